@@ -1,0 +1,41 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PACKAGES := -e libs/common -e services/workflow -e services/gateway
+
+.PHONY: run test lint unit integration e2e bench install clean
+
+$(STAMP): constraints.txt requirements-dev.txt libs/common/pyproject.toml services/*/pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade 'pip<27'
+	$(BIN)/pip install --quiet -c constraints.txt -r requirements-dev.txt $(PACKAGES)
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python scripts/run_platform.py
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -m "not integration and not e2e"
+
+integration: $(STAMP)
+	$(BIN)/python -m pytest -m integration
+
+e2e: $(STAMP)
+	$(BIN)/python -m pytest -m e2e
+
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,165 @@
+"""Database access for a nameko service: engines, a session per worker, and migrations."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from nameko.extensions import DependencyProvider
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from tenacity import before_sleep_log, retry, stop_after_delay, wait_exponential
+
+from common.settings import database_url
+
+logger = logging.getLogger(__name__)
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+_psycopg_made_green = False
+
+
+def _make_psycopg_green() -> None:
+    """Under eventlet a blocking psycopg2 call would stall every worker of the service."""
+    global _psycopg_made_green
+    if _psycopg_made_green:
+        return
+    import eventlet.patcher
+
+    if eventlet.patcher.is_monkey_patched("socket"):
+        from psycogreen.eventlet import patch_psycopg
+
+        patch_psycopg()
+        _psycopg_made_green = True
+
+
+def _enable_sqlite_concurrency(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def engine_for(url: str) -> Engine:
+    """One engine (and pool) per database URL in a process."""
+    with _engines_lock:
+        engine = _engines.get(url)
+        if engine is None:
+            if url.startswith("postgresql"):
+                _make_psycopg_green()
+                engine = sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            else:
+                engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+                sa.event.listen(engine, "connect", _enable_sqlite_concurrency)
+            _engines[url] = engine
+        return engine
+
+
+def dispose_engines() -> None:
+    with _engines_lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+@retry(
+    wait=wait_exponential(multiplier=0.5, max=10),
+    stop=stop_after_delay(120),
+    before_sleep=before_sleep_log(logger, logging.WARNING),
+    reraise=True,
+)
+def wait_for_database(url: str) -> None:
+    with engine_for(url).connect() as connection:
+        connection.execute(sa.text("SELECT 1"))
+
+
+def migrate(url: str, migrations_dir: Path) -> None:
+    """Bring a service's database to the newest revision of its Alembic migrations.
+
+    On PostgreSQL an advisory lock keeps two instances starting together from migrating at
+    the same time.
+    """
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    engine = engine_for(url)
+    with engine.connect() as connection:
+        locked = connection.dialect.name == "postgresql"
+        if locked:
+            connection.execute(sa.text("SELECT pg_advisory_lock(hashtext(:key))"), {"key": str(migrations_dir)})
+        try:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            connection.commit()
+        finally:
+            if locked:
+                connection.execute(sa.text("SELECT pg_advisory_unlock(hashtext(:key))"), {"key": str(migrations_dir)})
+                connection.commit()
+
+
+class UnitOfWork:
+    """One worker's transaction. The service method calls :meth:`commit` itself before it
+    returns, because nameko sends an RPC reply before dependency hooks run: a reply must never
+    announce a change that could still fail to commit. Whatever is left uncommitted when the
+    worker ends is rolled back."""
+
+    def __init__(self, session: Session, on_events_committed):
+        self.session = session
+        self._on_events_committed = on_events_committed
+
+    def commit(self) -> None:
+        staged_events = self.session.info.pop("outbox_staged", False)
+        self.session.commit()
+        if staged_events:
+            self._on_events_committed()
+
+    def rollback(self) -> None:
+        self.session.info.pop("outbox_staged", None)
+        self.session.rollback()
+
+
+class Database(DependencyProvider):
+    """Gives each worker its own :class:`UnitOfWork`, closed at teardown, and owns the
+    service's outbox relay, which it wakes after a commit that staged events."""
+
+    def __init__(self, url: str | None = None):
+        self._url = url
+        self.engine: Engine | None = None
+        self.units: dict = {}
+        self.relay = None
+
+    @property
+    def url(self) -> str:
+        return self._url or database_url(self.container.service_name)
+
+    def setup(self) -> None:
+        from common.outbox import OutboxRelay
+
+        self.engine = engine_for(self.url)
+        self._sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self.relay = OutboxRelay(self.engine, self.container.service_name, self.container.config)
+
+    def start(self) -> None:
+        self.container.spawn_managed_thread(self.relay.run_forever)
+
+    def stop(self) -> None:
+        self.relay.stop()
+
+    def kill(self) -> None:
+        self.relay.stop()
+
+    def get_dependency(self, worker_ctx) -> UnitOfWork:
+        unit = UnitOfWork(self._sessionmaker(), self.relay.wake)
+        self.units[worker_ctx] = unit
+        return unit
+
+    def worker_teardown(self, worker_ctx) -> None:
+        unit = self.units.pop(worker_ctx, None)
+        if unit is not None:
+            unit.rollback()
+            unit.session.close()

@@ -1,0 +1,63 @@
+"""The inbox: a handler acts on an event once, however often the broker delivers it."""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+import sqlalchemy as sa
+from nameko.events import event_handler
+
+from common import metrics
+from common.events import EVENT_TYPES
+from common.schema import inbox_message
+
+logger = logging.getLogger(__name__)
+
+
+def first_delivery(session, event_id: str, handler: str, now) -> bool:
+    """Record that ``handler`` handles ``event_id`` in the current transaction; False when it
+    already has (a redelivery), in which case the handler must change nothing."""
+    seen = session.execute(
+        sa.select(inbox_message.c.event_id).where(
+            inbox_message.c.event_id == event_id, inbox_message.c.handler == handler
+        )
+    ).first()
+    if seen:
+        return False
+    session.execute(sa.insert(inbox_message).values(event_id=event_id, handler=handler, handled_at=now))
+    return True
+
+
+def handles(event_cls, *, database_attr: str = "db", clock_attr: str = "clock", **handler_options):
+    """Make a service method an idempotent handler of ``event_cls``.
+
+    The method receives the validated event and runs only on the first delivery of its
+    ``event_id``; the inbox row and the method's changes commit together.
+    """
+    if event_cls.event_type not in EVENT_TYPES:
+        raise ValueError(f"{event_cls.__name__} is not listed in common.events.EVENT_TYPES")
+
+    def decorate(method):
+        handler_name = f"{method.__qualname__}"
+
+        @functools.wraps(method)
+        def wrapper(self, payload):
+            service_name = type(self).name
+            event = event_cls.model_validate(payload)
+            unit_of_work = getattr(self, database_attr)
+            now = getattr(self, clock_attr).now()
+            if not first_delivery(unit_of_work.session, str(event.event_id), handler_name, now):
+                logger.info("duplicate event skipped", extra={"service": service_name,
+                                                             "event_id": str(event.event_id),
+                                                             "event_type": event.event_type})
+                metrics.EVENTS_HANDLED.labels(service_name, event.event_type, "duplicate").inc()
+                return None
+            result = method(self, event)
+            unit_of_work.commit()
+            metrics.EVENTS_HANDLED.labels(service_name, event.event_type, "handled").inc()
+            return result
+
+        return event_handler(event_cls.source, event_cls.event_type, **handler_options)(wrapper)
+
+    return decorate

@@ -1,0 +1,77 @@
+"""Prometheus metrics every service exposes on its own port."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from nameko.extensions import DependencyProvider
+from prometheus_client import Counter, Gauge, Histogram, start_http_server
+
+logger = logging.getLogger(__name__)
+
+ENTRYPOINT_CALLS = Counter(
+    "supervision_entrypoint_calls_total", "Entrypoint calls by outcome", ["service", "entrypoint", "outcome"]
+)
+ENTRYPOINT_LATENCY = Histogram(
+    "supervision_entrypoint_latency_seconds", "Entrypoint latency", ["service", "entrypoint"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+EVENTS_PUBLISHED = Counter("supervision_events_published_total", "Events published", ["service", "event_type"])
+EVENTS_HANDLED = Counter(
+    "supervision_events_handled_total", "Events handled", ["service", "event_type", "outcome"]
+)
+OUTBOX_BACKLOG = Gauge("supervision_outbox_backlog", "Events committed but not yet published", ["service"])
+
+_servers: dict[int, object] = {}
+_servers_lock = threading.Lock()
+
+
+def serve_metrics(port: int) -> None:
+    """Start the process's metrics endpoint on ``port`` once."""
+    with _servers_lock:
+        if port in _servers:
+            return
+        _servers[port] = start_http_server(port)
+        logger.info("metrics served", extra={"port": port})
+
+
+class EntrypointMetrics(DependencyProvider):
+    """Counts and times every worker of the service, with its outcome.
+
+    Domain errors a caller caused (``expected_exceptions``) count as ``rejected``, not
+    ``error``: an alert on errors must mean the platform is at fault.
+    """
+
+    def __init__(self, port: int | None = None):
+        self.port = port
+        self.started: dict = {}
+
+    def setup(self) -> None:
+        from common.settings import metrics_port
+
+        if self.port is None:
+            self.port = metrics_port(self.container.service_name)
+        if self.port:
+            serve_metrics(self.port)
+
+    def worker_setup(self, worker_ctx) -> None:
+        self.started[worker_ctx] = time.perf_counter()
+
+    def worker_result(self, worker_ctx, result=None, exc_info=None) -> None:
+        service = self.container.service_name
+        name = worker_ctx.entrypoint.method_name
+        if exc_info is None:
+            outcome = "ok"
+        elif isinstance(exc_info[1], getattr(worker_ctx.entrypoint, "expected_exceptions", ())):
+            outcome = "rejected"
+        else:
+            outcome = "error"
+        ENTRYPOINT_CALLS.labels(service, name, outcome).inc()
+        started = self.started.pop(worker_ctx, None)
+        if started is not None:
+            ENTRYPOINT_LATENCY.labels(service, name).observe(time.perf_counter() - started)
+
+    def worker_teardown(self, worker_ctx) -> None:
+        self.started.pop(worker_ctx, None)

@@ -1,0 +1,56 @@
+"""Who is calling: the identity the gateway authenticated, carried in the RPC context so that
+every service can authorize again, object by object."""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from nameko.extensions import DependencyProvider
+from nameko.rpc import Rpc
+from pydantic import BaseModel, ConfigDict
+
+
+CONTEXT_KEY = "principal"
+
+Portal = Literal["zzd", "zlb", "public", "system"]
+
+
+class Principal(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    user_id: str | None = None
+    portal: Portal
+    # The kinds of unit the user holds posts in, as the gateway signed them at login.
+    roles: frozenset[str] = frozenset()
+
+    @property
+    def is_back_office(self) -> bool:
+        return self.portal == "zzd" and "leading_group" in self.roles
+
+    def to_context(self) -> str:
+        return self.model_dump_json()
+
+    @classmethod
+    def from_context(cls, value: str | None) -> Principal | None:
+        if not value:
+            return None
+        return cls.model_validate(json.loads(value))
+
+
+SYSTEM = Principal(user_id=None, portal="system")
+ANONYMOUS = Principal(user_id=None, portal="public")
+
+
+class Caller(DependencyProvider):
+    """The principal of the current call. Timers and event handlers act as :data:`SYSTEM`;
+    an RPC that carries no principal is :data:`ANONYMOUS`, which the services' authorization
+    refuses for anything but public actions."""
+
+    def get_dependency(self, worker_ctx) -> Principal:
+        principal = Principal.from_context(worker_ctx.data.get(CONTEXT_KEY))
+        if principal is not None:
+            return principal
+        if isinstance(worker_ctx.entrypoint, Rpc):
+            return ANONYMOUS
+        return SYSTEM

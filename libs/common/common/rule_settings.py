@@ -1,0 +1,97 @@
+"""Runtime rule settings (Art. 8: warning and indicator settings).
+
+Each service declares its figures as one pydantic model whose defaults are the regulation's
+and whose fields name their article. The back office reads and changes them through the
+gateway (``GET/PUT /admin/v1/settings/{service}``); a change is validated as a whole, stored
+in the service's database, audited, and read by the next worker: no restart is needed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TypeVar
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, ValidationError
+from sqlalchemy.orm import Session
+
+from common.audit import record_change
+from common.errors import InvalidInput
+from common.principal import Principal
+from common.schema import rule_setting
+
+RulesT = TypeVar("RulesT", bound="RuleSettings")
+
+
+class RuleSettings(BaseModel):
+    """Base of a service's rule settings. Give every field a ``description`` and an
+    ``article`` in ``json_schema_extra``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def validation_details(error: ValidationError, prefix: str = "") -> list[dict]:
+    return [
+        {"field": prefix + ".".join(str(part) for part in item["loc"]), "reason": item["msg"]}
+        for item in error.errors()
+    ]
+
+
+def load_rules(session: Session, rules_cls: type[RulesT]) -> RulesT:
+    stored = {row.name: row.value for row in session.execute(sa.select(rule_setting.c.name, rule_setting.c.value))}
+    known = {name: value for name, value in stored.items() if name in rules_cls.model_fields}
+    return rules_cls.model_validate(known)
+
+
+def update_rules(
+    session: Session, rules_cls: type[RulesT], changes: dict, *, principal: Principal, at: datetime
+) -> RulesT:
+    if not isinstance(changes, dict) or not changes:
+        raise InvalidInput.field("body", "name at least one setting to change")
+    current = load_rules(session, rules_cls)
+    unknown = sorted(set(changes) - set(rules_cls.model_fields))
+    if unknown:
+        raise InvalidInput(
+            "unknown settings", [{"field": name, "reason": "no such setting"} for name in unknown]
+        )
+    try:
+        updated = rules_cls.model_validate({**current.model_dump(mode="json"), **changes})
+    except ValidationError as error:
+        raise InvalidInput("invalid settings", validation_details(error)) from None
+    new_values = updated.model_dump(mode="json")
+    old_values = current.model_dump(mode="json")
+    for name in changes:
+        session.execute(sa.delete(rule_setting).where(rule_setting.c.name == name))
+        session.execute(
+            sa.insert(rule_setting).values(
+                name=name, value=new_values[name], updated_at=at, updated_by=principal.user_id
+            )
+        )
+    record_change(
+        session,
+        principal=principal,
+        at=at,
+        action="rule_settings.changed",
+        entity_type="rule_settings",
+        entity_id=rules_cls.__name__,
+        before={name: old_values[name] for name in changes},
+        after={name: new_values[name] for name in changes},
+    )
+    return updated
+
+
+def describe_rules(rules: RuleSettings) -> dict:
+    """The values with, for each, its default, article and meaning: what the back office shows."""
+    schema = type(rules).model_json_schema()["properties"]
+    values = rules.model_dump(mode="json")
+    return {
+        name: {
+            "value": values[name],
+            "default": schema[name].get("default"),
+            "article": schema[name].get("article"),
+            "description": schema[name].get("description"),
+            "minimum": schema[name].get("minimum", schema[name].get("exclusiveMinimum")),
+            "maximum": schema[name].get("maximum"),
+        }
+        for name in values
+    }

@@ -1,0 +1,98 @@
+"""Tables every service keeps beside its own: outbox, inbox, audit trail, rule settings and
+the manual platform clock. Each service's first Alembic migration creates them with
+:func:`create_infrastructure_tables`."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+infrastructure_metadata = sa.MetaData()
+
+outbox_message = sa.Table(
+    "outbox_message",
+    infrastructure_metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("event_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("event_type", sa.String(100), nullable=False),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text, nullable=True),
+)
+sa.Index("ix_outbox_unsent", outbox_message.c.sent_at, outbox_message.c.id)
+
+inbox_message = sa.Table(
+    "inbox_message",
+    infrastructure_metadata,
+    sa.Column("event_id", sa.String(36), primary_key=True),
+    sa.Column("handler", sa.String(200), primary_key=True),
+    sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+audit_entry = sa.Table(
+    "audit_entry",
+    infrastructure_metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("principal_id", sa.String(64), nullable=True),
+    sa.Column("portal", sa.String(16), nullable=False),
+    sa.Column("action", sa.String(100), nullable=False),
+    sa.Column("entity_type", sa.String(50), nullable=False),
+    sa.Column("entity_id", sa.String(64), nullable=False),
+    sa.Column("before", sa.JSON, nullable=True),
+    sa.Column("after", sa.JSON, nullable=True),
+)
+sa.Index("ix_audit_entity", audit_entry.c.entity_type, audit_entry.c.entity_id)
+
+rule_setting = sa.Table(
+    "rule_setting",
+    infrastructure_metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("value", sa.JSON, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_by", sa.String(64), nullable=True),
+)
+
+platform_clock = sa.Table(
+    "platform_clock",
+    infrastructure_metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("now", sa.DateTime(timezone=True), nullable=False),
+)
+
+_APPEND_ONLY_TRIGGER = """
+CREATE OR REPLACE FUNCTION audit_entry_is_append_only() RETURNS trigger AS $$
+BEGIN
+  RAISE EXCEPTION 'the audit trail is append-only';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE ON audit_entry
+FOR EACH ROW EXECUTE FUNCTION audit_entry_is_append_only();
+"""
+
+_APPEND_ONLY_TRIGGER_SQLITE = [
+    """CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry
+       BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
+    """CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry
+       BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
+]
+
+
+def create_infrastructure_tables(op) -> None:
+    """Create the shared tables inside a service's Alembic migration."""
+    bind = op.get_bind()
+    infrastructure_metadata.create_all(bind=bind)
+    if bind.dialect.name == "postgresql":
+        op.execute(_APPEND_ONLY_TRIGGER)
+    elif bind.dialect.name == "sqlite":
+        for statement in _APPEND_ONLY_TRIGGER_SQLITE:
+            op.execute(statement)
+
+
+def drop_infrastructure_tables(op) -> None:
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS audit_entry_append_only ON audit_entry")
+        op.execute("DROP FUNCTION IF EXISTS audit_entry_is_append_only()")
+    infrastructure_metadata.drop_all(bind=bind)

@@ -1,0 +1,54 @@
+"""What every nameko service of the platform has: its database (with outbox relay), the
+platform clock, the caller's identity, metrics, and the back office's entrypoints for the
+manual clock, the rule settings (Art. 8) and the audit trail."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+from nameko.rpc import rpc
+
+from common.audit import AuditQuery, query_trail
+from common.clock_provider import ManualClockEntrypoints, PlatformClock
+from common.database import Database
+from common.errors import EXPECTED_ERRORS, InvalidInput, PermissionDenied
+from common.metrics import EntrypointMetrics
+from common.principal import Caller
+from common.rule_settings import RuleSettings, describe_rules, load_rules, update_rules, validation_details
+
+
+class PlatformService(ManualClockEntrypoints):
+    name: str
+    rules_cls: type[RuleSettings]
+
+    db = Database()
+    clock = PlatformClock()
+    caller = Caller()
+    metrics = EntrypointMetrics()
+
+    def rules(self):
+        return load_rules(self.db.session, self.rules_cls)
+
+    def _require_back_office(self) -> None:
+        if not self.caller.is_back_office:
+            raise PermissionDenied("only the leading group's back office may do this")
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def get_rule_settings(self) -> dict:
+        self._require_back_office()
+        return describe_rules(self.rules())
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def update_rule_settings(self, changes: dict) -> dict:
+        self._require_back_office()
+        updated = update_rules(self.db.session, self.rules_cls, changes, principal=self.caller, at=self.clock.now())
+        self.db.commit()
+        return describe_rules(updated)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def audit_trail(self, query: dict) -> list[dict]:
+        self._require_back_office()
+        try:
+            parsed = AuditQuery.model_validate(query)
+        except ValidationError as error:
+            raise InvalidInput("invalid audit query", validation_details(error)) from None
+        return query_trail(self.db.session, parsed)

@@ -1,0 +1,230 @@
+"""The organisation tree (rules.md "Who is who"; Art. 9–21).
+
+Units of government sit on the ZZD portal (浙政钉), firms on the ZLB portal (浙里办) (Art. 9).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from common.errors import InvalidInput
+
+
+class UnitKind(StrEnum):
+    LEADING_GROUP = "leading_group"
+    INDUSTRY_AUTHORITY = "industry_authority"
+    SUPERVISING_UNIT = "supervising_unit"
+    LINE = "line"
+    OWNER = "owner"
+    CONTRACTOR = "contractor"
+    SUPERVISOR = "supervisor"
+    DESIGNER = "designer"
+    SURVEYOR = "surveyor"
+    COST_CONSULTANT = "cost_consultant"
+    TESTER = "tester"
+    TENDER_AGENT = "tender_agent"
+    DISCIPLINE = "discipline"
+    AUDIT = "audit"
+
+
+class Industry(StrEnum):
+    HOUSING = "housing"
+    MUNICIPAL = "municipal"
+    LANDSCAPING = "landscaping"
+    TRANSPORT = "transport"
+    WATER = "water"
+    AGRICULTURE = "agriculture"
+    OTHER = "other"
+
+
+GOVERNMENT_KINDS = frozenset({
+    UnitKind.LEADING_GROUP, UnitKind.INDUSTRY_AUTHORITY, UnitKind.SUPERVISING_UNIT, UnitKind.LINE,
+    UnitKind.OWNER, UnitKind.DISCIPLINE, UnitKind.AUDIT,
+})
+FIRM_KINDS = frozenset(set(UnitKind) - GOVERNMENT_KINDS)
+# Art. 21: the firms an owner's project lead registers on a project.
+PARTICIPANT_ROLES = frozenset({
+    UnitKind.CONTRACTOR, UnitKind.SUPERVISOR, UnitKind.DESIGNER, UnitKind.SURVEYOR,
+    UnitKind.COST_CONSULTANT, UnitKind.TESTER, UnitKind.TENDER_AGENT,
+})
+# Oversight bodies that see every project of the district (Art. 10, 29–30).
+DISTRICT_WIDE_KINDS = frozenset({UnitKind.LEADING_GROUP, UnitKind.DISCIPLINE, UnitKind.AUDIT})
+
+
+class Post(StrEnum):
+    CHIEF = "chief"  # 总管: the unit's platform administrator (Art. 16–20)
+    STAFF = "staff"
+    LINE_HEAD = "line_head"  # 条线主管 (Art. 19)
+    OWNER_PROJECT_LEAD = "owner_project_lead"  # 建设单位项目负责人 (Art. 20–21)
+    PROJECT_MANAGER = "project_manager"  # 施工项目负责人 (Art. 26)
+    TECHNICAL_LEAD = "technical_lead"
+    SAFETY_OFFICER = "safety_officer"
+    CHIEF_ENGINEER = "chief_engineer"  # 总监理工程师 (Art. 26)
+    SPECIALIST_ENGINEER = "specialist_engineer"
+    INSPECTOR = "inspector"
+
+
+_COMMON_POSTS = {Post.CHIEF, Post.STAFF}
+POSTS_BY_UNIT_KIND: dict[UnitKind, frozenset[Post]] = {
+    kind: frozenset(_COMMON_POSTS) for kind in UnitKind
+}
+POSTS_BY_UNIT_KIND[UnitKind.LINE] = frozenset({Post.LINE_HEAD, Post.STAFF})
+POSTS_BY_UNIT_KIND[UnitKind.OWNER] = frozenset(_COMMON_POSTS | {Post.OWNER_PROJECT_LEAD})
+POSTS_BY_UNIT_KIND[UnitKind.CONTRACTOR] = frozenset(
+    _COMMON_POSTS | {Post.PROJECT_MANAGER, Post.TECHNICAL_LEAD, Post.SAFETY_OFFICER}
+)
+POSTS_BY_UNIT_KIND[UnitKind.SUPERVISOR] = frozenset(
+    _COMMON_POSTS | {Post.CHIEF_ENGINEER, Post.SPECIALIST_ENGINEER, Post.INSPECTOR}
+)
+
+# The key posts that are filled on a project (Art. 21, 26), and those one person holds alone:
+# replacing their holder is a personnel change (Art. 27), not a second assignment.
+PROJECT_POSTS: dict[Post, UnitKind] = {
+    Post.PROJECT_MANAGER: UnitKind.CONTRACTOR,
+    Post.TECHNICAL_LEAD: UnitKind.CONTRACTOR,
+    Post.SAFETY_OFFICER: UnitKind.CONTRACTOR,
+    Post.CHIEF_ENGINEER: UnitKind.SUPERVISOR,
+    Post.SPECIALIST_ENGINEER: UnitKind.SUPERVISOR,
+    Post.INSPECTOR: UnitKind.SUPERVISOR,
+}
+SOLE_HOLDER_POSTS = frozenset({Post.PROJECT_MANAGER, Post.TECHNICAL_LEAD, Post.CHIEF_ENGINEER})
+
+# The kind of parent each kind of unit hangs under in the four-level chain (Art. 10–13).
+REQUIRED_PARENT_KIND: dict[UnitKind, UnitKind] = {
+    UnitKind.INDUSTRY_AUTHORITY: UnitKind.LEADING_GROUP,
+    UnitKind.SUPERVISING_UNIT: UnitKind.INDUSTRY_AUTHORITY,
+    UnitKind.LINE: UnitKind.SUPERVISING_UNIT,
+}
+
+
+def portal_of(kind: UnitKind) -> str:
+    """Government staff use ZZD, firms use ZLB (Art. 9)."""
+    return "zzd" if kind in GOVERNMENT_KINDS else "zlb"
+
+
+@dataclass(frozen=True)
+class UnitFacts:
+    id: str
+    kind: UnitKind
+    parent_id: str | None = None
+    industry: str | None = None
+
+
+@dataclass(frozen=True)
+class PostHeld:
+    unit: UnitFacts
+    post: Post
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A user with every post they hold, as the services know them (not as a token says)."""
+
+    user_id: str
+    posts: tuple[PostHeld, ...] = ()
+
+    def holds(self, post: Post | None = None, *, unit_id: str | None = None,
+              kinds: frozenset[UnitKind] | None = None) -> bool:
+        return any(
+            (post is None or held.post == post)
+            and (unit_id is None or held.unit.id == unit_id)
+            and (kinds is None or held.unit.kind in kinds)
+            for held in self.posts
+        )
+
+    @property
+    def is_back_office(self) -> bool:
+        return self.holds(kinds=frozenset({UnitKind.LEADING_GROUP}))
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(str(held.unit.kind) for held in self.posts)
+
+    @property
+    def portal(self) -> str | None:
+        """The portal the user logs in on; a user holds posts on one portal only."""
+        portals = {portal_of(held.unit.kind) for held in self.posts}
+        return portals.pop() if len(portals) == 1 else None
+
+
+def check_new_unit(kind: UnitKind, parent: UnitFacts | None, industry: str | None,
+                   leading_group_exists: bool) -> str | None:
+    """Validate a new unit's place in the tree; return the industry it belongs to."""
+    if kind == UnitKind.LEADING_GROUP and leading_group_exists:
+        raise InvalidInput.field("kind", "the district has one leading group")
+    required_parent = REQUIRED_PARENT_KIND.get(kind)
+    if required_parent is not None:
+        if parent is None:
+            raise InvalidInput.field("parent_id", f"a {kind} sits under a {required_parent}")
+        if parent.kind != required_parent:
+            raise InvalidInput.field("parent_id", f"a {kind} sits under a {required_parent}, not a {parent.kind}")
+    elif parent is not None and kind != UnitKind.OWNER:
+        raise InvalidInput.field("parent_id", f"a {kind} has no parent unit")
+    elif parent is not None and parent.kind not in {UnitKind.SUPERVISING_UNIT, UnitKind.LINE}:
+        raise InvalidInput.field("parent_id", "an owner may sit under a supervising unit or a line only")
+    if kind == UnitKind.INDUSTRY_AUTHORITY:
+        if industry is None:
+            raise InvalidInput.field("industry", "an industry authority names its industry")
+        return industry
+    if industry is not None and kind != UnitKind.INDUSTRY_AUTHORITY:
+        if parent is not None and parent.industry and parent.industry != industry:
+            raise InvalidInput.field("industry", f"the parent unit belongs to {parent.industry}")
+    # Supervising units and lines belong to the industry of the authority above them.
+    return industry or (parent.industry if parent is not None else None)
+
+
+def check_post(unit: UnitFacts, post: Post, user_portal: str) -> None:
+    if post not in POSTS_BY_UNIT_KIND[unit.kind]:
+        allowed = ", ".join(sorted(POSTS_BY_UNIT_KIND[unit.kind]))
+        raise InvalidInput.field("post", f"a {unit.kind} has the posts {allowed}")
+    if portal_of(unit.kind) != user_portal:
+        raise InvalidInput.field(
+            "unit_id", f"a {user_portal.upper()} user cannot hold a post in a {unit.kind} ({portal_of(unit.kind).upper()})"
+        )
+
+
+# --- input -----------------------------------------------------------------------------------
+
+# 统一社会信用代码: 18 characters of digits and capital letters except I, O, S, V, Z.
+CREDIT_CODE_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+
+
+class UnitRegistration(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: UnitKind
+    name: str = Field(min_length=1, max_length=200)
+    parent_id: str | None = Field(None, max_length=64)
+    industry: Industry | None = None
+    credit_code: str | None = Field(None, pattern=CREDIT_CODE_PATTERN)
+
+
+class UserRegistration(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=100)
+    portal: str = Field(pattern="^(zzd|zlb)$")
+    phone: str | None = Field(None, pattern=r"^1\d{10}$")
+    id_card: str | None = Field(None, pattern=r"^\d{17}[\dX]$")
+    zzd_account_id: str | None = Field(None, min_length=1, max_length=64)
+    zlb_user_id: str | None = Field(None, min_length=1, max_length=64)
+
+
+class PostGrant(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_id: str = Field(min_length=1, max_length=64)
+    post: Post
+
+
+def may_manage_unit(actor: Actor, unit: UnitFacts) -> bool:
+    """The back office manages every unit; a unit's chief manages its own unit and, for a
+    supervising unit, its lines (Art. 16–19)."""
+    if actor.is_back_office:
+        return True
+    if actor.holds(Post.CHIEF, unit_id=unit.id):
+        return True
+    return unit.kind == UnitKind.LINE and unit.parent_id is not None and actor.holds(Post.CHIEF, unit_id=unit.parent_id)

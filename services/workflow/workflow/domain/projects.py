@@ -1,0 +1,361 @@
+"""Projects: intake after award or by the owner (Art. 12, 21), the assignment chain down the
+four levels (Art. 18–20), participating firms and their contracts (Art. 21, 24), key people
+on their posts (Art. 21, 26), and who may see a project (Art. 10–21)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from common.errors import IllegalStep, InvalidInput, PermissionDenied
+from workflow.domain.organisation import (
+    DISTRICT_WIDE_KINDS,
+    PARTICIPANT_ROLES,
+    PROJECT_POSTS,
+    SOLE_HOLDER_POSTS,
+    Actor,
+    Industry,
+    Post,
+    UnitFacts,
+    UnitKind,
+)
+from workflow.domain.rules import WorkflowRules
+
+
+class ProjectStatus(StrEnum):
+    """The lifecycle of Art. 25; suspended (Art. 35) and terminated (Art. 34) beside it."""
+
+    AWARDED = "awarded"
+    IN_CONSTRUCTION = "in_construction"
+    COMPLETION_ACCEPTANCE = "completion_acceptance"
+    FINAL_ACCEPTANCE = "final_acceptance"
+    SETTLEMENT_AUDIT = "settlement_audit"
+    FUNDS_PAID = "funds_paid"
+    DEPOSIT_RETURNED = "deposit_returned"
+    SUSPENDED = "suspended"
+    TERMINATED = "terminated"
+
+
+class Intake(StrEnum):
+    TENDER_AWARD = "tender_award"  # registered by the back office after award (Art. 12)
+    DIRECT_AWARD = "direct_award"  # entered by the owner's project lead (Art. 21)
+    EMERGENCY = "emergency"  # emergency works entered by the owner's project lead (Art. 21)
+
+
+class AssignmentLevel(StrEnum):
+    SUPERVISING_UNIT = "supervising_unit"
+    LINE = "line"
+    OWNER = "owner"
+    OWNER_PROJECT_LEAD = "owner_project_lead"
+
+
+ASSIGNMENT_ORDER = list(AssignmentLevel)
+
+
+# --- input -----------------------------------------------------------------------------------
+
+LatLng = tuple[float, float]
+
+
+class GeofenceInput(BaseModel):
+    """A site boundary: a polygon of [lat, lng] vertices, or a centre and radius in metres."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    polygon: list[LatLng] | None = Field(None, min_length=3, max_length=500)
+    center: LatLng | None = None
+    radius_m: float | None = Field(None, gt=0, le=20000)
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> GeofenceInput:
+        points = list(self.polygon or []) + ([self.center] if self.center else [])
+        for lat, lng in points:
+            if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+                raise ValueError("latitude must lie in [-90, 90] and longitude in [-180, 180]")
+        if self.polygon is not None:
+            if self.center is not None or self.radius_m is not None:
+                raise ValueError("give a polygon or a centre with a radius, not both")
+            if _polygon_area_m2(self.polygon) < 1:
+                raise ValueError("the polygon encloses no area")
+        elif self.center is None or self.radius_m is None:
+            raise ValueError("give a polygon, or a centre together with radius_m")
+        return self
+
+
+def _polygon_area_m2(points: list[LatLng]) -> float:
+    """Approximate area on a local plane; only used to refuse degenerate polygons."""
+    lat0 = math.radians(sum(lat for lat, _ in points) / len(points))
+    xy = [(math.radians(lng) * 6371000 * math.cos(lat0), math.radians(lat) * 6371000) for lat, lng in points]
+    area = 0.0
+    for (x1, y1), (x2, y2) in zip(xy, xy[1:] + xy[:1]):
+        area += x1 * y2 - x2 * y1
+    return abs(area) / 2
+
+
+class ProjectRegistration(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    industry: Industry
+    kind: Literal["government", "village"]
+    contract_amount: Decimal = Field(gt=0, max_digits=16, decimal_places=2, description="yuan")
+    below_threshold: bool = Field(description="Small works below the tender threshold (限额以下, Art. 26).")
+    geofence: GeofenceInput
+    planned_start: date
+    planned_end: date
+    intake: Intake = Intake.TENDER_AWARD
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> ProjectRegistration:
+        if self.planned_end < self.planned_start:
+            raise ValueError("planned_end comes before planned_start")
+        return self
+
+
+class AssignmentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    level: AssignmentLevel
+    target_id: str = Field(min_length=1, max_length=64)
+
+
+class ParticipantRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_id: str = Field(min_length=1, max_length=64)
+    role: UnitKind
+    contract_file_id: str = Field(min_length=1, max_length=64, description="The signed contract (Art. 24).")
+
+
+class PersonnelRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: str = Field(min_length=1, max_length=64)
+    post: Post
+
+
+# --- facts the rules decide on -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    id: str
+    industry: str
+    kind: str
+    contract_amount: Decimal
+    status: ProjectStatus
+    supervising_unit_id: str | None = None
+    line_id: str | None = None
+    owner_id: str | None = None
+    owner_project_lead_id: str | None = None
+    participant_unit_ids: frozenset[str] = frozenset()
+
+    def assigned(self, level: AssignmentLevel) -> str | None:
+        return getattr(self, f"{level}_id")
+
+
+@dataclass(frozen=True)
+class ProjectScope:
+    """The projects an actor may see; the same rule filters lists and checks single objects."""
+
+    everything: bool = False
+    industries: frozenset[str] = frozenset()
+    supervising_unit_ids: frozenset[str] = frozenset()
+    line_ids: frozenset[str] = frozenset()
+    owner_ids: frozenset[str] = frozenset()
+    participant_unit_ids: frozenset[str] = frozenset()
+
+    def admits(self, project: ProjectFacts) -> bool:
+        return (
+            self.everything
+            or project.industry in self.industries
+            or project.supervising_unit_id in self.supervising_unit_ids
+            or project.line_id in self.line_ids
+            or project.owner_id in self.owner_ids
+            or bool(project.participant_unit_ids & self.participant_unit_ids)
+        )
+
+
+def project_scope(actor: Actor) -> ProjectScope:
+    """Art. 10–21: the leading group, discipline inspection and audit see the district; an
+    industry authority its industry; a supervising unit, a line and an owner the projects
+    assigned to them; a firm the projects it takes part in."""
+    everything = False
+    industries, supervising, lines, owners, firms = set(), set(), set(), set(), set()
+    for held in actor.posts:
+        kind = held.unit.kind
+        if kind in DISTRICT_WIDE_KINDS:
+            everything = True
+        elif kind == UnitKind.INDUSTRY_AUTHORITY and held.unit.industry:
+            industries.add(held.unit.industry)
+        elif kind == UnitKind.SUPERVISING_UNIT:
+            supervising.add(held.unit.id)
+        elif kind == UnitKind.LINE:
+            lines.add(held.unit.id)
+        elif kind == UnitKind.OWNER:
+            owners.add(held.unit.id)
+        elif kind in PARTICIPANT_ROLES:
+            firms.add(held.unit.id)
+    return ProjectScope(everything, frozenset(industries), frozenset(supervising), frozenset(lines),
+                        frozenset(owners), frozenset(firms))
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegistrationDecision:
+    owner_id: str | None = None
+    owner_project_lead_id: str | None = None
+
+
+def decide_registration(actor: Actor, intake: Intake) -> RegistrationDecision:
+    """Art. 12: the back office registers an awarded project. Art. 21: an owner's project lead
+    enters direct awards and emergency works, which are then already the lead's own."""
+    if intake == Intake.TENDER_AWARD:
+        if not actor.is_back_office:
+            raise PermissionDenied("only the back office registers an awarded project (Art. 12)")
+        return RegistrationDecision()
+    leads = [held for held in actor.posts if held.post == Post.OWNER_PROJECT_LEAD]
+    if len(leads) != 1:
+        raise PermissionDenied(
+            "direct awards and emergency works are entered by an owner's project lead (Art. 21)"
+        )
+    return RegistrationDecision(owner_id=leads[0].unit.id, owner_project_lead_id=actor.user_id)
+
+
+def decide_assignment(
+    actor: Actor,
+    project: ProjectFacts,
+    level: AssignmentLevel,
+    target_unit: UnitFacts | None,
+    target_user_posts: tuple[tuple[str, Post], ...] = (),
+) -> None:
+    """One step down the chain (Art. 18–20): back office → supervising unit → line → owner →
+    owner's project lead. Each step is taken by the right post of the unit one level up, no
+    level is skipped, and a level may be redone only while the next one is still open."""
+    if project.status == ProjectStatus.TERMINATED:
+        raise IllegalStep("the project is terminated")
+    position = ASSIGNMENT_ORDER.index(level)
+    if position > 0:
+        previous = ASSIGNMENT_ORDER[position - 1]
+        if project.assigned(previous) is None:
+            raise IllegalStep(f"assign the {previous.replace('_', ' ')} first: no level is skipped")
+    if position + 1 < len(ASSIGNMENT_ORDER):
+        following = ASSIGNMENT_ORDER[position + 1]
+        if project.assigned(following) is not None:
+            raise IllegalStep(
+                f"the {following.replace('_', ' ')} is already assigned; this level can no longer change"
+            )
+
+    if level == AssignmentLevel.SUPERVISING_UNIT:
+        if not actor.is_back_office:
+            raise PermissionDenied("the back office dispatches a project to a supervising unit (Art. 18)")
+        _require_target_kind(target_unit, UnitKind.SUPERVISING_UNIT)
+        if target_unit.industry and target_unit.industry != project.industry:
+            raise InvalidInput.field(
+                "target_id", f"the supervising unit belongs to {target_unit.industry}, the project to {project.industry}"
+            )
+    elif level == AssignmentLevel.LINE:
+        if not actor.holds(Post.CHIEF, unit_id=project.supervising_unit_id):
+            raise PermissionDenied("the supervising unit's chief assigns the line (Art. 18)")
+        _require_target_kind(target_unit, UnitKind.LINE)
+        if target_unit.parent_id != project.supervising_unit_id:
+            raise InvalidInput.field("target_id", "the line belongs to another supervising unit")
+    elif level == AssignmentLevel.OWNER:
+        if not actor.holds(Post.LINE_HEAD, unit_id=project.line_id):
+            raise PermissionDenied("the line head assigns the owner (Art. 19)")
+        _require_target_kind(target_unit, UnitKind.OWNER)
+    else:
+        if not actor.holds(Post.CHIEF, unit_id=project.owner_id):
+            raise PermissionDenied("the owner's chief assigns the owner's project lead (Art. 20)")
+        if (project.owner_id, Post.OWNER_PROJECT_LEAD) not in target_user_posts:
+            raise InvalidInput.field("target_id", "the user is not an owner's project lead of this owner")
+
+
+def _require_target_kind(target: UnitFacts | None, kind: UnitKind) -> None:
+    if target is None:
+        raise InvalidInput.field("target_id", "no such unit")
+    if target.kind != kind:
+        raise InvalidInput.field("target_id", f"the unit is a {target.kind}, not a {kind}")
+
+
+def is_project_lead_or_owner_chief(actor: Actor, project: ProjectFacts) -> bool:
+    return actor.user_id == project.owner_project_lead_id or (
+        project.owner_id is not None and actor.holds(Post.CHIEF, unit_id=project.owner_id)
+    )
+
+
+def decide_participant(
+    actor: Actor, project: ProjectFacts, unit: UnitFacts | None, role: UnitKind, already: bool
+) -> None:
+    """Art. 21, 24: the owner's project lead registers each participating firm with its contract."""
+    if project.status == ProjectStatus.TERMINATED:
+        raise IllegalStep("the project is terminated")
+    if project.owner_project_lead_id is None:
+        raise IllegalStep("the owner's project lead is not assigned yet (Art. 20)")
+    if not is_project_lead_or_owner_chief(actor, project):
+        raise PermissionDenied("the owner's project lead registers the participating firms (Art. 21)")
+    if role not in PARTICIPANT_ROLES:
+        raise InvalidInput.field("role", "a participant is a contractor, supervisor or intermediary firm")
+    if unit is None:
+        raise InvalidInput.field("unit_id", "no such unit")
+    if unit.kind != role:
+        raise InvalidInput.field("unit_id", f"the unit is a {unit.kind}, not a {role}")
+    if already:
+        raise IllegalStep(f"the firm is already registered on the project as {role}")
+
+
+@dataclass(frozen=True)
+class PersonnelFacts:
+    """What is known about a person to be put on a project post."""
+
+    user_id: str
+    posts: tuple[tuple[str, Post], ...]  # (unit id, post) pairs the user holds
+    current_holders: tuple[str, ...] = field(default_factory=tuple)  # users on that post now
+
+
+def decide_personnel(actor: Actor, project: ProjectFacts, person: PersonnelFacts, post: Post) -> str:
+    """Art. 21, 26: key people of the contractor and the supervisor on their posts. Returns the
+    unit the person serves the project for."""
+    if project.status == ProjectStatus.TERMINATED:
+        raise IllegalStep("the project is terminated")
+    if not is_project_lead_or_owner_chief(actor, project):
+        raise PermissionDenied("the owner's project lead registers the key personnel (Art. 21)")
+    if post not in PROJECT_POSTS:
+        raise InvalidInput.field("post", "a project post is one of " + ", ".join(sorted(PROJECT_POSTS)))
+    firms = [unit_id for unit_id, held in person.posts if held == post and unit_id in project.participant_unit_ids]
+    if not firms:
+        raise InvalidInput.field(
+            "user_id", f"the person holds no {post} post in a firm registered on this project"
+        )
+    if person.user_id in person.current_holders:
+        raise IllegalStep(f"the person already holds the {post} post on this project")
+    if post in SOLE_HOLDER_POSTS and person.current_holders:
+        raise IllegalStep(f"the {post} post is filled; replacing its holder is a personnel change (Art. 27)")
+    return firms[0]
+
+
+# --- figures derived from the rules ------------------------------------------------------------
+
+
+def is_large(project: ProjectFacts, rules: WorkflowRules) -> bool:
+    return project.contract_amount >= rules.large_project_threshold_yuan
+
+
+def acceptance_window_days(project: ProjectFacts, rules: WorkflowRules) -> int:
+    """Art. 31: 20 days below 20 million yuan, 60 at or above, 15 for village projects."""
+    if project.kind == "village":
+        return rules.acceptance_days_village
+    return rules.acceptance_days_large if is_large(project, rules) else rules.acceptance_days_small
+
+
+def settlement_audit_window_days(project: ProjectFacts, rules: WorkflowRules) -> int:
+    """Art. 32: 60 days from completion below 20 million yuan, 180 at or above."""
+    return rules.settlement_audit_days_large if is_large(project, rules) else rules.settlement_audit_days_small

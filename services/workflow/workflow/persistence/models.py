@@ -1,0 +1,118 @@
+"""The workflow service's tables."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: sa.DateTime(timezone=True)}
+
+
+class Unit(Base):
+    __tablename__ = "unit"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(sa.String(32), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    parent_id: Mapped[str | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    industry: Mapped[str | None] = mapped_column(sa.String(32))
+    credit_code: Mapped[str | None] = mapped_column(sa.String(18), unique=True)
+    created_at: Mapped[datetime]
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    portal: Mapped[str] = mapped_column(sa.String(8))
+    phone_encrypted: Mapped[str | None] = mapped_column(sa.Text)
+    id_card_encrypted: Mapped[str | None] = mapped_column(sa.Text)
+    zzd_account_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    zlb_user_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime]
+
+
+class UserPost(Base):
+    __tablename__ = "user_post"
+    __table_args__ = (sa.UniqueConstraint("user_id", "unit_id", "post"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    unit_id: Mapped[str] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    post: Mapped[str] = mapped_column(sa.String(32))
+    granted_at: Mapped[datetime]
+
+
+class Project(Base):
+    __tablename__ = "project"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    industry: Mapped[str] = mapped_column(sa.String(32), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    contract_amount: Mapped[Decimal] = mapped_column(sa.Numeric(16, 2))
+    below_threshold: Mapped[bool]
+    geofence: Mapped[dict] = mapped_column(sa.JSON)
+    planned_start: Mapped[date]
+    planned_end: Mapped[date]
+    intake: Mapped[str] = mapped_column(sa.String(16))
+    status: Mapped[str] = mapped_column(sa.String(32))
+    supervising_unit_id: Mapped[str | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    line_id: Mapped[str | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    owner_id: Mapped[str | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    owner_project_lead_id: Mapped[str | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    registered_by: Mapped[str | None] = mapped_column(sa.String(32))
+    registered_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Participant(Base):
+    __tablename__ = "project_participant"
+    __table_args__ = (sa.UniqueConstraint("project_id", "unit_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    project_id: Mapped[str] = mapped_column(sa.ForeignKey("project.id"), index=True)
+    unit_id: Mapped[str] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(32))
+    contract_file_id: Mapped[str] = mapped_column(sa.ForeignKey("stored_file.id"))
+    added_by: Mapped[str | None] = mapped_column(sa.String(32))
+    added_at: Mapped[datetime]
+
+
+class Personnel(Base):
+    __tablename__ = "project_personnel"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    project_id: Mapped[str] = mapped_column(sa.ForeignKey("project.id"), index=True)
+    user_id: Mapped[str] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    unit_id: Mapped[str] = mapped_column(sa.ForeignKey("unit.id"))
+    post: Mapped[str] = mapped_column(sa.String(32))
+    assigned_by: Mapped[str | None] = mapped_column(sa.String(32))
+    assigned_at: Mapped[datetime]
+    released_at: Mapped[datetime | None]
+
+
+class StoredFile(Base):
+    """A document or photo kept by content address; the bytes live in the file store."""
+
+    __tablename__ = "stored_file"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    size: Mapped[int]
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    uploaded_by: Mapped[str | None] = mapped_column(sa.String(32))
+    portal: Mapped[str] = mapped_column(sa.String(8))
+    uploaded_at: Mapped[datetime]

@@ -1,0 +1,454 @@
+"""The workflow service's use cases: load the facts, let the domain decide, persist the change
+with its events (outbox) and its audit entry in one transaction.
+
+Every function takes a :class:`Call` (session, platform time, principal) so it runs the same
+under nameko, in the demo seeder and in tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from common import events
+from common.audit import record_change
+from common.crypto import decrypt_field, encrypt_field, mask
+from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
+from common.outbox import stage_event
+from common.principal import Principal
+from common.rule_settings import load_rules, validation_details
+from workflow.domain import organisation as org
+from workflow.domain import projects as dom
+from workflow.domain.rules import WorkflowRules
+from workflow.persistence import repository as repo
+from workflow.persistence.models import Participant, Personnel, Project, StoredFile, Unit, User, UserPost
+
+
+@dataclass
+class Call:
+    session: Session
+    now: datetime
+    principal: Principal
+
+    def actor(self) -> org.Actor:
+        actor = repo.load_actor(self.session, self.principal.user_id)
+        if actor is None:
+            raise PermissionDenied("sign in as a registered user")
+        return actor
+
+    def record(self, action: str, entity_type: str, entity_id: str, *, before=None, after=None) -> None:
+        record_change(self.session, principal=self.principal, at=self.now, action=action,
+                      entity_type=entity_type, entity_id=entity_id, before=before, after=after)
+
+    def emit(self, event_cls: type[events.Event], **fields) -> None:
+        stage_event(self.session, event_cls(occurred_at=self.now, **fields))
+
+
+def parse(model: type[BaseModel], data) -> BaseModel:
+    if not isinstance(data, dict):
+        raise InvalidInput.field("body", "a JSON object is expected")
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise InvalidInput("invalid request", validation_details(error)) from None
+
+
+# --- units, users, posts -----------------------------------------------------------------------
+
+
+def unit_view(unit: Unit) -> dict:
+    return {
+        "id": unit.id, "kind": unit.kind, "name": unit.name, "parent_id": unit.parent_id,
+        "industry": unit.industry, "credit_code": unit.credit_code, "portal": org.portal_of(org.UnitKind(unit.kind)),
+    }
+
+
+def register_unit(call: Call, data: dict) -> dict:
+    request = parse(org.UnitRegistration, data)
+    if not call.actor().is_back_office:
+        raise PermissionDenied("only the back office registers units")
+    parent = None
+    if request.parent_id is not None:
+        parent_unit = repo.get_unit(call.session, request.parent_id)
+        if parent_unit is None:
+            raise InvalidInput.field("parent_id", "no such unit")
+        parent = repo.unit_facts(parent_unit)
+    leading_group_exists = call.session.execute(
+        sa.select(sa.exists().where(Unit.kind == org.UnitKind.LEADING_GROUP))
+    ).scalar()
+    industry = org.check_new_unit(request.kind, parent, request.industry, leading_group_exists)
+    if request.credit_code and call.session.execute(
+        sa.select(sa.exists().where(Unit.credit_code == request.credit_code))
+    ).scalar():
+        raise IllegalStep("a unit with this credit code is already registered")
+    unit = Unit(kind=request.kind, name=request.name, parent_id=request.parent_id, industry=industry,
+                credit_code=request.credit_code, created_at=call.now)
+    call.session.add(unit)
+    call.session.flush()
+    view = unit_view(unit)
+    call.record("unit.registered", "unit", unit.id, after=view)
+    call.emit(events.UnitRegistered, unit_id=unit.id, kind=unit.kind, name=unit.name,
+              parent_id=unit.parent_id, industry=unit.industry)
+    return view
+
+
+def list_units(call: Call, kind: str | None = None) -> list[dict]:
+    actor = call.actor()
+    statement = sa.select(Unit).order_by(Unit.kind, Unit.name)
+    if kind is not None:
+        statement = statement.where(Unit.kind == kind)
+    if actor.portal != "zzd":
+        # Firms see their own units; the government tree is for government staff.
+        statement = statement.where(Unit.id.in_([held.unit.id for held in actor.posts]))
+    return [unit_view(unit) for unit in call.session.execute(statement).scalars()]
+
+
+def _sees_personal_data(actor: org.Actor, user_id: str) -> bool:
+    return actor.is_back_office or actor.user_id == user_id
+
+
+def user_view(session: Session, user: User, viewer: org.Actor) -> dict:
+    full = _sees_personal_data(viewer, user.id)
+    phone = decrypt_field(user.phone_encrypted)
+    id_card = decrypt_field(user.id_card_encrypted)
+    return {
+        "id": user.id,
+        "name": user.name,
+        "portal": user.portal,
+        "phone": phone if full else mask(phone),
+        "id_card": id_card if full else mask(id_card, 4, 2),
+        "posts": [{"unit_id": unit_id, "post": str(post)} for unit_id, post in repo.user_posts(session, user.id)],
+    }
+
+
+def _shares_a_managed_unit(session: Session, actor: org.Actor, user_id: str) -> bool:
+    units = [held.unit for held in actor.posts if org.may_manage_unit(actor, held.unit)]
+    if not units:
+        return False
+    return session.execute(
+        sa.select(sa.exists().where(UserPost.user_id == user_id, UserPost.unit_id.in_([u.id for u in units])))
+    ).scalar()
+
+
+def register_user(call: Call, data: dict) -> dict:
+    request = parse(org.UserRegistration, data)
+    actor = call.actor()
+    may_register = actor.is_back_office or (
+        request.portal == "zzd" and actor.holds(org.Post.CHIEF, kinds=org.GOVERNMENT_KINDS)
+    )
+    if not may_register:
+        raise PermissionDenied("the back office, or a government unit's chief for its own staff, registers users")
+    external = {"zzd": request.zzd_account_id, "zlb": request.zlb_user_id}
+    if external[request.portal] is None:
+        raise InvalidInput.field(f"{request.portal}_{'account' if request.portal == 'zzd' else 'user'}_id",
+                                 f"a {request.portal.upper()} user needs their portal identity")
+    for column, value in ((User.zzd_account_id, request.zzd_account_id), (User.zlb_user_id, request.zlb_user_id)):
+        if value is not None and call.session.execute(sa.select(sa.exists().where(column == value))).scalar():
+            raise IllegalStep(f"a user with this {column.key} is already registered")
+    user = User(name=request.name, portal=request.portal, phone_encrypted=encrypt_field(request.phone),
+                id_card_encrypted=encrypt_field(request.id_card), zzd_account_id=request.zzd_account_id,
+                zlb_user_id=request.zlb_user_id, created_at=call.now)
+    call.session.add(user)
+    call.session.flush()
+    call.record("user.registered", "user", user.id, after={"name": user.name, "portal": user.portal})
+    call.emit(events.UserRegistered, user_id=user.id, name=user.name, portal=user.portal)
+    return user_view(call.session, user, actor)
+
+
+def get_user(call: Call, user_id: str) -> dict:
+    actor = call.actor()
+    user = repo.require_user(call.session, user_id)
+    if not (_sees_personal_data(actor, user_id) or _shares_a_managed_unit(call.session, actor, user_id)):
+        raise NotFound(f"user {user_id} not found")
+    return user_view(call.session, user, actor)
+
+
+def list_users(call: Call, unit_id: str | None = None) -> list[dict]:
+    actor = call.actor()
+    statement = sa.select(User).order_by(User.name)
+    if unit_id is not None:
+        statement = statement.where(User.id.in_(sa.select(UserPost.user_id).where(UserPost.unit_id == unit_id)))
+    if not actor.is_back_office:
+        managed = [held.unit.id for held in actor.posts if org.may_manage_unit(actor, held.unit)]
+        statement = statement.where(User.id.in_(sa.select(UserPost.user_id).where(UserPost.unit_id.in_(managed))))
+    return [user_view(call.session, user, actor) for user in call.session.execute(statement).scalars()]
+
+
+def grant_post(call: Call, user_id: str, data: dict) -> dict:
+    request = parse(org.PostGrant, data)
+    actor = call.actor()
+    user = repo.require_user(call.session, user_id)
+    unit = repo.get_unit(call.session, request.unit_id)
+    if unit is None:
+        raise InvalidInput.field("unit_id", "no such unit")
+    facts = repo.unit_facts(unit)
+    if not org.may_manage_unit(actor, facts):
+        raise PermissionDenied("only the back office or the unit's chief grants its posts")
+    org.check_post(facts, request.post, user.portal)
+    if (unit.id, request.post) in repo.user_posts(call.session, user.id):
+        raise IllegalStep("the user already holds this post")
+    call.session.add(UserPost(user_id=user.id, unit_id=unit.id, post=request.post, granted_at=call.now))
+    call.session.flush()
+    call.record("post.granted", "user", user.id, after={"unit_id": unit.id, "post": request.post})
+    call.emit(events.PostGranted, user_id=user.id, unit_id=unit.id, post=request.post)
+    return user_view(call.session, user, actor)
+
+
+# --- identities for login -----------------------------------------------------------------------
+
+
+def identity(session: Session, user: User) -> dict:
+    actor = repo.load_actor(session, user.id)
+    return {"user_id": user.id, "name": user.name, "portal": user.portal, "roles": sorted(actor.roles)}
+
+
+def identity_by_portal(session: Session, portal: str, external_id: str) -> dict:
+    column = {"zzd": User.zzd_account_id, "zlb": User.zlb_user_id}.get(portal)
+    if column is None:
+        raise InvalidInput.field("portal", "zzd or zlb")
+    user = session.execute(sa.select(User).where(column == external_id)).scalar_one_or_none()
+    if user is None:
+        raise NotFound("no platform user has this portal identity")
+    return identity(session, user)
+
+
+def identity_by_user_id(session: Session, user_id: str) -> dict:
+    return identity(session, repo.require_user(session, user_id))
+
+
+# --- projects ------------------------------------------------------------------------------------
+
+
+def project_view(session: Session, project: Project, rules: WorkflowRules) -> dict:
+    facts = repo.project_facts(session, project)
+    participants = session.execute(
+        sa.select(Participant).where(Participant.project_id == project.id).order_by(Participant.id)
+    ).scalars()
+    personnel = session.execute(
+        sa.select(Personnel, User.name).join(User, User.id == Personnel.user_id)
+        .where(Personnel.project_id == project.id, Personnel.released_at.is_(None)).order_by(Personnel.id)
+    ).all()
+    return {
+        "id": project.id,
+        "name": project.name,
+        "industry": project.industry,
+        "kind": project.kind,
+        "contract_amount": str(project.contract_amount),
+        "below_threshold": project.below_threshold,
+        "geofence": project.geofence,
+        "planned_start": project.planned_start.isoformat(),
+        "planned_end": project.planned_end.isoformat(),
+        "intake": project.intake,
+        "status": project.status,
+        "assignments": {level: facts.assigned(level) for level in dom.AssignmentLevel},
+        "participants": [
+            {"unit_id": p.unit_id, "role": p.role, "contract_file_id": p.contract_file_id,
+             "added_at": p.added_at.isoformat()} for p in participants
+        ],
+        "personnel": [
+            {"user_id": p.user_id, "name": name, "unit_id": p.unit_id, "post": p.post,
+             "assigned_at": p.assigned_at.isoformat()} for p, name in personnel
+        ],
+        "acceptance_window_days": dom.acceptance_window_days(facts, rules),
+        "settlement_audit_window_days": dom.settlement_audit_window_days(facts, rules),
+        "registered_at": project.registered_at.isoformat(),
+    }
+
+
+def register_project(call: Call, data: dict) -> dict:
+    request = parse(dom.ProjectRegistration, data)
+    decision = dom.decide_registration(call.actor(), request.intake)
+    project = Project(
+        name=request.name, industry=request.industry, kind=request.kind, contract_amount=request.contract_amount,
+        below_threshold=request.below_threshold, geofence=request.geofence.model_dump(mode="json", exclude_none=True),
+        planned_start=request.planned_start, planned_end=request.planned_end, intake=request.intake,
+        status=dom.ProjectStatus.AWARDED, owner_id=decision.owner_id,
+        owner_project_lead_id=decision.owner_project_lead_id, registered_by=call.principal.user_id,
+        registered_at=call.now, updated_at=call.now,
+    )
+    call.session.add(project)
+    call.session.flush()
+    view = project_view(call.session, project, load_rules(call.session, WorkflowRules))
+    call.record("project.registered", "project", project.id, after=view)
+    call.emit(events.ProjectRegistered, project_id=project.id, name=project.name, industry=project.industry,
+              kind=project.kind, contract_amount=project.contract_amount, below_threshold=project.below_threshold,
+              geofence=project.geofence, planned_start=project.planned_start, planned_end=project.planned_end,
+              intake=project.intake, status=project.status)
+    for level, target in ((dom.AssignmentLevel.OWNER, decision.owner_id),
+                          (dom.AssignmentLevel.OWNER_PROJECT_LEAD, decision.owner_project_lead_id)):
+        if target is not None:
+            call.emit(events.ProjectAssigned, project_id=project.id, level=level, target_id=target,
+                      assigned_by=call.principal.user_id)
+    return view
+
+
+def _visible_project(call: Call, project_id: str, *, for_update: bool = False) -> tuple[org.Actor, Project, dom.ProjectFacts]:
+    actor = call.actor()
+    project = repo.require_project(call.session, project_id, for_update=for_update)
+    facts = repo.project_facts(call.session, project)
+    if not dom.project_scope(actor).admits(facts):
+        raise NotFound(f"project {project_id} not found")
+    return actor, project, facts
+
+
+def get_project(call: Call, project_id: str) -> dict:
+    _, project, _ = _visible_project(call, project_id)
+    return project_view(call.session, project, load_rules(call.session, WorkflowRules))
+
+
+def list_projects(call: Call, *, status: str | None = None, limit: int = 100, offset: int = 0) -> list[dict]:
+    if not (1 <= limit <= 500) or offset < 0:
+        raise InvalidInput.field("limit", "between 1 and 500, with a non-negative offset")
+    scope = dom.project_scope(call.actor())
+    rules = load_rules(call.session, WorkflowRules)
+    return [project_view(call.session, project, rules)
+            for project in repo.projects_in_scope(call.session, scope, status=status, limit=limit, offset=offset)]
+
+
+def assign_project(call: Call, project_id: str, data: dict) -> dict:
+    request = parse(dom.AssignmentRequest, data)
+    actor, project, facts = _visible_project(call, project_id, for_update=True)
+    target_unit, target_posts = None, ()
+    if request.level == dom.AssignmentLevel.OWNER_PROJECT_LEAD:
+        if call.session.get(User, request.target_id) is None:
+            raise InvalidInput.field("target_id", "no such user")
+        target_posts = repo.user_posts(call.session, request.target_id)
+    else:
+        unit = repo.get_unit(call.session, request.target_id)
+        target_unit = repo.unit_facts(unit) if unit is not None else None
+    dom.decide_assignment(actor, facts, request.level, target_unit, target_posts)
+    before = {"level": request.level, "target_id": facts.assigned(request.level)}
+    setattr(project, f"{request.level}_id", request.target_id)
+    project.updated_at = call.now
+    call.session.flush()
+    call.record("project.assigned", "project", project.id, before=before,
+                after={"level": request.level, "target_id": request.target_id})
+    call.emit(events.ProjectAssigned, project_id=project.id, level=request.level, target_id=request.target_id,
+              assigned_by=actor.user_id)
+    return project_view(call.session, project, load_rules(call.session, WorkflowRules))
+
+
+def add_participant(call: Call, project_id: str, data: dict) -> dict:
+    request = parse(dom.ParticipantRequest, data)
+    actor, project, facts = _visible_project(call, project_id, for_update=True)
+    unit = repo.get_unit(call.session, request.unit_id)
+    already = call.session.execute(sa.select(sa.exists().where(
+        Participant.project_id == project.id, Participant.unit_id == request.unit_id, Participant.role == request.role
+    ))).scalar()
+    dom.decide_participant(actor, facts, repo.unit_facts(unit) if unit else None, request.role, already)
+    contract = call.session.get(StoredFile, request.contract_file_id)
+    if contract is None:
+        raise InvalidInput.field("contract_file_id", "no such file: upload the contract first")
+    call.session.add(Participant(project_id=project.id, unit_id=unit.id, role=request.role,
+                                 contract_file_id=contract.id, added_by=actor.user_id, added_at=call.now))
+    project.updated_at = call.now
+    call.session.flush()
+    call.record("participant.added", "project", project.id,
+                after={"unit_id": unit.id, "role": request.role, "contract_file_id": contract.id})
+    call.emit(events.ParticipantAdded, project_id=project.id, unit_id=unit.id, role=request.role,
+              contract_file_id=contract.id)
+    return project_view(call.session, project, load_rules(call.session, WorkflowRules))
+
+
+def assign_personnel(call: Call, project_id: str, data: dict) -> dict:
+    request = parse(dom.PersonnelRequest, data)
+    actor, project, facts = _visible_project(call, project_id, for_update=True)
+    if call.session.get(User, request.user_id) is None:
+        raise InvalidInput.field("user_id", "no such user")
+    person = dom.PersonnelFacts(
+        user_id=request.user_id,
+        posts=repo.user_posts(call.session, request.user_id),
+        current_holders=repo.current_holders(call.session, project.id, request.post),
+    )
+    unit_id = dom.decide_personnel(actor, facts, person, request.post)
+    call.session.add(Personnel(project_id=project.id, user_id=request.user_id, unit_id=unit_id, post=request.post,
+                               assigned_by=actor.user_id, assigned_at=call.now))
+    project.updated_at = call.now
+    call.session.flush()
+    call.record("personnel.assigned", "project", project.id,
+                after={"user_id": request.user_id, "unit_id": unit_id, "post": request.post})
+    call.emit(events.PersonnelAssigned, project_id=project.id, user_id=request.user_id, unit_id=unit_id,
+              post=request.post)
+    return project_view(call.session, project, load_rules(call.session, WorkflowRules))
+
+
+# --- files ----------------------------------------------------------------------------------------
+
+
+class FileRecord(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    sha256: str
+    size: int
+    content_type: str
+    filename: str
+
+
+def file_view(stored: StoredFile) -> dict:
+    return {"id": stored.id, "sha256": stored.sha256, "size": stored.size, "content_type": stored.content_type,
+            "filename": stored.filename, "uploaded_by": stored.uploaded_by, "uploaded_at": stored.uploaded_at.isoformat()}
+
+
+def record_file(call: Call, data: dict) -> dict:
+    """The gateway has stored the bytes by their SHA-256; this records who uploaded what, when."""
+    record = parse(FileRecord, data)
+    actor = call.actor()
+    stored = StoredFile(sha256=record.sha256, size=record.size, content_type=record.content_type,
+                        filename=record.filename, uploaded_by=actor.user_id, portal=call.principal.portal,
+                        uploaded_at=call.now)
+    call.session.add(stored)
+    call.session.flush()
+    call.record("file.uploaded", "file", stored.id, after=file_view(stored))
+    return file_view(stored)
+
+
+def get_file(call: Call, file_id: str) -> dict:
+    """A file is visible to its uploader, the back office, and those who see a project it is
+    attached to."""
+    actor = call.actor()
+    stored = call.session.get(StoredFile, file_id)
+    if stored is None:
+        raise NotFound(f"file {file_id} not found")
+    if actor.is_back_office or stored.uploaded_by == actor.user_id:
+        return file_view(stored)
+    scope = dom.project_scope(actor)
+    for project_id in call.session.execute(
+        sa.select(Participant.project_id).where(Participant.contract_file_id == file_id)
+    ).scalars():
+        if scope.admits(repo.project_facts(call.session, repo.require_project(call.session, project_id))):
+            return file_view(stored)
+    raise NotFound(f"file {file_id} not found")
+
+
+# --- snapshot for other services' local copies ---------------------------------------------------------
+
+
+def snapshot(session: Session) -> dict:
+    """Everything another service needs to rebuild its copy of the registry."""
+    def rows(model):
+        return [
+            {column.key: _plain(getattr(row, column.key)) for column in model.__table__.columns
+             if not column.key.endswith("_encrypted")}
+            for row in session.execute(sa.select(model)).scalars()
+        ]
+
+    return {
+        "units": rows(Unit),
+        "users": rows(User),
+        "posts": rows(UserPost),
+        "projects": rows(Project),
+        "participants": rows(Participant),
+        "personnel": rows(Personnel),
+    }
+
+
+def _plain(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if value.__class__.__name__ == "Decimal":
+        return str(value)
+    return value

@@ -1,0 +1,130 @@
+"""The workflow service's nameko entrypoints: thin, each a use case of :mod:`workflow.registry`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nameko.rpc import rpc
+
+from common.errors import EXPECTED_ERRORS, PermissionDenied
+from common.service import PlatformService
+from workflow import registry
+from workflow.domain.rules import WorkflowRules
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def command(method):
+    """An RPC that changes state: runs the use case and commits before the reply goes out."""
+
+    def entrypoint(self, *args, **kwargs):
+        result = method(self, self._call(), *args, **kwargs)
+        self.db.commit()
+        return result
+
+    entrypoint.__name__ = method.__name__
+    entrypoint.__doc__ = method.__doc__
+    return rpc(expected_exceptions=EXPECTED_ERRORS)(entrypoint)
+
+
+def query(method):
+    def entrypoint(self, *args, **kwargs):
+        return method(self, self._call(), *args, **kwargs)
+
+    entrypoint.__name__ = method.__name__
+    entrypoint.__doc__ = method.__doc__
+    return rpc(expected_exceptions=EXPECTED_ERRORS)(entrypoint)
+
+
+class WorkflowService(PlatformService):
+    name = "workflow"
+    rules_cls = WorkflowRules
+
+    def _call(self) -> registry.Call:
+        return registry.Call(self.db.session, self.clock.now(), self.caller)
+
+    def _require_system(self) -> None:
+        if self.caller.portal != "system":
+            raise PermissionDenied("only the platform's own components may call this")
+
+    # organisation
+
+    @command
+    def register_unit(self, call, data: dict) -> dict:
+        return registry.register_unit(call, data)
+
+    @query
+    def list_units(self, call, kind: str | None = None) -> list[dict]:
+        return registry.list_units(call, kind)
+
+    @command
+    def register_user(self, call, data: dict) -> dict:
+        return registry.register_user(call, data)
+
+    @query
+    def get_user(self, call, user_id: str) -> dict:
+        return registry.get_user(call, user_id)
+
+    @query
+    def list_users(self, call, unit_id: str | None = None) -> list[dict]:
+        return registry.list_users(call, unit_id)
+
+    @command
+    def grant_post(self, call, user_id: str, data: dict) -> dict:
+        return registry.grant_post(call, user_id, data)
+
+    # projects
+
+    @command
+    def register_project(self, call, data: dict) -> dict:
+        return registry.register_project(call, data)
+
+    @query
+    def list_projects(self, call, status: str | None = None, limit: int = 100, offset: int = 0) -> list[dict]:
+        return registry.list_projects(call, status=status, limit=limit, offset=offset)
+
+    @query
+    def get_project(self, call, project_id: str) -> dict:
+        return registry.get_project(call, project_id)
+
+    @command
+    def assign_project(self, call, project_id: str, data: dict) -> dict:
+        return registry.assign_project(call, project_id, data)
+
+    @command
+    def add_participant(self, call, project_id: str, data: dict) -> dict:
+        return registry.add_participant(call, project_id, data)
+
+    @command
+    def assign_personnel(self, call, project_id: str, data: dict) -> dict:
+        return registry.assign_personnel(call, project_id, data)
+
+    # files
+
+    @command
+    def record_file(self, call, data: dict) -> dict:
+        return registry.record_file(call, data)
+
+    @query
+    def get_file(self, call, file_id: str) -> dict:
+        return registry.get_file(call, file_id)
+
+    # for the gateway's login and other services' local copies
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def identity_by_portal(self, portal: str, external_id: str) -> dict:
+        self._require_system()
+        return registry.identity_by_portal(self.db.session, portal, external_id)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def identity_by_user_id(self, user_id: str) -> dict:
+        self._require_system()
+        return registry.identity_by_user_id(self.db.session, user_id)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def registry_snapshot(self) -> dict:
+        self._require_system()
+        return registry.snapshot(self.db.session)
+
+
+SERVICE_CLASS = WorkflowService
