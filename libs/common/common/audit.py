@@ -3,7 +3,7 @@ portal, with the state before and after. The database refuses updates and delete
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
@@ -70,6 +70,5 @@ def query_trail(session: Session, query: AuditQuery) -> list[dict]:
 
 
 def _aware(value: datetime) -> datetime:
-    from datetime import timezone
 
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -9,13 +9,15 @@ restarted process see the same instant.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from common.schema import platform_clock
+
+__all__ = ["DISTRICT_TZ", "Clock", "FixedClock", "SystemClock", "district_iso", "local_date", "require_aware"]
 
 # Shangyu keeps China Standard Time, which has no daylight saving.
 DISTRICT_TZ = timezone(timedelta(hours=8), "CST")
@@ -27,7 +29,7 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FixedClock:
@@ -43,7 +45,14 @@ class FixedClock:
 def require_aware(instant: datetime) -> datetime:
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError("a time must carry its UTC offset")
-    return instant.astimezone(timezone.utc)
+    return instant.astimezone(UTC)
+
+
+def district_iso(instant: datetime | None) -> str | None:
+    """How the API shows a time: ISO 8601 in the district's offset (+08:00)."""
+    if instant is None:
+        return None
+    return require_aware(instant).astimezone(DISTRICT_TZ).isoformat()
 
 
 def local_date(instant: datetime) -> date:
@@ -56,7 +65,7 @@ def read_manual_time(engine: Engine) -> datetime | None:
         value = connection.execute(sa.select(platform_clock.c.now).where(platform_clock.c.id == 1)).scalar()
     if value is None:
         return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def write_manual_time(engine: Engine, instant: datetime) -> None:

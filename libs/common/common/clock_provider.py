@@ -8,7 +8,7 @@ from datetime import datetime
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
-from common.clock import FixedClock, SystemClock, read_manual_time, require_aware, write_manual_time
+from common.clock import FixedClock, SystemClock, district_iso, read_manual_time, require_aware, write_manual_time
 from common.database import engine_for
 from common.errors import EXPECTED_ERRORS, IllegalStep, InvalidInput, PermissionDenied
 from common.settings import database_url, platform_settings
@@ -65,16 +65,16 @@ class ManualClockEntrypoints:
         try:
             instant = require_aware(datetime.fromisoformat(now))
         except (TypeError, ValueError) as error:
-            raise InvalidInput.field("now", f"an ISO 8601 time with its offset is needed ({error})")
+            raise InvalidInput.field("now", f"an ISO 8601 time with its offset is needed ({error})") from None
         self.clock.set_manual_time(instant)
         logger.info("platform time set", extra={"service": self.name, "now": instant.isoformat(),
                                                 "principal": self.caller.user_id})
         self.on_platform_time_set(instant)
-        return instant.isoformat()
+        return district_iso(instant)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def platform_time(self) -> str:
-        return self.clock.now().isoformat()
+        return district_iso(self.clock.now())
 
     def on_platform_time_set(self, instant: datetime) -> None:
         """Fire what became due at the new platform time; services with timers override it."""

@@ -13,10 +13,11 @@ from nameko.exceptions import deserialize_to_instance
 class DomainError(Exception):
     code = "domain_error"
 
-    def __init__(self, message: str, details=None):
-        super().__init__(message, details)
+    def __init__(self, message: str, details: list | None = None):
+        # nameko sends args as strings unless they are lists or dicts, so "no details" travels as [].
+        super().__init__(message, details or [])
         self.message = message
-        self.details = details
+        self.details = details or None
 
     def __str__(self) -> str:
         return self.message

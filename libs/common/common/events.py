@@ -9,7 +9,7 @@ validate what they receive with :func:`parse_event`. Adding a field with a defau
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import ClassVar, Literal
 

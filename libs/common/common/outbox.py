@@ -10,7 +10,7 @@ Several relays may run (one per instance); on PostgreSQL they skip each other's 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import eventlet
 import sqlalchemy as sa
@@ -118,7 +118,7 @@ class OutboxRelay:
                 session.execute(
                     sa.update(outbox_message)
                     .where(outbox_message.c.id == row.id)
-                    .values(sent_at=datetime.now(timezone.utc), attempts=outbox_message.c.attempts + 1)
+                    .values(sent_at=datetime.now(UTC), attempts=outbox_message.c.attempts + 1)
                 )
                 sent += 1
                 metrics.EVENTS_PUBLISHED.labels(self.service_name, row.event_type).inc()

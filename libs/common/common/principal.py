@@ -10,7 +10,6 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import Rpc
 from pydantic import BaseModel, ConfigDict
 
-
 CONTEXT_KEY = "principal"
 
 Portal = Literal["zzd", "zlb", "public", "system"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import eventlet
 
-eventlet.monkey_patch()  # noqa: E402 - must precede every other import that touches sockets
+eventlet.monkey_patch()
 
 import argparse  # noqa: E402
 import importlib  # noqa: E402

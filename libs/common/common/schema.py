@@ -4,7 +4,30 @@ the manual platform clock. Each service's first Alembic migration creates them w
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
+
+
+class UtcDateTime(sa.TypeDecorator):
+    """A point in time stored in UTC and always read back with its offset: SQLite keeps no
+    zone, and a naive time must never reach the rules or the API."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("a time must carry its UTC offset")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
 
 infrastructure_metadata = sa.MetaData()
 
@@ -15,8 +38,8 @@ outbox_message = sa.Table(
     sa.Column("event_id", sa.String(36), nullable=False, unique=True),
     sa.Column("event_type", sa.String(100), nullable=False),
     sa.Column("payload", sa.JSON, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("sent_at", UtcDateTime(), nullable=True),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("last_error", sa.Text, nullable=True),
 )
@@ -27,14 +50,14 @@ inbox_message = sa.Table(
     infrastructure_metadata,
     sa.Column("event_id", sa.String(36), primary_key=True),
     sa.Column("handler", sa.String(200), primary_key=True),
-    sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("handled_at", UtcDateTime(), nullable=False),
 )
 
 audit_entry = sa.Table(
     "audit_entry",
     infrastructure_metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("occurred_at", UtcDateTime(), nullable=False),
     sa.Column("principal_id", sa.String(64), nullable=True),
     sa.Column("portal", sa.String(16), nullable=False),
     sa.Column("action", sa.String(100), nullable=False),
@@ -50,7 +73,7 @@ rule_setting = sa.Table(
     infrastructure_metadata,
     sa.Column("name", sa.String(100), primary_key=True),
     sa.Column("value", sa.JSON, nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
     sa.Column("updated_by", sa.String(64), nullable=True),
 )
 
@@ -58,7 +81,7 @@ platform_clock = sa.Table(
     "platform_clock",
     infrastructure_metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("now", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("now", UtcDateTime(), nullable=False),
 )
 
 _APPEND_ONLY_TRIGGER = """

@@ -4,8 +4,8 @@ manual clock, the rule settings (Art. 8) and the audit trail."""
 
 from __future__ import annotations
 
-from pydantic import ValidationError
 from nameko.rpc import rpc
+from pydantic import ValidationError
 
 from common.audit import AuditQuery, query_trail
 from common.clock_provider import ManualClockEntrypoints, PlatformClock

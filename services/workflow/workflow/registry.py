@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from common import events
 from common.audit import record_change
+from common.clock import district_iso
+from common.contracts import registry as contracts
 from common.crypto import decrypt_field, encrypt_field, mask
 from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
 from common.outbox import stage_event
@@ -25,7 +27,7 @@ from workflow.domain import organisation as org
 from workflow.domain import projects as dom
 from workflow.domain.rules import WorkflowRules
 from workflow.persistence import repository as repo
-from workflow.persistence.models import Participant, Personnel, Project, StoredFile, Unit, User, UserPost
+from workflow.persistence.models import Participant, Personnel, Project, StoredFile, Unit, User, UserPost, new_id
 
 
 @dataclass
@@ -67,8 +69,8 @@ def unit_view(unit: Unit) -> dict:
     }
 
 
-def register_unit(call: Call, data: dict) -> dict:
-    request = parse(org.UnitRegistration, data)
+def register_unit(call: Call, data: dict, *, unit_id: str | None = None) -> dict:
+    request = parse(contracts.UnitRegistration, data)
     if not call.actor().is_back_office:
         raise PermissionDenied("only the back office registers units")
     parent = None
@@ -85,7 +87,8 @@ def register_unit(call: Call, data: dict) -> dict:
         sa.select(sa.exists().where(Unit.credit_code == request.credit_code))
     ).scalar():
         raise IllegalStep("a unit with this credit code is already registered")
-    unit = Unit(kind=request.kind, name=request.name, parent_id=request.parent_id, industry=industry,
+    unit = Unit(id=unit_id or new_id(), kind=request.kind, name=request.name, parent_id=request.parent_id,
+                industry=industry,
                 credit_code=request.credit_code, created_at=call.now)
     call.session.add(unit)
     call.session.flush()
@@ -134,8 +137,8 @@ def _shares_a_managed_unit(session: Session, actor: org.Actor, user_id: str) -> 
     ).scalar()
 
 
-def register_user(call: Call, data: dict) -> dict:
-    request = parse(org.UserRegistration, data)
+def register_user(call: Call, data: dict, *, user_id: str | None = None) -> dict:
+    request = parse(contracts.UserRegistration, data)
     actor = call.actor()
     may_register = actor.is_back_office or (
         request.portal == "zzd" and actor.holds(org.Post.CHIEF, kinds=org.GOVERNMENT_KINDS)
@@ -149,7 +152,8 @@ def register_user(call: Call, data: dict) -> dict:
     for column, value in ((User.zzd_account_id, request.zzd_account_id), (User.zlb_user_id, request.zlb_user_id)):
         if value is not None and call.session.execute(sa.select(sa.exists().where(column == value))).scalar():
             raise IllegalStep(f"a user with this {column.key} is already registered")
-    user = User(name=request.name, portal=request.portal, phone_encrypted=encrypt_field(request.phone),
+    user = User(id=user_id or new_id(), name=request.name, portal=request.portal,
+                phone_encrypted=encrypt_field(request.phone),
                 id_card_encrypted=encrypt_field(request.id_card), zzd_account_id=request.zzd_account_id,
                 zlb_user_id=request.zlb_user_id, created_at=call.now)
     call.session.add(user)
@@ -179,7 +183,7 @@ def list_users(call: Call, unit_id: str | None = None) -> list[dict]:
 
 
 def grant_post(call: Call, user_id: str, data: dict) -> dict:
-    request = parse(org.PostGrant, data)
+    request = parse(contracts.PostGrant, data)
     actor = call.actor()
     user = repo.require_user(call.session, user_id)
     unit = repo.get_unit(call.session, request.unit_id)
@@ -244,23 +248,23 @@ def project_view(session: Session, project: Project, rules: WorkflowRules) -> di
         "planned_end": project.planned_end.isoformat(),
         "intake": project.intake,
         "status": project.status,
-        "assignments": {level: facts.assigned(level) for level in dom.AssignmentLevel},
+        "assignments": {level: facts.assigned(level) for level in contracts.AssignmentLevel},
         "participants": [
             {"unit_id": p.unit_id, "role": p.role, "contract_file_id": p.contract_file_id,
-             "added_at": p.added_at.isoformat()} for p in participants
+             "added_at": district_iso(p.added_at)} for p in participants
         ],
         "personnel": [
             {"user_id": p.user_id, "name": name, "unit_id": p.unit_id, "post": p.post,
-             "assigned_at": p.assigned_at.isoformat()} for p, name in personnel
+             "assigned_at": district_iso(p.assigned_at)} for p, name in personnel
         ],
         "acceptance_window_days": dom.acceptance_window_days(facts, rules),
         "settlement_audit_window_days": dom.settlement_audit_window_days(facts, rules),
-        "registered_at": project.registered_at.isoformat(),
+        "registered_at": district_iso(project.registered_at),
     }
 
 
 def register_project(call: Call, data: dict) -> dict:
-    request = parse(dom.ProjectRegistration, data)
+    request = parse(contracts.ProjectRegistration, data)
     decision = dom.decide_registration(call.actor(), request.intake)
     project = Project(
         name=request.name, industry=request.industry, kind=request.kind, contract_amount=request.contract_amount,
@@ -278,15 +282,17 @@ def register_project(call: Call, data: dict) -> dict:
               kind=project.kind, contract_amount=project.contract_amount, below_threshold=project.below_threshold,
               geofence=project.geofence, planned_start=project.planned_start, planned_end=project.planned_end,
               intake=project.intake, status=project.status)
-    for level, target in ((dom.AssignmentLevel.OWNER, decision.owner_id),
-                          (dom.AssignmentLevel.OWNER_PROJECT_LEAD, decision.owner_project_lead_id)):
+    for level, target in ((contracts.AssignmentLevel.OWNER, decision.owner_id),
+                          (contracts.AssignmentLevel.OWNER_PROJECT_LEAD, decision.owner_project_lead_id)):
         if target is not None:
             call.emit(events.ProjectAssigned, project_id=project.id, level=level, target_id=target,
                       assigned_by=call.principal.user_id)
     return view
 
 
-def _visible_project(call: Call, project_id: str, *, for_update: bool = False) -> tuple[org.Actor, Project, dom.ProjectFacts]:
+def _visible_project(
+    call: Call, project_id: str, *, for_update: bool = False
+) -> tuple[org.Actor, Project, dom.ProjectFacts]:
     actor = call.actor()
     project = repo.require_project(call.session, project_id, for_update=for_update)
     facts = repo.project_facts(call.session, project)
@@ -309,11 +315,30 @@ def list_projects(call: Call, *, status: str | None = None, limit: int = 100, of
             for project in repo.projects_in_scope(call.session, scope, status=status, limit=limit, offset=offset)]
 
 
+def public_projects(session: Session, text: str, limit: int = 20) -> list[dict]:
+    """The public window's project finder (Art. 49): what a complainant needs to name a
+    project, and nothing about the people on it."""
+    text = (text or "").strip()
+    if not text or len(text) > 100:
+        raise InvalidInput.field("q", "between 1 and 100 characters")
+    if not (1 <= limit <= 100):
+        raise InvalidInput.field("limit", "between 1 and 100")
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    statement = (sa.select(Project).where(Project.name.ilike(pattern, escape="\\"),
+                                          Project.status != dom.ProjectStatus.TERMINATED)
+                 .order_by(Project.name).limit(limit))
+    return [
+        {"id": p.id, "name": p.name, "industry": p.industry, "kind": p.kind, "status": p.status,
+         "planned_start": p.planned_start.isoformat(), "planned_end": p.planned_end.isoformat()}
+        for p in session.execute(statement).scalars()
+    ]
+
+
 def assign_project(call: Call, project_id: str, data: dict) -> dict:
-    request = parse(dom.AssignmentRequest, data)
+    request = parse(contracts.AssignmentRequest, data)
     actor, project, facts = _visible_project(call, project_id, for_update=True)
     target_unit, target_posts = None, ()
-    if request.level == dom.AssignmentLevel.OWNER_PROJECT_LEAD:
+    if request.level == contracts.AssignmentLevel.OWNER_PROJECT_LEAD:
         if call.session.get(User, request.target_id) is None:
             raise InvalidInput.field("target_id", "no such user")
         target_posts = repo.user_posts(call.session, request.target_id)
@@ -333,7 +358,7 @@ def assign_project(call: Call, project_id: str, data: dict) -> dict:
 
 
 def add_participant(call: Call, project_id: str, data: dict) -> dict:
-    request = parse(dom.ParticipantRequest, data)
+    request = parse(contracts.ParticipantRequest, data)
     actor, project, facts = _visible_project(call, project_id, for_update=True)
     unit = repo.get_unit(call.session, request.unit_id)
     already = call.session.execute(sa.select(sa.exists().where(
@@ -355,7 +380,7 @@ def add_participant(call: Call, project_id: str, data: dict) -> dict:
 
 
 def assign_personnel(call: Call, project_id: str, data: dict) -> dict:
-    request = parse(dom.PersonnelRequest, data)
+    request = parse(contracts.PersonnelRequest, data)
     actor, project, facts = _visible_project(call, project_id, for_update=True)
     if call.session.get(User, request.user_id) is None:
         raise InvalidInput.field("user_id", "no such user")
@@ -389,8 +414,10 @@ class FileRecord(BaseModel):
 
 
 def file_view(stored: StoredFile) -> dict:
-    return {"id": stored.id, "sha256": stored.sha256, "size": stored.size, "content_type": stored.content_type,
-            "filename": stored.filename, "uploaded_by": stored.uploaded_by, "uploaded_at": stored.uploaded_at.isoformat()}
+    return {
+        "id": stored.id, "sha256": stored.sha256, "size": stored.size, "content_type": stored.content_type,
+        "filename": stored.filename, "uploaded_by": stored.uploaded_by, "uploaded_at": district_iso(stored.uploaded_at),
+    }
 
 
 def record_file(call: Call, data: dict) -> dict:
@@ -447,6 +474,8 @@ def snapshot(session: Session) -> dict:
 
 
 def _plain(value):
+    if isinstance(value, datetime):
+        return district_iso(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if value.__class__.__name__ == "Decimal":

@@ -87,6 +87,10 @@ class WorkflowService(PlatformService):
     def get_project(self, call, project_id: str) -> dict:
         return registry.get_project(call, project_id)
 
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def public_projects(self, text: str, limit: int = 20) -> list[dict]:
+        return registry.public_projects(self.db.session, text, limit)
+
     @command
     def assign_project(self, call, project_id: str, data: dict) -> dict:
         return registry.assign_project(call, project_id, data)

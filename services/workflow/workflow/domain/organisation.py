@@ -6,38 +6,11 @@ Units of government sit on the ZZD portal (浙政钉), firms on the ZLB portal (
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from common.contracts.registry import Industry, Post, UnitKind
 from common.errors import InvalidInput
 
-
-class UnitKind(StrEnum):
-    LEADING_GROUP = "leading_group"
-    INDUSTRY_AUTHORITY = "industry_authority"
-    SUPERVISING_UNIT = "supervising_unit"
-    LINE = "line"
-    OWNER = "owner"
-    CONTRACTOR = "contractor"
-    SUPERVISOR = "supervisor"
-    DESIGNER = "designer"
-    SURVEYOR = "surveyor"
-    COST_CONSULTANT = "cost_consultant"
-    TESTER = "tester"
-    TENDER_AGENT = "tender_agent"
-    DISCIPLINE = "discipline"
-    AUDIT = "audit"
-
-
-class Industry(StrEnum):
-    HOUSING = "housing"
-    MUNICIPAL = "municipal"
-    LANDSCAPING = "landscaping"
-    TRANSPORT = "transport"
-    WATER = "water"
-    AGRICULTURE = "agriculture"
-    OTHER = "other"
+__all__ = ["Industry", "Post", "UnitKind"]
 
 
 GOVERNMENT_KINDS = frozenset({
@@ -52,19 +25,6 @@ PARTICIPANT_ROLES = frozenset({
 })
 # Oversight bodies that see every project of the district (Art. 10, 29–30).
 DISTRICT_WIDE_KINDS = frozenset({UnitKind.LEADING_GROUP, UnitKind.DISCIPLINE, UnitKind.AUDIT})
-
-
-class Post(StrEnum):
-    CHIEF = "chief"  # 总管: the unit's platform administrator (Art. 16–20)
-    STAFF = "staff"
-    LINE_HEAD = "line_head"  # 条线主管 (Art. 19)
-    OWNER_PROJECT_LEAD = "owner_project_lead"  # 建设单位项目负责人 (Art. 20–21)
-    PROJECT_MANAGER = "project_manager"  # 施工项目负责人 (Art. 26)
-    TECHNICAL_LEAD = "technical_lead"
-    SAFETY_OFFICER = "safety_officer"
-    CHIEF_ENGINEER = "chief_engineer"  # 总监理工程师 (Art. 26)
-    SPECIALIST_ENGINEER = "specialist_engineer"
-    INSPECTOR = "inspector"
 
 
 _COMMON_POSTS = {Post.CHIEF, Post.STAFF}
@@ -181,43 +141,10 @@ def check_post(unit: UnitFacts, post: Post, user_portal: str) -> None:
         allowed = ", ".join(sorted(POSTS_BY_UNIT_KIND[unit.kind]))
         raise InvalidInput.field("post", f"a {unit.kind} has the posts {allowed}")
     if portal_of(unit.kind) != user_portal:
+        unit_portal = portal_of(unit.kind).upper()
         raise InvalidInput.field(
-            "unit_id", f"a {user_portal.upper()} user cannot hold a post in a {unit.kind} ({portal_of(unit.kind).upper()})"
+            "unit_id", f"a {user_portal.upper()} user cannot hold a post in a {unit.kind} ({unit_portal})"
         )
-
-
-# --- input -----------------------------------------------------------------------------------
-
-# 统一社会信用代码: 18 characters of digits and capital letters except I, O, S, V, Z.
-CREDIT_CODE_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
-
-
-class UnitRegistration(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    kind: UnitKind
-    name: str = Field(min_length=1, max_length=200)
-    parent_id: str | None = Field(None, max_length=64)
-    industry: Industry | None = None
-    credit_code: str | None = Field(None, pattern=CREDIT_CODE_PATTERN)
-
-
-class UserRegistration(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    name: str = Field(min_length=1, max_length=100)
-    portal: str = Field(pattern="^(zzd|zlb)$")
-    phone: str | None = Field(None, pattern=r"^1\d{10}$")
-    id_card: str | None = Field(None, pattern=r"^\d{17}[\dX]$")
-    zzd_account_id: str | None = Field(None, min_length=1, max_length=64)
-    zlb_user_id: str | None = Field(None, min_length=1, max_length=64)
-
-
-class PostGrant(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    unit_id: str = Field(min_length=1, max_length=64)
-    post: Post
 
 
 def may_manage_unit(actor: Actor, unit: UnitFacts) -> bool:

@@ -4,15 +4,11 @@ on their posts (Art. 21, 26), and who may see a project (Art. 10–21)."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
+from common.contracts.registry import AssignmentLevel, Intake
 from common.errors import IllegalStep, InvalidInput, PermissionDenied
 from workflow.domain.organisation import (
     DISTRICT_WIDE_KINDS,
@@ -20,7 +16,6 @@ from workflow.domain.organisation import (
     PROJECT_POSTS,
     SOLE_HOLDER_POSTS,
     Actor,
-    Industry,
     Post,
     UnitFacts,
     UnitKind,
@@ -42,102 +37,7 @@ class ProjectStatus(StrEnum):
     TERMINATED = "terminated"
 
 
-class Intake(StrEnum):
-    TENDER_AWARD = "tender_award"  # registered by the back office after award (Art. 12)
-    DIRECT_AWARD = "direct_award"  # entered by the owner's project lead (Art. 21)
-    EMERGENCY = "emergency"  # emergency works entered by the owner's project lead (Art. 21)
-
-
-class AssignmentLevel(StrEnum):
-    SUPERVISING_UNIT = "supervising_unit"
-    LINE = "line"
-    OWNER = "owner"
-    OWNER_PROJECT_LEAD = "owner_project_lead"
-
-
 ASSIGNMENT_ORDER = list(AssignmentLevel)
-
-
-# --- input -----------------------------------------------------------------------------------
-
-LatLng = tuple[float, float]
-
-
-class GeofenceInput(BaseModel):
-    """A site boundary: a polygon of [lat, lng] vertices, or a centre and radius in metres."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    polygon: list[LatLng] | None = Field(None, min_length=3, max_length=500)
-    center: LatLng | None = None
-    radius_m: float | None = Field(None, gt=0, le=20000)
-
-    @model_validator(mode="after")
-    def _one_shape(self) -> GeofenceInput:
-        points = list(self.polygon or []) + ([self.center] if self.center else [])
-        for lat, lng in points:
-            if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-                raise ValueError("latitude must lie in [-90, 90] and longitude in [-180, 180]")
-        if self.polygon is not None:
-            if self.center is not None or self.radius_m is not None:
-                raise ValueError("give a polygon or a centre with a radius, not both")
-            if _polygon_area_m2(self.polygon) < 1:
-                raise ValueError("the polygon encloses no area")
-        elif self.center is None or self.radius_m is None:
-            raise ValueError("give a polygon, or a centre together with radius_m")
-        return self
-
-
-def _polygon_area_m2(points: list[LatLng]) -> float:
-    """Approximate area on a local plane; only used to refuse degenerate polygons."""
-    lat0 = math.radians(sum(lat for lat, _ in points) / len(points))
-    xy = [(math.radians(lng) * 6371000 * math.cos(lat0), math.radians(lat) * 6371000) for lat, lng in points]
-    area = 0.0
-    for (x1, y1), (x2, y2) in zip(xy, xy[1:] + xy[:1]):
-        area += x1 * y2 - x2 * y1
-    return abs(area) / 2
-
-
-class ProjectRegistration(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    name: str = Field(min_length=1, max_length=200)
-    industry: Industry
-    kind: Literal["government", "village"]
-    contract_amount: Decimal = Field(gt=0, max_digits=16, decimal_places=2, description="yuan")
-    below_threshold: bool = Field(description="Small works below the tender threshold (限额以下, Art. 26).")
-    geofence: GeofenceInput
-    planned_start: date
-    planned_end: date
-    intake: Intake = Intake.TENDER_AWARD
-
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> ProjectRegistration:
-        if self.planned_end < self.planned_start:
-            raise ValueError("planned_end comes before planned_start")
-        return self
-
-
-class AssignmentRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    level: AssignmentLevel
-    target_id: str = Field(min_length=1, max_length=64)
-
-
-class ParticipantRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    unit_id: str = Field(min_length=1, max_length=64)
-    role: UnitKind
-    contract_file_id: str = Field(min_length=1, max_length=64, description="The signed contract (Art. 24).")
-
-
-class PersonnelRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    user_id: str = Field(min_length=1, max_length=64)
-    post: Post
 
 
 # --- facts the rules decide on -----------------------------------------------------------------
@@ -260,7 +160,8 @@ def decide_assignment(
         _require_target_kind(target_unit, UnitKind.SUPERVISING_UNIT)
         if target_unit.industry and target_unit.industry != project.industry:
             raise InvalidInput.field(
-                "target_id", f"the supervising unit belongs to {target_unit.industry}, the project to {project.industry}"
+                "target_id",
+                f"the supervising unit belongs to {target_unit.industry}, the project to {project.industry}",
             )
     elif level == AssignmentLevel.LINE:
         if not actor.holds(Post.CHIEF, unit_id=project.supervising_unit_id):

@@ -9,13 +9,15 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from common.schema import UtcDateTime
+
 
 def new_id() -> str:
     return uuid.uuid4().hex
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: sa.DateTime(timezone=True)}
+    type_annotation_map = {datetime: UtcDateTime()}
 
 
 class Unit(Base):

@@ -60,7 +60,8 @@ def require_project(session: Session, project_id: str, *, for_update: bool = Fal
 
 
 def participant_unit_ids(session: Session, project_id: str) -> frozenset[str]:
-    return frozenset(session.execute(sa.select(Participant.unit_id).where(Participant.project_id == project_id)).scalars())
+    statement = sa.select(Participant.unit_id).where(Participant.project_id == project_id)
+    return frozenset(session.execute(statement).scalars())
 
 
 def project_facts(session: Session, project: Project) -> ProjectFacts:

@@ -7,14 +7,14 @@ Revises:
 import sqlalchemy as sa
 from alembic import op
 
-from common.schema import create_infrastructure_tables, drop_infrastructure_tables
+from common.schema import UtcDateTime, create_infrastructure_tables, drop_infrastructure_tables
 
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
 
-TZ = sa.DateTime(timezone=True)
+TZ = UtcDateTime()
 
 
 def upgrade() -> None:

@@ -1,0 +1,1 @@
+"""Public contracts between the gateway, the services and outside systems."""

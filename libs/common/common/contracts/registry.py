@@ -1,0 +1,184 @@
+"""The workflow service's public contract: the kinds, posts and industries of the organisation
+tree and the requests that change the registry. The gateway uses these models for its
+OpenAPI document and first validation; the workflow service validates again with the same."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class UnitKind(StrEnum):
+    LEADING_GROUP = "leading_group"
+    INDUSTRY_AUTHORITY = "industry_authority"
+    SUPERVISING_UNIT = "supervising_unit"
+    LINE = "line"
+    OWNER = "owner"
+    CONTRACTOR = "contractor"
+    SUPERVISOR = "supervisor"
+    DESIGNER = "designer"
+    SURVEYOR = "surveyor"
+    COST_CONSULTANT = "cost_consultant"
+    TESTER = "tester"
+    TENDER_AGENT = "tender_agent"
+    DISCIPLINE = "discipline"
+    AUDIT = "audit"
+
+
+class Industry(StrEnum):
+    HOUSING = "housing"
+    MUNICIPAL = "municipal"
+    LANDSCAPING = "landscaping"
+    TRANSPORT = "transport"
+    WATER = "water"
+    AGRICULTURE = "agriculture"
+    OTHER = "other"
+
+
+class Post(StrEnum):
+    CHIEF = "chief"  # 总管: the unit's platform administrator (Art. 16–20)
+    STAFF = "staff"
+    LINE_HEAD = "line_head"  # 条线主管 (Art. 19)
+    OWNER_PROJECT_LEAD = "owner_project_lead"  # 建设单位项目负责人 (Art. 20–21)
+    PROJECT_MANAGER = "project_manager"  # 施工项目负责人 (Art. 26)
+    TECHNICAL_LEAD = "technical_lead"
+    SAFETY_OFFICER = "safety_officer"
+    CHIEF_ENGINEER = "chief_engineer"  # 总监理工程师 (Art. 26)
+    SPECIALIST_ENGINEER = "specialist_engineer"
+    INSPECTOR = "inspector"
+
+
+class Intake(StrEnum):
+    TENDER_AWARD = "tender_award"  # registered by the back office after award (Art. 12)
+    DIRECT_AWARD = "direct_award"  # entered by the owner's project lead (Art. 21)
+    EMERGENCY = "emergency"  # emergency works entered by the owner's project lead (Art. 21)
+
+
+class AssignmentLevel(StrEnum):
+    SUPERVISING_UNIT = "supervising_unit"
+    LINE = "line"
+    OWNER = "owner"
+    OWNER_PROJECT_LEAD = "owner_project_lead"
+
+
+# --- requests: organisation -----------------------------------------------------------------------------------
+
+# 统一社会信用代码: 18 characters of digits and capital letters except I, O, S, V, Z.
+CREDIT_CODE_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+
+
+class UnitRegistration(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: UnitKind
+    name: str = Field(min_length=1, max_length=200)
+    parent_id: str | None = Field(None, max_length=64)
+    industry: Industry | None = None
+    credit_code: str | None = Field(None, pattern=CREDIT_CODE_PATTERN)
+
+
+class UserRegistration(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=100)
+    portal: str = Field(pattern="^(zzd|zlb)$")
+    phone: str | None = Field(None, pattern=r"^1\d{10}$")
+    id_card: str | None = Field(None, pattern=r"^\d{17}[\dX]$")
+    zzd_account_id: str | None = Field(None, min_length=1, max_length=64)
+    zlb_user_id: str | None = Field(None, min_length=1, max_length=64)
+
+
+class PostGrant(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_id: str = Field(min_length=1, max_length=64)
+    post: Post
+
+
+# --- requests: projects -----------------------------------------------------------------------------------
+
+LatLng = tuple[float, float]
+
+
+class GeofenceInput(BaseModel):
+    """A site boundary: a polygon of [lat, lng] vertices, or a centre and radius in metres."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    polygon: list[LatLng] | None = Field(None, min_length=3, max_length=500)
+    center: LatLng | None = None
+    radius_m: float | None = Field(None, gt=0, le=20000)
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> GeofenceInput:
+        points = list(self.polygon or []) + ([self.center] if self.center else [])
+        for lat, lng in points:
+            if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+                raise ValueError("latitude must lie in [-90, 90] and longitude in [-180, 180]")
+        if self.polygon is not None:
+            if self.center is not None or self.radius_m is not None:
+                raise ValueError("give a polygon or a centre with a radius, not both")
+            if _polygon_area_m2(self.polygon) < 1:
+                raise ValueError("the polygon encloses no area")
+        elif self.center is None or self.radius_m is None:
+            raise ValueError("give a polygon, or a centre together with radius_m")
+        return self
+
+
+def _polygon_area_m2(points: list[LatLng]) -> float:
+    """Approximate area on a local plane; only used to refuse degenerate polygons."""
+    lat0 = math.radians(sum(lat for lat, _ in points) / len(points))
+    xy = [(math.radians(lng) * 6371000 * math.cos(lat0), math.radians(lat) * 6371000) for lat, lng in points]
+    area = 0.0
+    for (x1, y1), (x2, y2) in zip(xy, xy[1:] + xy[:1], strict=True):
+        area += x1 * y2 - x2 * y1
+    return abs(area) / 2
+
+
+class ProjectRegistration(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    industry: Industry
+    kind: Literal["government", "village"]
+    contract_amount: Decimal = Field(gt=0, max_digits=16, decimal_places=2, description="yuan")
+    below_threshold: bool = Field(description="Small works below the tender threshold (限额以下, Art. 26).")
+    geofence: GeofenceInput
+    planned_start: date
+    planned_end: date
+    intake: Intake = Intake.TENDER_AWARD
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> ProjectRegistration:
+        if self.planned_end < self.planned_start:
+            raise ValueError("planned_end comes before planned_start")
+        return self
+
+
+class AssignmentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    level: AssignmentLevel
+    target_id: str = Field(min_length=1, max_length=64)
+
+
+class ParticipantRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit_id: str = Field(min_length=1, max_length=64)
+    role: UnitKind
+    contract_file_id: str = Field(min_length=1, max_length=64, description="The signed contract (Art. 24).")
+
+
+class PersonnelRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: str = Field(min_length=1, max_length=64)
+    post: Post
+
+

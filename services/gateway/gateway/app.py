@@ -1,0 +1,76 @@
+"""The gateway application: ``uvicorn gateway.app:create_app --factory``."""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI, Request
+from prometheus_client import Counter, Histogram
+
+from common.logs import configure_logging
+from common.settings import platform_settings
+from gateway.errors import install_error_handlers
+from gateway.portals import ZlbAdapter, ZzdAdapter
+from gateway.routes import admin, auth, ops, public, zlb, zzd
+from gateway.rpc import ServiceClient
+from gateway.settings import GatewaySettings, gateway_settings
+
+logger = logging.getLogger(__name__)
+
+HTTP_REQUESTS = Counter("gateway_http_requests_total", "HTTP requests", ["method", "route", "status"])
+HTTP_LATENCY = Histogram("gateway_http_request_seconds", "HTTP request latency", ["method", "route"],
+                         buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+
+
+def _portal_adapters(settings: GatewaySettings) -> tuple[dict, httpx.Client]:
+    http = httpx.Client(timeout=settings.portal_timeout_seconds)
+    return {
+        "zzd": ZzdAdapter(settings.zzd_base_url, settings.zzd_app_key, settings.zzd_app_secret, http),
+        "zlb": ZlbAdapter(settings.zlb_base_url, settings.zlb_service_code, settings.zlb_service_password, http),
+    }, http
+
+
+def create_app(settings: GatewaySettings | None = None, services: ServiceClient | None = None) -> FastAPI:
+    platform = platform_settings()
+    settings = settings or gateway_settings()
+    configure_logging(platform.log_level, platform.log_format)
+    services = services or ServiceClient(platform.nameko_config(), settings.rpc_timeout_seconds)
+    portals, portal_http = _portal_adapters(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        services.close()
+        portal_http.close()
+
+    app = FastAPI(
+        title="Shangyu construction-supervision platform",
+        version="0.1.0",
+        description="The gateway of the platform: the government (ZZD), enterprise (ZLB), public and "
+                    "back-office faces. Times are ISO 8601 with offset; amounts in yuan.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.services = services
+    app.state.portals = portals
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def measure(request: Request, call_next):
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        template = getattr(route, "path", "unmatched")
+        HTTP_REQUESTS.labels(request.method, template, response.status_code).inc()
+        HTTP_LATENCY.labels(request.method, template).observe(time.perf_counter() - started)
+        return response
+
+    for router in (ops.router, auth.router, zzd.router, zlb.router, public.router, admin.router):
+        app.include_router(router)
+    if settings.dev_login:
+        app.include_router(auth.dev_router)
+        logger.warning("dev login is on: anyone can log in as any seeded user")
+    return app

@@ -1,0 +1,75 @@
+"""One table from what went wrong to the HTTP answer, in the envelope of api.md:
+``{"error": {"code", "message", "details"}}``."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from common.errors import DomainError, IllegalStep, InvalidInput, NotFound, PermissionDenied
+
+logger = logging.getLogger(__name__)
+
+STATUS_BY_ERROR: dict[type[Exception], tuple[int, str]] = {
+    InvalidInput: (422, "invalid_input"),
+    NotFound: (404, "not_found"),
+    PermissionDenied: (403, "forbidden"),
+    IllegalStep: (409, "conflict"),
+    RpcTimeout: (504, "timeout"),
+    UnknownService: (503, "service_unavailable"),
+}
+
+
+def error_response(status: int, code: str, message: str, details=None, headers=None) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": code, "message": message, "details": details}}, status_code=status, headers=headers
+    )
+
+
+class ApiError(Exception):
+    """An error the gateway itself decides (authentication, uploads)."""
+
+    def __init__(self, status: int, code: str, message: str, details=None, headers=None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.details, self.headers = status, code, message, details, headers
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, error: ApiError):
+        return error_response(error.status, error.code, error.message, error.details, error.headers)
+
+    async def _mapped_error(request: Request, error: Exception):
+        status, code = next(entry for cls, entry in STATUS_BY_ERROR.items() if isinstance(error, cls))
+        if isinstance(error, DomainError):
+            return error_response(status, code, error.message, error.details)
+        logger.warning("service unavailable", extra={"path": request.url.path, "error": repr(error)})
+        message = {504: "a service did not answer in time; try again"}.get(status, f"service {error} is not running")
+        return error_response(status, code, message)
+
+    for error_class in STATUS_BY_ERROR:
+        app.add_exception_handler(error_class, _mapped_error)
+
+    @app.exception_handler(RemoteError)
+    async def _remote_error(request: Request, error: RemoteError):
+        logger.error("service failed", extra={"path": request.url.path, "exc_type": error.exc_type,
+                                              "detail": error.value})
+        return error_response(500, "internal", "the service failed; the failure is logged")
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(_request: Request, error: RequestValidationError):
+        details = [
+            {"field": ".".join(str(part) for part in item["loc"] if part != "body") or "body", "reason": item["msg"]}
+            for item in error.errors()
+        ]
+        return error_response(422, "invalid_input", "the request is invalid", details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, error: StarletteHTTPException):
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated"}.get(error.status_code, "error")
+        return error_response(error.status_code, code, str(error.detail), headers=getattr(error, "headers", None))

@@ -1,0 +1,54 @@
+"""Uploads: the bytes are kept by their SHA-256 in the file store (a folder under var/ by
+default), the workflow service records who uploaded what and when."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from fastapi import UploadFile
+
+from common.principal import Principal
+from gateway.errors import ApiError
+from gateway.rpc import ServiceClient
+from gateway.settings import GatewaySettings
+
+_CHUNK = 1024 * 1024
+
+
+def store_upload(upload: UploadFile, principal: Principal, settings: GatewaySettings,
+                 services: ServiceClient) -> dict:
+    content_type = (upload.content_type or "").split(";")[0].strip().lower()
+    if content_type not in settings.allowed_upload_types:
+        raise ApiError(422, "invalid_input", "this type of file is not accepted",
+                       [{"field": "file", "reason": f"allowed types: {', '.join(settings.allowed_upload_types)}"}])
+    store = Path(settings.file_store_dir)
+    store.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    with tempfile.NamedTemporaryFile(dir=store, delete=False, prefix=".upload-") as spool:
+        try:
+            while chunk := upload.file.read(_CHUNK):
+                size += len(chunk)
+                if size > settings.max_upload_bytes:
+                    raise ApiError(413, "too_large", f"files are limited to {settings.max_upload_bytes} bytes",
+                                   [{"field": "file", "reason": "too large"}])
+                digest.update(chunk)
+                spool.write(chunk)
+        except BaseException:
+            spool.close()
+            os.unlink(spool.name)
+            raise
+    if size == 0:
+        os.unlink(spool.name)
+        raise ApiError(422, "invalid_input", "the file is empty", [{"field": "file", "reason": "empty"}])
+    sha256 = digest.hexdigest()
+    target = store / sha256[:2] / sha256
+    target.parent.mkdir(exist_ok=True)
+    os.replace(spool.name, target)  # content-addressed: the same bytes land on the same name
+    filename = Path(upload.filename or "upload").name[:255]
+    return services.call("workflow", "record_file",
+                         {"sha256": sha256, "size": size, "content_type": content_type, "filename": filename},
+                         principal=principal)

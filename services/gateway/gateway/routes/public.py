@@ -1,0 +1,18 @@
+"""``/public/v1``: the public window. Nothing here needs a login, and nothing here tells
+anything about a person."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+
+from common.principal import ANONYMOUS
+from gateway.deps import services
+from gateway.rpc import ServiceClient
+
+router = APIRouter(prefix="/public/v1", tags=["public window"])
+
+
+@router.get("/projects", description="Find a project by name, e.g. to complain about it.")
+def find_projects(q: str = Query(min_length=1, max_length=100), limit: int = Query(20, ge=1, le=100),
+                  rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "public_projects", q, limit, principal=ANONYMOUS)

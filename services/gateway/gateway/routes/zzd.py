@@ -1,0 +1,111 @@
+"""``/zzd/v1``: the government face (浙政钉) — organisation, projects and their assignment
+chain, participants and personnel, files."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile, status
+
+from common.contracts.registry import (
+    AssignmentRequest,
+    ParticipantRequest,
+    PersonnelRequest,
+    PostGrant,
+    ProjectRegistration,
+    UnitKind,
+    UnitRegistration,
+    UserRegistration,
+)
+from common.principal import Principal
+from gateway.auth import zzd_principal
+from gateway.deps import services
+from gateway.files import store_upload
+from gateway.rpc import ServiceClient
+
+router = APIRouter(prefix="/zzd/v1", tags=["government (ZZD)"])
+
+
+def _body(model) -> dict:
+    return model.model_dump(mode="json", exclude_unset=True)
+
+
+@router.get("/units")
+def list_units(kind: UnitKind | None = None, principal: Principal = Depends(zzd_principal),
+               rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "list_units", kind, principal=principal)
+
+
+@router.post("/units", status_code=status.HTTP_201_CREATED)
+def register_unit(body: UnitRegistration, principal: Principal = Depends(zzd_principal),
+                  rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "register_unit", _body(body), principal=principal)
+
+
+@router.get("/users")
+def list_users(unit_id: str | None = Query(None, max_length=64), principal: Principal = Depends(zzd_principal),
+               rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "list_users", unit_id, principal=principal)
+
+
+@router.post("/users", status_code=status.HTTP_201_CREATED)
+def register_user(body: UserRegistration, principal: Principal = Depends(zzd_principal),
+                  rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "register_user", _body(body), principal=principal)
+
+
+@router.get("/users/{user_id}")
+def get_user(user_id: str, principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "get_user", user_id, principal=principal)
+
+
+@router.post("/users/{user_id}/posts", status_code=status.HTTP_201_CREATED)
+def grant_post(user_id: str, body: PostGrant, principal: Principal = Depends(zzd_principal),
+               rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "grant_post", user_id, _body(body), principal=principal)
+
+
+@router.post("/projects", status_code=status.HTTP_201_CREATED)
+def register_project(body: ProjectRegistration, principal: Principal = Depends(zzd_principal),
+                     rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "register_project", _body(body), principal=principal)
+
+
+@router.get("/projects")
+def list_projects(status_: str | None = Query(None, alias="status", max_length=32),
+                  limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0),
+                  principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "list_projects", status_, limit, offset, principal=principal)
+
+
+@router.get("/projects/{project_id}")
+def get_project(project_id: str, principal: Principal = Depends(zzd_principal),
+                rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "get_project", project_id, principal=principal)
+
+
+@router.post("/projects/{project_id}/assignments")
+def assign_project(project_id: str, body: AssignmentRequest, principal: Principal = Depends(zzd_principal),
+                   rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "assign_project", project_id, _body(body), principal=principal)
+
+
+@router.post("/projects/{project_id}/participants", status_code=status.HTTP_201_CREATED)
+def add_participant(project_id: str, body: ParticipantRequest, principal: Principal = Depends(zzd_principal),
+                    rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "add_participant", project_id, _body(body), principal=principal)
+
+
+@router.post("/projects/{project_id}/personnel", status_code=status.HTTP_201_CREATED)
+def assign_personnel(project_id: str, body: PersonnelRequest, principal: Principal = Depends(zzd_principal),
+                     rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "assign_personnel", project_id, _body(body), principal=principal)
+
+
+@router.post("/files", status_code=status.HTTP_201_CREATED)
+def upload_file(request: Request, file: UploadFile = File(...), principal: Principal = Depends(zzd_principal),
+                rpc: ServiceClient = Depends(services)):
+    return store_upload(file, principal, request.app.state.settings, rpc)
+
+
+@router.get("/files/{file_id}")
+def get_file(file_id: str, principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "get_file", file_id, principal=principal)

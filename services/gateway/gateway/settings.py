@@ -1,0 +1,50 @@
+"""The gateway's settings, read from ``SUPERVISION_GATEWAY_*``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from common.settings import platform_settings
+
+_DEV_JWT_SECRET = "development-only-jwt-secret-change-me-in-production"
+
+
+class GatewaySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SUPERVISION_GATEWAY_", extra="ignore")
+
+    jwt_secret: str = _DEV_JWT_SECRET
+    jwt_ttl_seconds: int = Field(1800, ge=60, le=86400, description="Lifetime of the gateway's own tokens.")
+    dev_login: bool = Field(False, description="Log in as a seeded user by id; for development and tests only.")
+    services: list[str] = Field(default_factory=lambda: ["workflow"],
+                                description="The services the back office's clock and settings reach.")
+    rpc_timeout_seconds: float = Field(10.0, gt=0)
+    zzd_base_url: str = "http://127.0.0.1:8701"
+    zzd_app_key: str = ""
+    zzd_app_secret: str = ""
+    zlb_base_url: str = "http://127.0.0.1:8702"
+    zlb_service_code: str = ""
+    zlb_service_password: str = ""
+    portal_timeout_seconds: float = Field(5.0, gt=0)
+    file_store_dir: Path = Path("var/files")
+    max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024)
+    allowed_upload_types: list[str] = Field(
+        default_factory=lambda: ["application/pdf", "image/jpeg", "image/png", "video/mp4"]
+    )
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> GatewaySettings:
+        if platform_settings().environment == "production":
+            if self.jwt_secret == _DEV_JWT_SECRET or len(self.jwt_secret) < 32:
+                raise ValueError("SUPERVISION_GATEWAY_JWT_SECRET must be set to 32 or more characters in production")
+            if self.dev_login:
+                raise ValueError("dev login is refused in production")
+        return self
+
+
+@lru_cache
+def gateway_settings() -> GatewaySettings:
+    return GatewaySettings()
