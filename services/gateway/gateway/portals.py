@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -225,12 +226,13 @@ class ZzdAdapter:
         if not isinstance(data, dict):
             raise _malformed(ZZD, self.TOKEN_PATH, "no data")
         token_value = data.get("accessToken")
+        raw_lifetime = data.get("expiresIn")
         try:
             # The documentation shows expiresIn both as a number and as a string.
-            lifetime = float(data.get("expiresIn"))  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+            lifetime = float(raw_lifetime) if isinstance(raw_lifetime, int | float | str) else 0.0
+        except ValueError:
             lifetime = 0.0
-        if not isinstance(token_value, str) or not token_value or lifetime <= 0:
+        if not isinstance(token_value, str) or not token_value or not (0 < lifetime < math.inf):
             raise _malformed(ZZD, self.TOKEN_PATH, "no accessToken/expiresIn")
         margin = min(ZZD_TOKEN_SAFETY_MARGIN_SECONDS, lifetime * ZZD_TOKEN_SAFETY_MARGIN_FRACTION)
         # Counted from before the request was sent, so time spent in transit is on the safe side.

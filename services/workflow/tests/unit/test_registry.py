@@ -1,0 +1,202 @@
+"""The workflow use cases on a real (SQLite) database: each change is persisted with its
+events in the outbox and its audit entry, or refused with nothing changed."""
+
+import pytest
+import sqlalchemy as sa
+
+from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
+from common.principal import Principal
+from common.schema import audit_entry, outbox_message
+from workflow import registry
+from workflow.bootstrap import DEMO_USERS, bootstrap_back_office, seed_demo_district
+
+PROJECT = dict(name="曹娥江堤防加固工程", industry="housing", kind="government", contract_amount="12500000.00",
+               below_threshold=False, geofence={"center": [30.03, 120.87], "radius_m": 300},
+               planned_start="2026-12-01", planned_end="2027-06-30")
+
+
+def outbox(session):
+    return [(row.event_type, row.payload) for row in session.execute(
+        sa.select(outbox_message).order_by(outbox_message.c.id))]
+
+
+def count(session, table):
+    return session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+
+
+def test_the_demo_district_is_seeded_once(session, now):
+    assert not seed_demo_district(session, now)
+    back_office = Principal(user_id="demo-leading-group-chief", portal="zzd")
+    users = registry.list_users(registry.Call(session, now, back_office))
+    assert len(users) == len(DEMO_USERS) + 1
+
+
+def test_bootstrap_does_nothing_when_a_leading_group_exists(session, now):
+    assert not bootstrap_back_office(session, now, group_name="x", chief_name="y", zzd_account_id="z")
+
+
+def walk_chain(as_user):
+    project = registry.register_project(as_user("demo-leading-group-chief"), PROJECT)
+    pid = project["id"]
+    registry.assign_project(as_user("demo-leading-group-chief"), pid,
+                            {"level": "supervising_unit", "target_id": "demo-supervising"})
+    registry.assign_project(as_user("demo-supervising-chief"), pid,
+                            {"level": "line", "target_id": "demo-line-municipal"})
+    registry.assign_project(as_user("demo-line-head"), pid, {"level": "owner", "target_id": "demo-owner"})
+    return registry.assign_project(as_user("demo-owner-chief"), pid,
+                                   {"level": "owner_project_lead", "target_id": "demo-owner-lead"})
+
+
+def test_the_assignment_chain_with_events_and_audit(session, as_user):
+    before = len(outbox(session))
+    project = walk_chain(as_user)
+    assert project["assignments"] == {"supervising_unit": "demo-supervising", "line": "demo-line-municipal",
+                                      "owner": "demo-owner", "owner_project_lead": "demo-owner-lead"}
+    assert project["acceptance_window_days"] == 20
+    assert project["settlement_audit_window_days"] == 60
+    assert project["registered_at"].endswith("+08:00")
+    events = outbox(session)[before:]
+    assert [event_type for event_type, _ in events] == ["project.registered"] + ["project.assigned"] * 4
+    assert events[0][1]["contract_amount"] == "12500000.00"
+    assert [payload["level"] for _, payload in events[1:]] == ["supervising_unit", "line", "owner",
+                                                               "owner_project_lead"]
+    trail = session.execute(sa.select(audit_entry.c.action, audit_entry.c.principal_id)
+                            .where(audit_entry.c.entity_id == project["id"]).order_by(audit_entry.c.id)).all()
+    assert trail[0] == ("project.registered", "demo-leading-group-chief")
+    assert trail[-1] == ("project.assigned", "demo-owner-chief")
+
+
+def test_a_refused_step_changes_nothing(session, as_user):
+    project = registry.register_project(as_user("demo-leading-group-chief"), PROJECT)
+    registry.assign_project(as_user("demo-leading-group-chief"), project["id"],
+                            {"level": "supervising_unit", "target_id": "demo-supervising"})
+    events, audits = len(outbox(session)), count(session, audit_entry)
+    with pytest.raises(IllegalStep, match="line first"):
+        registry.assign_project(as_user("demo-supervising-chief"), project["id"],
+                                {"level": "owner", "target_id": "demo-owner"})
+    with pytest.raises(InvalidInput) as invalid:
+        registry.assign_project(as_user("demo-supervising-chief"), project["id"],
+                                {"level": "line", "target_id": "demo-owner"})
+    assert invalid.value.details[0]["field"] == "target_id"
+    with pytest.raises(InvalidInput) as unknown_field:
+        registry.assign_project(as_user("demo-supervising-chief"), project["id"],
+                                {"level": "line", "target_id": "demo-line-municipal", "extra": 1})
+    assert unknown_field.value.details[0]["field"] == "extra"
+    assert (len(outbox(session)), count(session, audit_entry)) == (events, audits)
+
+
+def test_a_project_outside_the_scope_is_not_found(session, as_user):
+    pid = walk_chain(as_user)["id"]
+    assert registry.get_project(as_user("demo-line-head"), pid)["id"] == pid
+    with pytest.raises(NotFound):
+        registry.get_project(as_user("demo-parks-line-head"), pid)
+    with pytest.raises(NotFound):
+        registry.assign_project(as_user("demo-parks-line-head"), pid, {"level": "owner", "target_id": "demo-owner"})
+    assert registry.list_projects(as_user("demo-parks-line-head")) == []
+    assert [p["id"] for p in registry.list_projects(as_user("demo-audit-staff"))] == [pid]
+    assert registry.list_projects(as_user("demo-project-manager", "zlb")) == []
+
+
+def test_participants_and_personnel(session, as_user):
+    pid = walk_chain(as_user)["id"]
+    lead = as_user("demo-owner-lead")
+    contract = registry.record_file(lead, {"sha256": "a" * 64, "size": 10, "content_type": "application/pdf",
+                                           "filename": "contract.pdf"})
+    with pytest.raises(InvalidInput, match="contract_file_id"):
+        registry.add_participant(lead, pid, {"unit_id": "demo-contractor", "role": "contractor",
+                                             "contract_file_id": "missing"})
+    registry.add_participant(lead, pid, {"unit_id": "demo-contractor", "role": "contractor",
+                                         "contract_file_id": contract["id"]})
+    with pytest.raises(IllegalStep):
+        registry.add_participant(lead, pid, {"unit_id": "demo-contractor", "role": "contractor",
+                                             "contract_file_id": contract["id"]})
+    project = registry.assign_personnel(lead, pid, {"user_id": "demo-project-manager", "post": "project_manager"})
+    assert project["personnel"][0]["unit_id"] == "demo-contractor"
+    with pytest.raises(InvalidInput, match="holds no chief_engineer"):
+        registry.assign_personnel(lead, pid, {"user_id": "demo-chief-engineer", "post": "chief_engineer"})
+    # The firm now sees the project; the contract is visible to it through the project.
+    manager = as_user("demo-project-manager", "zlb")
+    assert [p["id"] for p in registry.list_projects(manager)] == [pid]
+    assert registry.get_file(manager, contract["id"])["sha256"] == "a" * 64
+    with pytest.raises(NotFound):
+        registry.get_file(as_user("demo-chief-engineer", "zlb"), contract["id"])
+    assert [event for event, _ in outbox(session)][-2:] == ["participant.added", "personnel.assigned"]
+
+
+def test_units_users_and_posts(session, as_user):
+    back_office = as_user("demo-leading-group-chief")
+    unit = registry.register_unit(back_office, {"kind": "contractor", "name": "新施工单位",
+                                                "credit_code": "913306049000000009"})
+    with pytest.raises(IllegalStep, match="credit code"):
+        registry.register_unit(back_office, {"kind": "contractor", "name": "重复", "credit_code": "913306049000000009"})
+    with pytest.raises(PermissionDenied):
+        registry.register_unit(as_user("demo-line-head"), {"kind": "contractor", "name": "x"})
+    user = registry.register_user(back_office, {"name": "新经理", "portal": "zlb", "zlb_user_id": "zlb-new",
+                                                "phone": "13812345678", "id_card": "330682199001011234"})
+    assert user["phone"] == "13812345678"  # the back office sees it whole
+    with pytest.raises(IllegalStep):
+        registry.register_user(back_office, {"name": "重复", "portal": "zlb", "zlb_user_id": "zlb-new"})
+    with pytest.raises(InvalidInput, match="zzd_account_id"):
+        registry.register_user(back_office, {"name": "无账号", "portal": "zzd"})
+    granted = registry.grant_post(back_office, user["id"], {"unit_id": unit["id"], "post": "project_manager"})
+    assert granted["posts"] == [{"unit_id": unit["id"], "post": "project_manager"}]
+    with pytest.raises(InvalidInput, match="ZLB user cannot hold"):
+        registry.grant_post(back_office, user["id"], {"unit_id": "demo-owner", "post": "staff"})
+    # The person sees their own numbers; a unit chief elsewhere cannot look them up at all.
+    own = registry.get_user(as_user(user["id"], "zlb"), user["id"])
+    assert own["id_card"] == "330682199001011234"
+    with pytest.raises(NotFound):
+        registry.get_user(as_user("demo-owner-chief"), user["id"])
+    stored = session.execute(sa.text("SELECT phone_encrypted FROM user_account WHERE id = :id"),
+                             {"id": user["id"]}).scalar()
+    assert "13812345678" not in stored
+
+
+def test_a_chief_registers_own_staff_and_sees_numbers_masked(session, as_user):
+    chief = as_user("demo-owner-chief")
+    user = registry.register_user(chief, {"name": "新负责人", "portal": "zzd", "zzd_account_id": "zzd-new",
+                                          "phone": "13912345678"})
+    assert user["phone"] == "139****5678"
+    registry.grant_post(chief, user["id"], {"unit_id": "demo-owner", "post": "owner_project_lead"})
+    with pytest.raises(PermissionDenied):
+        registry.grant_post(chief, user["id"], {"unit_id": "demo-supervising", "post": "staff"})
+    with pytest.raises(PermissionDenied):
+        registry.register_user(chief, {"name": "企业人员", "portal": "zlb", "zlb_user_id": "zlb-x"})
+    assert {u["id"] for u in registry.list_users(chief)} >= {"demo-owner-chief", "demo-owner-lead", user["id"]}
+    assert "demo-line-head" not in {u["id"] for u in registry.list_users(chief)}
+
+
+def test_direct_award_entered_by_the_owners_lead(session, as_user):
+    project = registry.register_project(as_user("demo-owner-lead"), {**PROJECT, "intake": "direct_award"})
+    assert project["assignments"]["owner"] == "demo-owner"
+    assert project["assignments"]["owner_project_lead"] == "demo-owner-lead"
+    events = [event for event, _ in outbox(session)][-3:]
+    assert events == ["project.registered", "project.assigned", "project.assigned"]
+    # The back office still dispatches it to a supervising unit for oversight.
+    registry.assign_project(as_user("demo-leading-group-chief"), project["id"],
+                            {"level": "supervising_unit", "target_id": "demo-supervising"})
+
+
+def test_public_project_finder_shows_no_people(session, as_user):
+    walk_chain(as_user)
+    found = registry.public_projects(session, "堤防")
+    assert [p["name"] for p in found] == [PROJECT["name"]]
+    assert "personnel" not in found[0] and "assignments" not in found[0]
+    assert registry.public_projects(session, "100%") == []
+    with pytest.raises(InvalidInput):
+        registry.public_projects(session, "  ")
+
+
+def test_identities_for_login(session):
+    identity = registry.identity_by_portal(session, "zzd", "zzd-demo-line-head")
+    assert identity == {"user_id": "demo-line-head", "name": "陈条线", "portal": "zzd", "roles": ["line"]}
+    with pytest.raises(NotFound):
+        registry.identity_by_portal(session, "zlb", "zzd-demo-line-head")
+
+
+def test_snapshot_holds_the_registry_without_secrets(session, as_user):
+    walk_chain(as_user)
+    snapshot = registry.snapshot(session)
+    assert len(snapshot["projects"]) == 1
+    assert all("phone_encrypted" not in user for user in snapshot["users"])
+    assert snapshot["projects"][0]["registered_at"].endswith("+08:00")
