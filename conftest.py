@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
-PG_ADMIN_URL = os.environ.get("SUPERVISION_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
+PG_ADMIN_URL = os.environ.get("SUPERVISION_TEST_PG_ADMIN_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 AMQP_HOST = os.environ.get("SUPERVISION_TEST_AMQP_HOST", "guest:guest@127.0.0.1:5672")
 RUN_ID = uuid.uuid4().hex[:10]
 

@@ -3,12 +3,13 @@ portal, with the state before and after. The database refuses updates and delete
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from common.clock import district_iso
 from common.principal import Principal
 from common.schema import audit_entry
 
@@ -63,12 +64,4 @@ def query_trail(session: Session, query: AuditQuery) -> list[dict]:
         statement = statement.where(audit_entry.c.occurred_at < query.until)
     if query.before_id is not None:
         statement = statement.where(audit_entry.c.id < query.before_id)
-    return [
-        {**row._asdict(), "occurred_at": _aware(row.occurred_at).isoformat()}
-        for row in session.execute(statement)
-    ]
-
-
-def _aware(value: datetime) -> datetime:
-
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return [{**row._asdict(), "occurred_at": district_iso(row.occurred_at)} for row in session.execute(statement)]

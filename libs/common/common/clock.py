@@ -17,8 +17,6 @@ from sqlalchemy.engine import Engine
 
 from common.schema import platform_clock
 
-__all__ = ["DISTRICT_TZ", "Clock", "FixedClock", "SystemClock", "district_iso", "local_date", "require_aware"]
-
 # Shangyu keeps China Standard Time, which has no daylight saving.
 DISTRICT_TZ = timezone(timedelta(hours=8), "CST")
 
@@ -61,11 +59,10 @@ def local_date(instant: datetime) -> date:
 
 
 def read_manual_time(engine: Engine) -> datetime | None:
+    """The platform time the back office set, if any (UtcDateTime reads it back aware)."""
     with engine.connect() as connection:
         value = connection.execute(sa.select(platform_clock.c.now).where(platform_clock.c.id == 1)).scalar()
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return value
 
 
 def write_manual_time(engine: Engine, instant: datetime) -> None:

@@ -45,8 +45,17 @@ def _enable_sqlite_concurrency(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def normalise_url(url: str) -> str:
+    """psycopg2 is the driver made green under eventlet; a plain ``postgresql://`` URL would
+    pick another driver on SQLAlchemy 2.1."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg2://" + url.split("://", 1)[1]
+    return url
+
+
 def engine_for(url: str) -> Engine:
     """One engine (and pool) per database URL in a process."""
+    url = normalise_url(url)
     with _engines_lock:
         engine = _engines.get(url)
         if engine is None:
@@ -86,7 +95,7 @@ def migrate(url: str, migrations_dir: Path) -> None:
     """
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
     engine = engine_for(url)
     with engine.connect() as connection:
         locked = connection.dialect.name == "postgresql"

@@ -1,0 +1,181 @@
+"""The workflow service as it runs: its own process (the platform runner), the real RabbitMQ
+(a vhost of this test run) and a PostgreSQL database of its own."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from datetime import datetime, timezone
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from kombu import Connection, Exchange, Queue
+from nameko.standalone.rpc import ClusterRpcProxy
+from sqlalchemy.orm import Session
+
+from common.database import engine_for, migrate
+from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
+from common.principal import CONTEXT_KEY, Principal
+from workflow.bootstrap import seed_demo_district
+from workflow.service import MIGRATIONS_DIR
+
+pytestmark = pytest.mark.integration
+
+BACK_OFFICE = Principal(user_id="demo-leading-group-chief", portal="zzd", roles=frozenset({"leading_group"}))
+PROJECT = dict(name="滨江路改造", industry="housing", kind="government", contract_amount="25000000",
+               below_threshold=False, geofence={"polygon": [[30.0, 120.8], [30.001, 120.8], [30.001, 120.801]]},
+               planned_start="2026-12-01", planned_end="2027-12-01")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RunningService:
+    def __init__(self, amqp_uri: str, database_url: str, tmp_path):
+        self.amqp_uri = amqp_uri
+        self.metrics_port = free_port()
+        self.env = {**os.environ, "SUPERVISION_AMQP_URI": amqp_uri, "SUPERVISION_WORKFLOW_DATABASE_URL": database_url,
+                    "SUPERVISION_WORKFLOW_METRICS_PORT": str(self.metrics_port), "SUPERVISION_MANUAL_CLOCK": "true",
+                    "SUPERVISION_VAR_DIR": str(tmp_path), "SUPERVISION_OUTBOX_RELAY_INTERVAL_SECONDS": "0.5"}
+        self.log = tmp_path / "workflow.log"
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen([sys.executable, "-m", "common.runner", "workflow"], env=self.env,
+                                        stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.log.read_text()[-3000:]
+            try:
+                self.call("platform_time", principal=BACK_OFFICE, timeout=2)
+                return
+            except Exception:
+                time.sleep(0.3)
+        raise AssertionError("the workflow service did not start:\n" + self.log.read_text()[-3000:])
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+    def call(self, method, *args, principal: Principal, timeout=10, **kwargs):
+        import common.errors  # noqa: F401 - registers the domain errors for deserialization
+
+        with ClusterRpcProxy({"AMQP_URI": self.amqp_uri}, context_data={CONTEXT_KEY: principal.to_context()},
+                             timeout=timeout) as rpc:
+            return getattr(rpc.workflow, method)(*args, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def service(amqp_uri, postgres_database, tmp_path_factory):
+    url = postgres_database("workflow")
+    migrate(url, MIGRATIONS_DIR)
+    with Session(engine_for(url)) as session:
+        seed_demo_district(session, datetime.now(timezone.utc))
+        session.commit()
+    running = RunningService(amqp_uri, url, tmp_path_factory.mktemp("workflow"))
+    running.start()
+    yield running
+    running.stop()
+    engine_for(url).dispose()
+
+
+@pytest.fixture
+def events(service):
+    """Every workflow event published from now on, read from a queue of the test's own."""
+    queue = Queue(f"test-events-{uuid.uuid4().hex}", Exchange("workflow.events", type="topic", durable=True),
+                  routing_key="#", auto_delete=True)
+    connection = Connection(service.amqp_uri)
+    bound = queue(connection.default_channel)
+    bound.declare()
+    received = []
+
+    def drain(expected: int, seconds: float = 10):
+        deadline = time.monotonic() + seconds
+        while len(received) < expected and time.monotonic() < deadline:
+            message = bound.get(no_ack=True)
+            if message is None:
+                time.sleep(0.05)
+                continue
+            received.append((message.delivery_info["routing_key"], json.loads(message.body)))
+        return received
+
+    yield drain
+    connection.release()
+
+
+def test_the_assignment_chain_over_rpc_publishes_each_fact(service, events):
+    project = service.call("register_project", PROJECT, principal=BACK_OFFICE)
+    assert project["acceptance_window_days"] == 60  # 25 million yuan: Art. 31's longer window
+    service.call("assign_project", project["id"], {"level": "supervising_unit", "target_id": "demo-supervising"},
+                 principal=BACK_OFFICE)
+    chief = Principal(user_id="demo-supervising-chief", portal="zzd")
+    service.call("assign_project", project["id"], {"level": "line", "target_id": "demo-line-municipal"},
+                 principal=chief)
+    received = events(3)
+    assert [routing_key for routing_key, _ in received] == ["project.registered", "project.assigned",
+                                                           "project.assigned"]
+    registered = received[0][1]
+    assert registered["project_id"] == project["id"]
+    assert registered["schema_version"] == 1
+    uuid.UUID(registered["event_id"])
+    assert datetime.fromisoformat(registered["occurred_at"]).tzinfo is not None
+
+
+def test_domain_errors_cross_the_wire_as_themselves(service):
+    project = service.call("register_project", PROJECT, principal=BACK_OFFICE)
+    with pytest.raises(IllegalStep, match="first"):
+        service.call("assign_project", project["id"], {"level": "line", "target_id": "demo-line-municipal"},
+                     principal=BACK_OFFICE)
+    with pytest.raises(InvalidInput) as invalid:
+        service.call("register_project", {**PROJECT, "kind": "private"}, principal=BACK_OFFICE)
+    assert invalid.value.details[0]["field"] == "kind"
+    with pytest.raises(NotFound):
+        service.call("get_project", project["id"], principal=Principal(user_id="demo-parks-line-head", portal="zzd"))
+    with pytest.raises(PermissionDenied):
+        service.call("register_project", PROJECT, principal=Principal(portal="public"))
+    with pytest.raises(PermissionDenied):
+        service.call("registry_snapshot", principal=BACK_OFFICE)  # only the platform's own components
+
+
+def test_rule_settings_change_without_restart_and_are_audited(service):
+    updated = service.call("update_rule_settings", {"acceptance_days_small": 25}, principal=BACK_OFFICE)
+    assert updated["acceptance_days_small"]["value"] == 25
+    assert updated["acceptance_days_small"]["article"] == "Art. 31"
+    project = service.call("register_project", {**PROJECT, "contract_amount": "1000000"}, principal=BACK_OFFICE)
+    assert project["acceptance_window_days"] == 25
+    with pytest.raises(InvalidInput) as invalid:
+        service.call("update_rule_settings", {"acceptance_days_small": 0}, principal=BACK_OFFICE)
+    assert invalid.value.details[0]["field"] == "acceptance_days_small"
+    trail = service.call("audit_trail", {"action": "rule_settings.changed"}, principal=BACK_OFFICE)
+    assert trail[0]["after"] == {"acceptance_days_small": 25}
+    assert trail[0]["principal_id"] == "demo-leading-group-chief"
+    service.call("update_rule_settings", {"acceptance_days_small": 20}, principal=BACK_OFFICE)
+
+
+def test_the_manual_clock_is_followed_and_survives_a_restart(service):
+    service.call("set_platform_time", "2027-03-01T09:00:00+08:00", principal=BACK_OFFICE)
+    unit = service.call("register_unit", {"kind": "tester", "name": "检测公司"}, principal=BACK_OFFICE)
+    trail = service.call("audit_trail", {"entity_id": unit["id"]}, principal=BACK_OFFICE)
+    assert trail[0]["occurred_at"] == "2027-03-01T09:00:00+08:00"
+    with pytest.raises(PermissionDenied):
+        service.call("set_platform_time", "2027-03-02T09:00:00+08:00",
+                     principal=Principal(user_id="demo-line-head", portal="zzd"))
+    service.stop()
+    service.start()
+    assert service.call("platform_time", principal=BACK_OFFICE) == "2027-03-01T09:00:00+08:00"
+
+
+def test_metrics_count_entrypoints_by_outcome(service):
+    with pytest.raises(InvalidInput):
+        service.call("register_unit", {"kind": "nonsense", "name": "x"}, principal=BACK_OFFICE)
+    text = httpx.get(f"http://127.0.0.1:{service.metrics_port}/metrics").text
+    assert 'supervision_entrypoint_calls_total{entrypoint="register_unit",outcome="rejected",service="workflow"}' in text
+    assert "supervision_outbox_backlog" in text
+    assert "supervision_events_published_total" in text
