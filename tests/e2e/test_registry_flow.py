@@ -1,0 +1,278 @@
+"""End to end: every service and the gateway started by the same launcher as `make run`, on
+PostgreSQL and a RabbitMQ vhost of this run; the organisation tree, an awarded project down
+the assignment chain, its firms and key people — all through HTTP, with the refusals."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from kombu import Connection, Exchange, Queue
+
+from gateway.portal_standins import serve_in_thread, zlb_standin_app, zzd_standin_app
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+ZZD_APP = ("e2e-app-key", "e2e-app-secret")
+ZLB_APP = ("e2e-service", "e2e-password")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def portals():
+    """Stand-ins of ZZD and ZLB; tests hand out one-time codes and tickets through them."""
+    zzd = zzd_standin_app(*ZZD_APP, users={})
+    zlb = zlb_standin_app(*ZLB_APP, tickets={})
+    with serve_in_thread(zzd) as zzd_url, serve_in_thread(zlb) as zlb_url:
+        yield {"zzd": (zzd, zzd_url), "zlb": (zlb, zlb_url)}
+
+
+@pytest.fixture(scope="module")
+def platform(amqp_uri, postgres_database, portals, tmp_path_factory):
+    var = tmp_path_factory.mktemp("platform")
+    port = free_port()
+    env = {
+        **os.environ,
+        "SUPERVISION_AMQP_URI": amqp_uri,
+        "SUPERVISION_WORKFLOW_DATABASE_URL": postgres_database("workflow_e2e"),
+        "SUPERVISION_WORKFLOW_METRICS_PORT": str(free_port()),
+        "SUPERVISION_VAR_DIR": str(var),
+        "SUPERVISION_GATEWAY_FILE_STORE_DIR": str(var / "files"),
+        "SUPERVISION_MANUAL_CLOCK": "true",
+        "SUPERVISION_GATEWAY_DEV_LOGIN": "false",
+        "SUPERVISION_GATEWAY_ZZD_BASE_URL": portals["zzd"][1],
+        "SUPERVISION_GATEWAY_ZZD_APP_KEY": ZZD_APP[0],
+        "SUPERVISION_GATEWAY_ZZD_APP_SECRET": ZZD_APP[1],
+        "SUPERVISION_GATEWAY_ZLB_BASE_URL": portals["zlb"][1],
+        "SUPERVISION_GATEWAY_ZLB_SERVICE_CODE": ZLB_APP[0],
+        "SUPERVISION_GATEWAY_ZLB_SERVICE_PASSWORD": ZLB_APP[1],
+        "SUPERVISION_LOG_FORMAT": "json",
+    }
+    subprocess.run([sys.executable, "-m", "workflow.bootstrap", "--group-name", "上虞区双查双保领导小组",
+                    "--chief-name", "王明", "--zzd-account-id", "10001"], env=env, check=True, capture_output=True)
+    log = (var / "platform.log").open("wb")
+    launcher = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "run_platform.py"), "--port", str(port),
+                                 "--seed", "none"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert launcher.poll() is None, (var / "platform.log").read_text()[-4000:]
+        try:
+            if httpx.get(f"{base_url}/readyz", timeout=5).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    else:
+        launcher.terminate()
+        raise AssertionError("the platform did not become ready:\n" + (var / "platform.log").read_text()[-4000:])
+    yield {"base_url": base_url, "amqp_uri": amqp_uri}
+    launcher.terminate()
+    launcher.wait(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def published(platform):
+    """A queue of the test's own on the workflow's events, declared before anything happens."""
+    connection = Connection(platform["amqp_uri"])
+    queue = Queue(f"e2e-events-{uuid.uuid4().hex}", Exchange("workflow.events", type="topic", durable=True),
+                  routing_key="#", auto_delete=True)(connection.default_channel)
+    queue.declare()
+    received: list[tuple[str, dict]] = []
+
+    def drain(until_types: list[str], seconds: float = 15) -> list[tuple[str, dict]]:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            message = queue.get(no_ack=True)
+            if message is None:
+                if all(any(kind == wanted for kind, _ in received) for wanted in until_types):
+                    break
+                time.sleep(0.05)
+                continue
+            received.append((message.delivery_info["routing_key"], json.loads(message.body)))
+        return received
+
+    yield drain
+    connection.release()
+
+
+class Client:
+    def __init__(self, base_url: str, portals: dict):
+        self.http = httpx.Client(base_url=base_url, timeout=30)
+        self.portals = portals
+
+    def zzd_login(self, account_id: str) -> dict:
+        app, _ = self.portals["zzd"]
+        code = f"code-{uuid.uuid4().hex}"
+        app.state.portal.pending_codes[code] = {"accountId": account_id, "lastName": "测试"}
+        answer = self.http.post("/auth/v1/zzd/login", json={"auth_code": code})
+        assert answer.status_code == 200, answer.text
+        return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+    def zlb_login(self, user_id: str) -> dict:
+        app, _ = self.portals["zlb"]
+        ticket = f"ST-{uuid.uuid4().hex}"
+        app.state.portal.pending_tickets[ticket] = {"userid": user_id, "username": "测试"}
+        answer = self.http.post("/auth/v1/zlb/login", json={"ticket": ticket})
+        assert answer.status_code == 200, answer.text
+        return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+    def ok(self, method: str, path: str, headers: dict, expected: int = 200, **kwargs):
+        answer = self.http.request(method, path, headers=headers, **kwargs)
+        assert answer.status_code == expected, f"{method} {path}: {answer.status_code} {answer.text}"
+        return answer.json()
+
+    def refused(self, method: str, path: str, headers: dict | None, status: int, **kwargs) -> dict:
+        answer = self.http.request(method, path, headers=headers or {}, **kwargs)
+        assert answer.status_code == status, f"{method} {path}: {answer.status_code} {answer.text}"
+        return answer.json()["error"]
+
+
+def test_the_district_registers_and_hands_down_a_project(platform, portals, published):
+    client = Client(platform["base_url"], portals)
+    back_office = client.zzd_login("10001")
+
+    # The organisation tree, set up by the back office.
+    def unit(**body):
+        return client.ok("POST", "/zzd/v1/units", back_office, 201, json=body)["id"]
+
+    group = client.ok("GET", "/zzd/v1/units?kind=leading_group", back_office)[0]["id"]
+    housing = unit(kind="industry_authority", name="区住建局", parent_id=group, industry="housing")
+    supervising = unit(kind="supervising_unit", name="区城建中心", parent_id=housing)
+    municipal = unit(kind="line", name="市政条线", parent_id=supervising)
+    parks = unit(kind="line", name="园林条线", parent_id=supervising)
+    owner = unit(kind="owner", name="曹娥街道")
+    contractor = unit(kind="contractor", name="上虞建工", credit_code="913306041000000001")
+    supervisor = unit(kind="supervisor", name="正信监理", credit_code="913306042000000002")
+
+    def person(name, portal, external, unit_id, post):
+        identity = {"zzd_account_id": external} if portal == "zzd" else {"zlb_user_id": external}
+        user = client.ok("POST", "/zzd/v1/users", back_office, 201,
+                         json={"name": name, "portal": portal, "phone": "13812345678", **identity})
+        client.ok("POST", f"/zzd/v1/users/{user['id']}/posts", back_office, 201,
+                  json={"unit_id": unit_id, "post": post})
+        return user["id"]
+
+    person("张主管", "zzd", "20001", supervising, "chief")
+    person("陈条线", "zzd", "20002", municipal, "line_head")
+    person("周园林", "zzd", "20003", parks, "line_head")
+    person("赵街道", "zzd", "20004", owner, "chief")
+    lead = person("钱负责", "zzd", "20005", owner, "owner_project_lead")
+    manager = person("吴项目", "zlb", "zlb-30001", contractor, "project_manager")
+    person("许总监", "zlb", "zlb-30002", supervisor, "chief_engineer")
+
+    # An awarded project, registered by the back office.
+    project_body = {"name": "曹娥江堤防加固工程", "industry": "housing", "kind": "government",
+                    "contract_amount": "12500000.00", "below_threshold": False,
+                    "geofence": {"center": [30.03, 120.87], "radius_m": 300},
+                    "planned_start": "2026-12-01", "planned_end": "2027-06-30"}
+    error = client.refused("POST", "/zzd/v1/projects", back_office, 422, json={**project_body, "owner": "x"})
+    assert error["details"][0]["field"] == "owner"
+    project = client.ok("POST", "/zzd/v1/projects", back_office, 201, json=project_body)
+    pid = project["id"]
+    assert project["status"] == "awarded"
+    assert project["acceptance_window_days"] == 20
+
+    supervising_chief = client.zzd_login("20001")
+    line_head = client.zzd_login("20002")
+    parks_head = client.zzd_login("20003")
+    owner_chief = client.zzd_login("20004")
+    owner_lead = client.zzd_login("20005")
+
+    # Down the chain; each level refused to the wrong post, and no level skipped.
+    path = f"/zzd/v1/projects/{pid}/assignments"
+    client.refused("POST", path, supervising_chief, 404, json={"level": "supervising_unit", "target_id": supervising})
+    client.ok("POST", path, back_office, json={"level": "supervising_unit", "target_id": supervising})
+    assert "first" in client.refused("POST", path, supervising_chief, 409,
+                                     json={"level": "owner", "target_id": owner})["message"]
+    client.refused("POST", path, back_office, 403, json={"level": "line", "target_id": municipal})
+    client.ok("POST", path, supervising_chief, json={"level": "line", "target_id": municipal})
+    client.refused("POST", path, parks_head, 404, json={"level": "owner", "target_id": owner})
+    assert client.ok("GET", "/zzd/v1/projects", parks_head) == []
+    client.ok("POST", path, line_head, json={"level": "owner", "target_id": owner})
+    error = client.refused("POST", path, owner_chief, 422, json={"level": "owner_project_lead", "target_id": manager})
+    assert error["details"][0]["field"] == "target_id"
+    assigned = client.ok("POST", path, owner_chief, json={"level": "owner_project_lead", "target_id": lead})
+    assert assigned["assignments"] == {"supervising_unit": supervising, "line": municipal, "owner": owner,
+                                       "owner_project_lead": lead}
+    assert [p["id"] for p in client.ok("GET", "/zzd/v1/projects", line_head)] == [pid]
+
+    # The owner's project lead registers the firms with their contracts, then the key people.
+    contract = client.ok("POST", "/zzd/v1/files", owner_lead, 201,
+                         files={"file": ("contract.pdf", b"%PDF-1.4 signed contract", "application/pdf")})
+    client.refused("POST", "/zzd/v1/files", owner_lead, 422, files={"file": ("x.exe", b"MZ", "application/x-msdos")})
+    for firm, role in ((contractor, "contractor"), (supervisor, "supervisor")):
+        client.ok("POST", f"/zzd/v1/projects/{pid}/participants", owner_lead, 201,
+                  json={"unit_id": firm, "role": role, "contract_file_id": contract["id"]})
+    client.refused("POST", f"/zzd/v1/projects/{pid}/participants", line_head, 403,
+                   json={"unit_id": contractor, "role": "contractor", "contract_file_id": contract["id"]})
+    staffed = client.ok("POST", f"/zzd/v1/projects/{pid}/personnel", owner_lead, 201,
+                        json={"user_id": manager, "post": "project_manager"})
+    assert [(p["user_id"], p["post"]) for p in staffed["personnel"]] == [(manager, "project_manager")]
+    client.refused("POST", f"/zzd/v1/projects/{pid}/personnel", owner_lead, 409,
+                   json={"user_id": manager, "post": "project_manager"})
+
+    # The firm's people see the project on the enterprise face, and only there.
+    zlb_manager = client.zlb_login("zlb-30001")
+    assert [p["id"] for p in client.ok("GET", "/zlb/v1/me/projects", zlb_manager)] == [pid]
+    assert client.refused("GET", "/zzd/v1/projects", zlb_manager, 403)["code"] == "wrong_portal"
+    client.refused("GET", "/zlb/v1/me/projects", back_office, 403)
+    client.refused("GET", "/zzd/v1/projects", None, 401)
+    chief_engineer = client.zlb_login("zlb-30002")
+    assert [p["id"] for p in client.ok("GET", "/zlb/v1/me/projects", chief_engineer)] == [pid]
+    me = client.ok("GET", "/zlb/v1/me", zlb_manager)
+    assert me["phone"] == "13812345678"  # their own number, unmasked
+    assert client.ok("GET", f"/zzd/v1/users/{manager}", back_office)["phone"] == "13812345678"
+
+    # The public finds the project, and nothing about its people.
+    found = client.ok("GET", "/public/v1/projects?q=堤防", {})
+    assert [p["id"] for p in found] == [pid] and "personnel" not in found[0]
+
+    # Every change was published as a fact on the bus.
+    events = published(["personnel.assigned"])
+    kinds = [kind for kind, _ in events]
+    assert kinds.count("unit.registered") == 7
+    assert kinds.count("user.registered") == 7
+    assert kinds.count("post.granted") == 7
+    assert kinds.count("project.registered") == 1
+    assert [body["level"] for kind, body in events if kind == "project.assigned"] == [
+        "supervising_unit", "line", "owner", "owner_project_lead"]
+    assert kinds.count("participant.added") == 2
+    assert kinds.count("personnel.assigned") == 1
+    assert len({body["event_id"] for _, body in events}) == len(events)
+
+
+def test_the_back_office_runs_clock_settings_and_audit(platform, portals):
+    client = Client(platform["base_url"], portals)
+    back_office = client.zzd_login("10001")
+    line_head = client.zzd_login("20002")
+    client.refused("PUT", "/admin/v1/clock", line_head, 403, json={"now": "2027-01-04T09:00:00+08:00"})
+    client.refused("PUT", "/admin/v1/clock", back_office, 422, json={"now": "2027-01-04T09:00:00"})
+    clock = client.ok("PUT", "/admin/v1/clock", back_office, json={"now": "2027-01-04T09:00:00+08:00"})
+    assert clock["services"]["workflow"] == "2027-01-04T09:00:00+08:00"
+    settings = client.ok("GET", "/admin/v1/settings/workflow", back_office)
+    assert settings["settlement_audit_days_large"] == {
+        "value": 180, "default": 180, "article": "Art. 32", "minimum": 1, "maximum": 730,
+        "description": settings["settlement_audit_days_large"]["description"]}
+    error = client.refused("PUT", "/admin/v1/settings/workflow", back_office, 422, json={"no_such_rule": 1})
+    assert error["details"][0]["field"] == "no_such_rule"
+    client.ok("PUT", "/admin/v1/settings/workflow", back_office, json={"acceptance_days_small": 21})
+    client.refused("GET", "/admin/v1/settings/nowhere", back_office, 404)
+    trail = client.ok("GET", "/admin/v1/audit/workflow?action=rule_settings.changed", back_office)
+    assert trail[0]["occurred_at"] == "2027-01-04T09:00:00+08:00"
+    assert trail[0]["before"] == {"acceptance_days_small": 20} and trail[0]["after"] == {"acceptance_days_small": 21}
+    assert client.http.post("/auth/v1/dev/login", json={"user_id": "x"}).status_code == 404  # dev login is off
+    metrics = client.http.get("/metrics").text
+    assert "gateway_http_requests_total" in metrics
