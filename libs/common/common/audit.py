@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from common.clock import district_iso
@@ -46,8 +46,8 @@ class AuditQuery(BaseModel):
     entity_id: str | None = None
     principal_id: str | None = None
     action: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+    since: AwareDatetime | None = None
+    until: AwareDatetime | None = None
     limit: int = Field(100, ge=1, le=1000)
     before_id: int | None = Field(None, description="Page backwards from this entry id.")
 
