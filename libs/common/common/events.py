@@ -124,6 +124,74 @@ class PersonnelAssigned(Event):
     post: str
 
 
+class ConstructionStarted(Event):
+    """The project went from awarded to in construction (Art. 25); attendance duties begin."""
+
+    source: ClassVar[str] = "workflow"
+    event_type: ClassVar[str] = "project.construction_started"
+
+    project_id: str
+    started_on: date
+
+
+class ProjectSuspended(Event):
+    """The owner declared a suspension and the platform confirmed it (Art. 35): attendance
+    duties and warnings of the project pause, and its days do not count."""
+
+    source: ClassVar[str] = "workflow"
+    event_type: ClassVar[str] = "project.suspended"
+
+    project_id: str
+    since: AwareDatetime
+    reason: str
+
+
+class ProjectResumed(Event):
+    """The owner's project lead reopened a suspended project (Art. 35)."""
+
+    source: ClassVar[str] = "workflow"
+    event_type: ClassVar[str] = "project.resumed"
+
+    project_id: str
+    resumed_at: AwareDatetime
+
+
+class WarningRaised(Event):
+    """A warning point fired (Art. 8, 29–30): what rule, about whom, and who must act. The
+    complaints service opens a case for it; scoring weighs it."""
+
+    source: ClassVar[str]
+    event_type: ClassVar[str] = "warning.raised"
+
+    warning_id: str
+    rule_id: str
+    article: str
+    project_id: str
+    person_id: str | None = None
+    firm_id: str | None = None
+    must_act: str = Field(description="The unit that must act: a unit id, or a role of the project such as 'owner'.")
+    summary: str
+    detail: dict = Field(default_factory=dict)
+
+
+class AttendanceWarningRaised(WarningRaised):
+    source: ClassVar[str] = "attendance"
+
+
+class CheckinRecorded(Event):
+    """A check-in was accepted or accepted with flags (Art. 26, 47)."""
+
+    source: ClassVar[str] = "attendance"
+    event_type: ClassVar[str] = "checkin.recorded"
+
+    checkin_id: str
+    project_id: str
+    person_id: str
+    recorded_at: AwareDatetime
+    outcome: Literal["accepted", "flagged"]
+    flags: list[str] = Field(default_factory=list)
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.event_type: cls
     for cls in (
@@ -134,10 +202,18 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ProjectAssigned,
         ParticipantAdded,
         PersonnelAssigned,
+        ConstructionStarted,
+        ProjectSuspended,
+        ProjectResumed,
+        CheckinRecorded,
     )
 }
+# Warnings come from several services on one event type; each source has its class.
+WARNING_EVENTS: dict[str, type[WarningRaised]] = {cls.source: cls for cls in (AttendanceWarningRaised,)}
 
 
-def parse_event(event_type: str, payload: dict) -> Event:
+def parse_event(event_type: str, payload: dict, source: str | None = None) -> Event:
     """Validate a received payload against its contract."""
+    if event_type == WarningRaised.event_type:
+        return WARNING_EVENTS[source].model_validate(payload)
     return EVENT_TYPES[event_type].model_validate(payload)

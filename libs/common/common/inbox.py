@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from nameko.events import event_handler
 
 from common import metrics
-from common.events import EVENT_TYPES
+from common.events import EVENT_TYPES, WARNING_EVENTS
 from common.schema import inbox_message
 
 logger = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def handles(event_cls, *, database_attr: str = "db", clock_attr: str = "clock", 
     The method receives the validated event and runs only on the first delivery of its
     ``event_id``; the inbox row and the method's changes commit together.
     """
-    if event_cls.event_type not in EVENT_TYPES:
+    if event_cls.event_type not in EVENT_TYPES and event_cls not in WARNING_EVENTS.values():
         raise ValueError(f"{event_cls.__name__} is not listed in common.events.EVENT_TYPES")
 
     def decorate(method):

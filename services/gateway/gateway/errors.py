@@ -8,6 +8,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from kombu.exceptions import OperationalError as AmqpConnectionError
 from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -49,7 +50,10 @@ def install_error_handlers(app: FastAPI) -> None:
         if isinstance(error, DomainError):
             return error_response(status, code, error.message, error.details)
         logger.warning("service unavailable", extra={"path": request.url.path, "error": repr(error)})
-        message = {504: "a service did not answer in time; try again"}.get(status, f"service {error} is not running")
+        if isinstance(error, UnknownService):
+            message = f"service {error.args[0]} is not running"
+        else:
+            message = "a service did not answer in time; try again"
         return error_response(status, code, message)
 
     for error_class in STATUS_BY_ERROR:
@@ -60,6 +64,17 @@ def install_error_handlers(app: FastAPI) -> None:
         logger.error("service failed", extra={"path": request.url.path, "exc_type": error.exc_type,
                                               "detail": error.value})
         return error_response(500, "internal", "the service failed; the failure is logged")
+
+    @app.exception_handler(AmqpConnectionError)
+    @app.exception_handler(ConnectionError)
+    async def _broker_unreachable(request: Request, error: Exception):
+        logger.error("broker unreachable", extra={"path": request.url.path, "error": repr(error)})
+        return error_response(503, "service_unavailable", "the platform's message broker cannot be reached; try again")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception):
+        logger.exception("unexpected failure", extra={"path": request.url.path})
+        return error_response(500, "internal", "the platform failed; the failure is logged")
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_request: Request, error: RequestValidationError):

@@ -16,18 +16,29 @@ from sqlalchemy.orm import Session
 
 from common import events
 from common.audit import record_change
-from common.clock import district_iso
+from common.clock import district_iso, local_date
 from common.contracts import registry as contracts
 from common.crypto import decrypt_field, encrypt_field, mask
 from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
 from common.outbox import stage_event
 from common.principal import Principal
 from common.rule_settings import load_rules, validation_details
+from workflow.domain import lifecycle
 from workflow.domain import organisation as org
 from workflow.domain import projects as dom
 from workflow.domain.rules import WorkflowRules
 from workflow.persistence import repository as repo
-from workflow.persistence.models import Participant, Personnel, Project, StoredFile, Unit, User, UserPost, new_id
+from workflow.persistence.models import (
+    Participant,
+    Personnel,
+    Project,
+    StoredFile,
+    Suspension,
+    Unit,
+    User,
+    UserPost,
+    new_id,
+)
 
 
 @dataclass
@@ -257,6 +268,13 @@ def project_view(session: Session, project: Project, rules: WorkflowRules) -> di
             {"user_id": p.user_id, "name": name, "unit_id": p.unit_id, "post": p.post,
              "assigned_at": district_iso(p.assigned_at)} for p, name in personnel
         ],
+        "construction_started_on": project.construction_started_on.isoformat()
+        if project.construction_started_on else None,
+        "suspensions": [
+            {"since": district_iso(row.since), "until": district_iso(row.until), "reason": row.reason}
+            for row in session.execute(sa.select(Suspension).where(Suspension.project_id == project.id)
+                                       .order_by(Suspension.id)).scalars()
+        ],
         "acceptance_window_days": dom.acceptance_window_days(facts, rules),
         "settlement_audit_window_days": dom.settlement_audit_window_days(facts, rules),
         "registered_at": district_iso(project.registered_at),
@@ -401,6 +419,58 @@ def assign_personnel(call: Call, project_id: str, data: dict) -> dict:
     return project_view(call.session, project, load_rules(call.session, WorkflowRules))
 
 
+# --- lifecycle (Art. 25, 35) -------------------------------------------------------------------------
+
+
+def start_construction(call: Call, project_id: str) -> dict:
+    actor, project, facts = _visible_project(call, project_id, for_update=True)
+    roles = call.session.execute(sa.select(Participant.role).where(Participant.project_id == project.id)).scalars()
+    posts = call.session.execute(sa.select(Personnel.post).where(
+        Personnel.project_id == project.id, Personnel.released_at.is_(None))).scalars()
+    missing = lifecycle.missing_before_construction(project.below_threshold, list(roles), list(posts))
+    lifecycle.decide_construction_start(actor, facts, missing)
+    before = project.status
+    project.status = dom.ProjectStatus.IN_CONSTRUCTION
+    project.construction_started_on = local_date(call.now)
+    project.updated_at = call.now
+    call.session.flush()
+    call.record("project.construction_started", "project", project.id, before={"status": before},
+                after={"status": project.status})
+    call.emit(events.ConstructionStarted, project_id=project.id, started_on=project.construction_started_on)
+    return project_view(call.session, project, load_rules(call.session, WorkflowRules))
+
+
+def suspend_project(call: Call, project_id: str, data: dict) -> dict:
+    request = parse(contracts.SuspensionRequest, data)
+    actor, project, facts = _visible_project(call, project_id, for_update=True)
+    lifecycle.decide_suspension(actor, facts, request.since, call.now)
+    project.status = dom.ProjectStatus.SUSPENDED
+    project.updated_at = call.now
+    call.session.add(Suspension(project_id=project.id, since=request.since, reason=request.reason,
+                                declared_by=actor.user_id))
+    call.session.flush()
+    call.record("project.suspended", "project", project.id, before={"status": dom.ProjectStatus.IN_CONSTRUCTION},
+                after={"status": project.status, "since": district_iso(request.since), "reason": request.reason})
+    call.emit(events.ProjectSuspended, project_id=project.id, since=request.since, reason=request.reason)
+    return project_view(call.session, project, load_rules(call.session, WorkflowRules))
+
+
+def resume_project(call: Call, project_id: str) -> dict:
+    actor, project, facts = _visible_project(call, project_id, for_update=True)
+    lifecycle.decide_resumption(actor, facts)
+    suspension = call.session.execute(sa.select(Suspension).where(
+        Suspension.project_id == project.id, Suspension.until.is_(None))).scalar_one()
+    suspension.until = call.now
+    suspension.resumed_by = actor.user_id
+    project.status = dom.ProjectStatus.IN_CONSTRUCTION
+    project.updated_at = call.now
+    call.session.flush()
+    call.record("project.resumed", "project", project.id, before={"status": dom.ProjectStatus.SUSPENDED},
+                after={"status": project.status})
+    call.emit(events.ProjectResumed, project_id=project.id, resumed_at=call.now)
+    return project_view(call.session, project, load_rules(call.session, WorkflowRules))
+
+
 # --- files ----------------------------------------------------------------------------------------
 
 
@@ -470,6 +540,7 @@ def snapshot(session: Session) -> dict:
         "projects": rows(Project),
         "participants": rows(Participant),
         "personnel": rows(Personnel),
+        "suspensions": rows(Suspension),
     }
 
 

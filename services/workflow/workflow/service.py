@@ -103,6 +103,18 @@ class WorkflowService(PlatformService):
     def assign_personnel(self, call, project_id: str, data: dict) -> dict:
         return registry.assign_personnel(call, project_id, data)
 
+    @command
+    def start_construction(self, call, project_id: str) -> dict:
+        return registry.start_construction(call, project_id)
+
+    @command
+    def suspend_project(self, call, project_id: str, data: dict) -> dict:
+        return registry.suspend_project(call, project_id, data)
+
+    @command
+    def resume_project(self, call, project_id: str) -> dict:
+        return registry.resume_project(call, project_id)
+
     # files
 
     @command

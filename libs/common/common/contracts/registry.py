@@ -10,7 +10,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 
 class UnitKind(StrEnum):
@@ -182,3 +182,12 @@ class PersonnelRequest(BaseModel):
     post: Post
 
 
+
+
+class SuspensionRequest(BaseModel):
+    """Art. 35: declared by the owner on the day, with its start time and reason."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    since: AwareDatetime
+    reason: str = Field(min_length=2, max_length=1000)

@@ -11,6 +11,7 @@ from common.contracts.registry import (
     PersonnelRequest,
     PostGrant,
     ProjectRegistration,
+    SuspensionRequest,
     UnitKind,
     UnitRegistration,
     UserRegistration,
@@ -98,6 +99,25 @@ def add_participant(project_id: str, body: ParticipantRequest, principal: Princi
 def assign_personnel(project_id: str, body: PersonnelRequest, principal: Principal = Depends(zzd_principal),
                      rpc: ServiceClient = Depends(services)):
     return rpc.call("workflow", "assign_personnel", project_id, _body(body), principal=principal)
+
+
+@router.post("/projects/{project_id}/construction-start",
+             description="The owner starts construction once firms and key people are registered (Art. 24, 25).")
+def start_construction(project_id: str, principal: Principal = Depends(zzd_principal),
+                       rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "start_construction", project_id, principal=principal)
+
+
+@router.post("/projects/{project_id}/suspension", description="The owner declares a suspension on the day (Art. 35).")
+def suspend_project(project_id: str, body: SuspensionRequest, principal: Principal = Depends(zzd_principal),
+                    rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "suspend_project", project_id, _body(body), principal=principal)
+
+
+@router.post("/projects/{project_id}/resumption", description="The owner's project lead reopens the project (Art. 35).")
+def resume_project(project_id: str, principal: Principal = Depends(zzd_principal),
+                   rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "resume_project", project_id, principal=principal)
 
 
 @router.post("/files", status_code=status.HTTP_201_CREATED)

@@ -8,11 +8,10 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
-import sqlalchemy as sa
 from kombu import Connection, Exchange, Queue
 from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy.orm import Session
@@ -77,7 +76,7 @@ def service(amqp_uri, postgres_database, tmp_path_factory):
     url = postgres_database("workflow")
     migrate(url, MIGRATIONS_DIR)
     with Session(engine_for(url)) as session:
-        seed_demo_district(session, datetime.now(timezone.utc))
+        seed_demo_district(session, datetime.now(UTC))
         session.commit()
     running = RunningService(amqp_uri, url, tmp_path_factory.mktemp("workflow"))
     running.start()
@@ -176,6 +175,7 @@ def test_metrics_count_entrypoints_by_outcome(service):
     with pytest.raises(InvalidInput):
         service.call("register_unit", {"kind": "nonsense", "name": "x"}, principal=BACK_OFFICE)
     text = httpx.get(f"http://127.0.0.1:{service.metrics_port}/metrics").text
-    assert 'supervision_entrypoint_calls_total{entrypoint="register_unit",outcome="rejected",service="workflow"}' in text
+    rejected = 'supervision_entrypoint_calls_total{entrypoint="register_unit",outcome="rejected",service="workflow"}'
+    assert rejected in text
     assert "supervision_outbox_backlog" in text
     assert "supervision_events_published_total" in text

@@ -74,6 +74,7 @@ class Project(Base):
     line_id: Mapped[str | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     owner_id: Mapped[str | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     owner_project_lead_id: Mapped[str | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    construction_started_on: Mapped[date | None]
     registered_by: Mapped[str | None] = mapped_column(sa.String(32))
     registered_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -118,3 +119,17 @@ class StoredFile(Base):
     uploaded_by: Mapped[str | None] = mapped_column(sa.String(32))
     portal: Mapped[str] = mapped_column(sa.String(8))
     uploaded_at: Mapped[datetime]
+
+
+class Suspension(Base):
+    """A confirmed suspension (Art. 35); open while ``until`` is empty. Deadlines pause over it."""
+
+    __tablename__ = "project_suspension"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    project_id: Mapped[str] = mapped_column(sa.ForeignKey("project.id"), index=True)
+    since: Mapped[datetime]
+    until: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    declared_by: Mapped[str | None] = mapped_column(sa.String(32))
+    resumed_by: Mapped[str | None] = mapped_column(sa.String(32))

@@ -1,0 +1,125 @@
+"""Fixtures of the gateway's tests without a broker: the app is built around a fake
+``ServiceClient`` that records every call and answers what the test programmed.
+
+Nothing here is autouse, so the other test modules of this folder are not affected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from common.principal import Principal
+from gateway.app import create_app
+from gateway.auth import issue_token
+from gateway.settings import GatewaySettings
+
+# Long enough (>= 32 bytes) that PyJWT never warns about a short HMAC key.
+TEST_JWT_SECRET = "gateway-tests-jwt-secret-0123456789abcdef"
+
+
+@dataclass(frozen=True)
+class Call:
+    service: str
+    method: str
+    args: tuple
+    kwargs: dict
+    principal: Principal
+
+
+@dataclass
+class FakeServices:
+    """Same surface as ``gateway.rpc.ServiceClient``: ``call(service, method, *args, principal, **kwargs)``
+    and ``close()``. An answer programmed for ``(service, method)`` is returned as is, raised if it is an
+    exception, or called with the RPC's arguments if it is callable; unprogrammed calls answer ``None``."""
+
+    calls: list[Call] = field(default_factory=list)
+    answers: dict[tuple[str, str], Any] = field(default_factory=dict)
+    closed: bool = False
+
+    def answer(self, service: str, method: str, outcome: Any) -> None:
+        self.answers[(service, method)] = outcome
+
+    def call(self, service: str, method: str, *args, principal: Principal, **kwargs):
+        self.calls.append(Call(service, method, args, kwargs, principal))
+        outcome = self.answers.get((service, method))
+        if isinstance(outcome, BaseException):
+            raise outcome
+        if callable(outcome):
+            return outcome(*args, **kwargs)
+        return outcome
+
+    def close(self) -> None:
+        self.closed = True
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method]
+
+
+@pytest.fixture
+def fake() -> FakeServices:
+    return FakeServices()
+
+
+@pytest.fixture
+def store_dir(tmp_path):
+    return tmp_path / "files"
+
+
+@pytest.fixture
+def make_settings(store_dir) -> Callable[..., GatewaySettings]:
+    def make(**overrides) -> GatewaySettings:
+        values = {
+            "dev_login": True,
+            "jwt_secret": TEST_JWT_SECRET,
+            "file_store_dir": store_dir,
+            "services": ["workflow"],
+        }
+        values.update(overrides)
+        return GatewaySettings(**values)
+
+    return make
+
+
+@pytest.fixture
+def make_client(make_settings, fake) -> Iterator[Callable[..., TestClient]]:
+    """``make_client(**settings_overrides)``: a started TestClient of a fresh app around ``fake``."""
+    started: list[TestClient] = []
+
+    def make(**overrides) -> TestClient:
+        client = TestClient(create_app(settings=make_settings(**overrides), services=fake))
+        client.__enter__()
+        started.append(client)
+        return client
+
+    yield make
+    for client in started:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client) -> TestClient:
+    return make_client()
+
+
+@pytest.fixture
+def jwt_secret() -> str:
+    return TEST_JWT_SECRET
+
+
+@pytest.fixture
+def auth_headers() -> Callable[..., dict]:
+    """``auth_headers("zzd", roles=["leading_group"], user_id="u-1")``: an Authorization header
+    with a token the gateway itself issued for that face."""
+
+    def make(portal: str = "zzd", roles: list[str] | tuple[str, ...] = (), user_id: str = "u-zzd-1",
+             secret: str = TEST_JWT_SECRET, ttl_seconds: int = 600) -> dict:
+        identity = {"user_id": user_id, "name": "Test User", "portal": portal, "roles": list(roles)}
+        token = issue_token(identity, secret, ttl_seconds)["access_token"]
+        return {"Authorization": f"Bearer {token}"}
+
+    return make
