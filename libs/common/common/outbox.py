@@ -58,6 +58,10 @@ class OutboxRelay:
             retry_policy=_PUBLISH_RETRY_POLICY,
             declare=[self.exchange],
         )
+        # nameko's default connection retries add up to 5 s per pass; the relay's own timer is
+        # the retry, so one quick attempt is enough.
+        self.publisher.transport_options = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5,
+                                            "interval_max": 1}
         self._wakeup = Signal()
         self._running = False
         self._lock = eventlet.semaphore.Semaphore()

@@ -4,6 +4,12 @@ and settings read from a clean environment."""
 from __future__ import annotations
 
 import os
+import warnings
+
+with warnings.catch_warnings():
+    # eventlet warns once, on import, that it is in maintenance mode: expected (see stack notes).
+    warnings.simplefilter("ignore")
+    import eventlet  # noqa: F401
 
 import pytest
 import sqlalchemy as sa

@@ -59,7 +59,8 @@ def test_utc_datetime_round_trips_aware_times_as_utc(moments_engine):
 
 def test_utc_datetime_stores_utc_on_sqlite(moments_engine):
     with moments_engine.begin() as connection:
-        connection.execute(sa.insert(_moments).values(id=1, at=datetime(2026, 3, 2, 0, 30, tzinfo=timezone(timedelta(hours=8)))))
+        local = datetime(2026, 3, 2, 0, 30, tzinfo=timezone(timedelta(hours=8)))
+        connection.execute(sa.insert(_moments).values(id=1, at=local))
     with moments_engine.connect() as connection:
         raw = connection.exec_driver_sql("SELECT at FROM moment WHERE id = 1").scalar_one()
     assert raw.startswith("2026-03-01 16:30:00")

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from common.database import UnitOfWork, engine_for
+from common.events import UnitRegistered
+from common.outbox import stage_event
+from common.schema import outbox_message, platform_clock
+
+T0 = datetime(2026, 3, 1, 16, 30, tzinfo=UTC)
+
+
+def _event() -> UnitRegistered:
+    return UnitRegistered(occurred_at=T0, unit_id="u1", kind="construction", name="Build Co.")
+
+
+def _count(engine, table) -> int:
+    with engine.connect() as connection:
+        return connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+
+
+def test_commit_with_staged_events_commits_and_calls_back(engine):
+    calls = []
+    with Session(engine) as session:
+        unit = UnitOfWork(session, lambda: calls.append(_count(engine, outbox_message)))
+        stage_event(unit.session, _event())
+        unit.commit()
+        assert "outbox_staged" not in session.info
+    # The callback ran after the commit: it already saw the row.
+    assert calls == [1]
+    assert _count(engine, outbox_message) == 1
+
+
+def test_commit_without_events_commits_without_calling_back(engine):
+    calls = []
+    with Session(engine) as session:
+        unit = UnitOfWork(session, lambda: calls.append("woken"))
+        session.execute(sa.insert(platform_clock).values(id=1, now=T0))
+        unit.commit()
+    assert calls == []
+    assert _count(engine, platform_clock) == 1
+
+
+def test_the_callback_is_called_once_per_commit_that_staged(engine):
+    calls = []
+    with Session(engine) as session:
+        unit = UnitOfWork(session, lambda: calls.append("woken"))
+        stage_event(session, _event())
+        unit.commit()
+        unit.commit()
+        stage_event(session, _event())
+        unit.commit()
+    assert calls == ["woken", "woken"]
+    assert _count(engine, outbox_message) == 2
+
+
+def test_rollback_clears_the_flag_and_the_rows(engine):
+    calls = []
+    with Session(engine) as session:
+        unit = UnitOfWork(session, lambda: calls.append("woken"))
+        stage_event(session, _event())
+        unit.rollback()
+        assert "outbox_staged" not in session.info
+        unit.commit()
+    assert calls == []
+    assert _count(engine, outbox_message) == 0
+
+
+def test_engine_for_returns_one_engine_per_url(tmp_path):
+    url = f"sqlite:///{tmp_path / 'one.sqlite3'}"
+    other_url = f"sqlite:///{tmp_path / 'two.sqlite3'}"
+    engine = engine_for(url)
+    try:
+        assert engine_for(url) is engine
+        assert engine_for(other_url) is not engine
+        assert str(engine.url) == url
+    finally:
+        engine.dispose()
+        engine_for(other_url).dispose()
+
+
+def test_engine_for_sqlite_enables_wal_and_foreign_keys(tmp_path):
+    engine = engine_for(f"sqlite:///{tmp_path / 'pragmas.sqlite3'}")
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
+    finally:
+        engine.dispose()

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import ClassVar
+
+import pytest
+import sqlalchemy as sa
+from nameko.testing.services import worker_factory
+from prometheus_client import REGISTRY
+from pydantic import ValidationError
+
+from common.clock import FixedClock
+from common.clock_provider import PlatformClock
+from common.database import Database
+from common.events import AttendanceWarningRaised, Event, UnitRegistered
+from common.inbox import first_delivery, handles
+from common.schema import inbox_message
+
+NOW = datetime(2026, 3, 1, 16, 30, tzinfo=UTC)
+
+
+def test_first_delivery_once_per_event_and_handler(session):
+    event_id = str(uuid.uuid4())
+    assert first_delivery(session, event_id, "Roster.on_unit", NOW) is True
+    assert first_delivery(session, event_id, "Roster.on_unit", NOW) is False
+    assert first_delivery(session, event_id, "Calendar.on_unit", NOW) is True
+    assert first_delivery(session, str(uuid.uuid4()), "Roster.on_unit", NOW) is True
+    session.commit()
+    rows = session.execute(sa.select(inbox_message).order_by(inbox_message.c.handler)).all()
+    assert [(row.event_id, row.handler) for row in rows if row.event_id == event_id] == [
+        (event_id, "Calendar.on_unit"), (event_id, "Roster.on_unit")]
+    assert rows[0].handled_at == NOW
+
+
+def test_first_delivery_is_forgotten_with_a_rollback(session):
+    event_id = str(uuid.uuid4())
+    assert first_delivery(session, event_id, "Roster.on_unit", NOW) is True
+    session.rollback()
+    assert first_delivery(session, event_id, "Roster.on_unit", NOW) is True
+
+
+class FakeUnitOfWork:
+    def __init__(self, session):
+        self.session = session
+        self.commits = 0
+
+    def commit(self):
+        self.commits += 1
+        self.session.commit()
+
+
+class RosterService:
+    name = "roster"
+
+    db = Database()
+    clock = PlatformClock()
+
+    def __init__(self):
+        self.handled: list[UnitRegistered] = []
+
+    @handles(UnitRegistered)
+    def on_unit_registered(self, event):
+        self.handled.append(event)
+        return event.unit_id
+
+
+def _handled(outcome: str) -> float:
+    return REGISTRY.get_sample_value(
+        "supervision_events_handled_total",
+        {"service": "roster", "event_type": "unit.registered", "outcome": outcome},
+    ) or 0
+
+
+def test_handles_runs_the_body_once_per_event(session):
+    unit = FakeUnitOfWork(session)
+    service = worker_factory(RosterService, db=unit, clock=FixedClock(NOW))
+    payload = UnitRegistered(occurred_at=NOW, unit_id="u1", kind="construction", name="Build Co.").model_dump(
+        mode="json")
+    handled_before, duplicates_before = _handled("handled"), _handled("duplicate")
+
+    assert service.on_unit_registered(payload) == "u1"
+    assert service.on_unit_registered(payload) is None
+
+    assert len(service.handled) == 1
+    event = service.handled[0]
+    assert isinstance(event, UnitRegistered)
+    assert str(event.event_id) == payload["event_id"]
+    assert event.occurred_at == NOW
+    assert unit.commits == 1
+    [row] = session.execute(sa.select(inbox_message)).all()
+    assert row.event_id == payload["event_id"]
+    assert row.handler == "RosterService.on_unit_registered"
+    assert row.handled_at == NOW
+    assert _handled("handled") - handled_before == 1
+    assert _handled("duplicate") - duplicates_before == 1
+
+    other = UnitRegistered(occurred_at=NOW, unit_id="u2", kind="supervision", name="Sup Co.")
+    assert service.on_unit_registered(other.model_dump(mode="json")) == "u2"
+    assert [event.unit_id for event in service.handled] == ["u1", "u2"]
+
+
+def test_handles_is_a_nameko_event_handler_of_the_source():
+    from nameko.events import EventHandler
+
+    entrypoints = [ext for ext in RosterService.on_unit_registered.nameko_entrypoints if isinstance(ext, EventHandler)]
+    assert len(entrypoints) == 1
+    handler = entrypoints[0]
+    assert handler.source_service == "workflow"
+    assert handler.event_type == "unit.registered"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"occurred_at": "2026-03-01T16:30:00Z", "kind": "construction", "name": "no unit id"},
+        {"occurred_at": "2026-03-01T16:30:00", "unit_id": "u1", "kind": "construction", "name": "naive"},
+        {"occurred_at": "2026-03-01T16:30:00Z", "unit_id": "u1", "kind": "c", "name": "n", "colour": "red"},
+    ],
+)
+def test_an_invalid_payload_raises_and_changes_nothing(session, payload):
+    unit = FakeUnitOfWork(session)
+    service = worker_factory(RosterService, db=unit, clock=FixedClock(NOW))
+    with pytest.raises(ValidationError):
+        service.on_unit_registered(payload)
+    assert service.handled == []
+    assert unit.commits == 0
+    assert session.execute(sa.select(sa.func.count()).select_from(inbox_message)).scalar_one() == 0
+
+
+def test_handles_refuses_an_event_not_in_the_catalogue():
+    class SomethingHappened(Event):
+        source: ClassVar[str] = "nowhere"
+        event_type: ClassVar[str] = "something.happened"
+
+    with pytest.raises(ValueError, match="EVENT_TYPES"):
+        handles(SomethingHappened)
+
+
+def test_handles_accepts_a_warning_of_one_source():
+    class CaseService:
+        name = "cases"
+        db = Database()
+        clock = PlatformClock()
+
+        @handles(AttendanceWarningRaised)
+        def on_warning(self, event):
+            return event.warning_id
+
+    [handler] = CaseService.on_warning.nameko_entrypoints
+    assert handler.source_service == "attendance"
+    assert handler.event_type == "warning.raised"

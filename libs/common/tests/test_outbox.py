@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from kombu import Connection, Queue
+from prometheus_client import REGISTRY
+from sqlalchemy.orm import Session
+
+from common.events import PostGranted, UnitRegistered
+from common.outbox import OutboxRelay, stage_event
+from common.schema import infrastructure_metadata, outbox_message
+
+DEAD_BROKER = "pyamqp://guest:guest@127.0.0.1:1/"
+T0 = datetime(2026, 3, 1, 16, 30, tzinfo=UTC)
+
+
+def _events():
+    return [
+        UnitRegistered(occurred_at=T0, unit_id="u1", kind="construction", name="Shangyu Build Co."),
+        PostGranted(occurred_at=T0 + timedelta(seconds=1), user_id="p1", unit_id="u1", post="project_manager"),
+        UnitRegistered(occurred_at=T0 + timedelta(seconds=2), unit_id="u2", kind="supervision", name="Yue Supervise",
+                       parent_id="u1"),
+    ]
+
+
+def _stage(engine, events) -> None:
+    with Session(engine) as session:
+        for event in events:
+            stage_event(session, event)
+        session.commit()
+
+
+def _rows(engine):
+    with engine.connect() as connection:
+        return connection.execute(sa.select(outbox_message).order_by(outbox_message.c.id)).all()
+
+
+def test_stage_event_writes_a_pending_row_and_flags_the_session(session):
+    event = UnitRegistered(occurred_at=T0, unit_id="u1", kind="construction", name="Shangyu Build Co.")
+    assert "outbox_staged" not in session.info
+    stage_event(session, event)
+    assert session.info["outbox_staged"] is True
+    session.commit()
+    [row] = session.execute(sa.select(outbox_message)).all()
+    assert row.event_id == str(event.event_id)
+    assert row.event_type == "unit.registered"
+    assert row.payload == event.model_dump(mode="json")
+    assert row.created_at == T0
+    assert row.sent_at is None
+    assert row.attempts == 0
+    assert row.last_error is None
+
+
+def test_staged_event_disappears_with_a_rollback(session):
+    stage_event(session, UnitRegistered(occurred_at=T0, unit_id="u1", kind="k", name="n"))
+    session.rollback()
+    assert session.execute(sa.select(sa.func.count()).select_from(outbox_message)).scalar_one() == 0
+
+
+def test_relay_against_a_dead_broker_keeps_everything_pending_and_returns_quickly(engine):
+    _stage(engine, _events())
+    relay = OutboxRelay(engine, "testsvc", {"AMQP_URI": DEAD_BROKER})
+    published_before = REGISTRY.get_sample_value(
+        "supervision_events_published_total", {"service": "testsvc", "event_type": "unit.registered"}) or 0
+
+    started = time.monotonic()
+    sent = relay.relay_pending()
+    elapsed = time.monotonic() - started
+
+    assert sent == 0
+    rows = _rows(engine)
+    assert len(rows) == 3
+    assert all(row.sent_at is None for row in rows)
+    assert rows[0].attempts == 1
+    assert rows[0].last_error and "refused" in rows[0].last_error.lower()
+    assert REGISTRY.get_sample_value("supervision_outbox_backlog", {"service": "testsvc"}) == 3
+    published_after = REGISTRY.get_sample_value(
+        "supervision_events_published_total", {"service": "testsvc", "event_type": "unit.registered"}) or 0
+    assert published_after == published_before
+    assert elapsed < 5, f"a pass against a dead broker took {elapsed:.1f} s"
+
+
+@pytest.mark.integration
+def test_relay_publishes_every_pending_event_once_in_order(postgres_database, amqp_uri):
+    engine = sa.create_engine(postgres_database("outbox"))
+    try:
+        infrastructure_metadata.create_all(engine)
+        events = _events()
+        _stage(engine, events)
+        relay = OutboxRelay(engine, "testsvc", {"AMQP_URI": amqp_uri})
+
+        with Connection(amqp_uri) as connection:
+            channel = connection.channel()
+            queue = Queue(f"outbox-test-{uuid.uuid4().hex}", exchange=relay.exchange, routing_key="#",
+                          exclusive=True)(channel)
+            queue.declare()
+
+            assert relay.relay_pending() == 3
+
+            received = []
+            deadline = time.monotonic() + 10
+            while len(received) < 3 and time.monotonic() < deadline:
+                message = queue.get(no_ack=True)
+                if message is None:
+                    time.sleep(0.05)
+                else:
+                    received.append(message)
+            assert len(received) == 3
+            assert [message.payload for message in received] == [event.model_dump(mode="json") for event in events]
+            assert [message.delivery_info["routing_key"] for message in received] == [
+                "unit.registered", "post.granted", "unit.registered"]
+            assert {message.delivery_info["exchange"] for message in received} == {"testsvc.events"}
+
+            rows = _rows(engine)
+            assert [row.event_id for row in rows] == [str(event.event_id) for event in events]
+            assert all(row.sent_at is not None for row in rows)
+            assert [row.attempts for row in rows] == [1, 1, 1]
+            assert all(row.last_error is None for row in rows)
+            assert REGISTRY.get_sample_value("supervision_outbox_backlog", {"service": "testsvc"}) == 0
+
+            # Nothing is left to send, and nothing is sent twice.
+            assert relay.relay_pending() == 0
+            time.sleep(0.2)
+            assert queue.get(no_ack=True) is None
+    finally:
+        engine.dispose()
