@@ -1,6 +1,6 @@
 """Construction start (Art. 24–25), suspension and resumption (Art. 35)."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -33,7 +33,8 @@ def staffed_project(session, as_user):
     back_office = as_user("demo-leading-group-chief")
     pid = registry.register_project(back_office, PROJECT)["id"]
     registry.assign_project(back_office, pid, {"level": "supervising_unit", "target_id": "demo-supervising"})
-    registry.assign_project(as_user("demo-supervising-chief"), pid, {"level": "line", "target_id": "demo-line-municipal"})
+    registry.assign_project(as_user("demo-supervising-chief"), pid,
+                            {"level": "line", "target_id": "demo-line-municipal"})
     registry.assign_project(as_user("demo-line-head"), pid, {"level": "owner", "target_id": "demo-owner"})
     registry.assign_project(as_user("demo-owner-chief"), pid, {"level": "owner_project_lead",
                                                                 "target_id": "demo-owner-lead"})
@@ -81,7 +82,7 @@ def test_suspension_is_declared_on_the_day_and_resumed_by_the_lead(session, as_u
     with pytest.raises(InvalidInput) as naive:
         registry.suspend_project(chief, staffed_project, {"since": "2026-12-01T08:00:00", "reason": "暴雨停工"})
     assert naive.value.details[0]["field"] == "since"
-    since = datetime(2026, 12, 1, 0, 30, tzinfo=timezone.utc).isoformat()  # 08:30 local, same day
+    since = datetime(2026, 12, 1, 0, 30, tzinfo=UTC).isoformat()  # 08:30 local, same day
     project = registry.suspend_project(chief, staffed_project, {"since": since, "reason": "暴雨停工"})
     assert project["status"] == "suspended"
     assert project["suspensions"] == [{"since": "2026-12-01T08:30:00+08:00", "until": None, "reason": "暴雨停工"}]
