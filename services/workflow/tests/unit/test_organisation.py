@@ -3,10 +3,10 @@
 import pytest
 
 from common.errors import InvalidInput
+from common.scope import PostHeld
 from workflow.domain.organisation import (
     Actor,
     Post,
-    PostHeld,
     UnitFacts,
     UnitKind,
     check_new_unit,

@@ -8,7 +8,8 @@ from pydantic import ValidationError
 
 from common.contracts.registry import AssignmentLevel, GeofenceInput, Intake, ProjectRegistration
 from common.errors import IllegalStep, InvalidInput, PermissionDenied
-from workflow.domain.organisation import Actor, Post, PostHeld, UnitFacts, UnitKind
+from common.scope import Actor, PostHeld, UnitFacts
+from workflow.domain.organisation import Post, UnitKind
 from workflow.domain.projects import (
     PersonnelFacts,
     ProjectFacts,

@@ -5,26 +5,11 @@ Units of government sit on the ZZD portal (浙政钉), firms on the ZLB portal (
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from common.contracts.registry import Industry, Post, UnitKind
 from common.errors import InvalidInput
+from common.scope import GOVERNMENT_KINDS, Actor, UnitFacts, portal_of
 
-__all__ = ["Industry", "Post", "UnitKind"]
-
-
-GOVERNMENT_KINDS = frozenset({
-    UnitKind.LEADING_GROUP, UnitKind.INDUSTRY_AUTHORITY, UnitKind.SUPERVISING_UNIT, UnitKind.LINE,
-    UnitKind.OWNER, UnitKind.DISCIPLINE, UnitKind.AUDIT,
-})
-FIRM_KINDS = frozenset(set(UnitKind) - GOVERNMENT_KINDS)
-# Art. 21: the firms an owner's project lead registers on a project.
-PARTICIPANT_ROLES = frozenset({
-    UnitKind.CONTRACTOR, UnitKind.SUPERVISOR, UnitKind.DESIGNER, UnitKind.SURVEYOR,
-    UnitKind.COST_CONSULTANT, UnitKind.TESTER, UnitKind.TENDER_AGENT,
-})
-# Oversight bodies that see every project of the district (Art. 10, 29–30).
-DISTRICT_WIDE_KINDS = frozenset({UnitKind.LEADING_GROUP, UnitKind.DISCIPLINE, UnitKind.AUDIT})
+__all__ = ["GOVERNMENT_KINDS", "Actor", "Industry", "Post", "UnitFacts", "UnitKind", "portal_of"]
 
 
 _COMMON_POSTS = {Post.CHIEF, Post.STAFF}
@@ -58,56 +43,6 @@ REQUIRED_PARENT_KIND: dict[UnitKind, UnitKind] = {
     UnitKind.SUPERVISING_UNIT: UnitKind.INDUSTRY_AUTHORITY,
     UnitKind.LINE: UnitKind.SUPERVISING_UNIT,
 }
-
-
-def portal_of(kind: UnitKind) -> str:
-    """Government staff use ZZD, firms use ZLB (Art. 9)."""
-    return "zzd" if kind in GOVERNMENT_KINDS else "zlb"
-
-
-@dataclass(frozen=True)
-class UnitFacts:
-    id: str
-    kind: UnitKind
-    parent_id: str | None = None
-    industry: str | None = None
-
-
-@dataclass(frozen=True)
-class PostHeld:
-    unit: UnitFacts
-    post: Post
-
-
-@dataclass(frozen=True)
-class Actor:
-    """A user with every post they hold, as the services know them (not as a token says)."""
-
-    user_id: str
-    posts: tuple[PostHeld, ...] = ()
-
-    def holds(self, post: Post | None = None, *, unit_id: str | None = None,
-              kinds: frozenset[UnitKind] | None = None) -> bool:
-        return any(
-            (post is None or held.post == post)
-            and (unit_id is None or held.unit.id == unit_id)
-            and (kinds is None or held.unit.kind in kinds)
-            for held in self.posts
-        )
-
-    @property
-    def is_back_office(self) -> bool:
-        return self.holds(kinds=frozenset({UnitKind.LEADING_GROUP}))
-
-    @property
-    def roles(self) -> frozenset[str]:
-        return frozenset(str(held.unit.kind) for held in self.posts)
-
-    @property
-    def portal(self) -> str | None:
-        """The portal the user logs in on; a user holds posts on one portal only."""
-        portals = {portal_of(held.unit.kind) for held in self.posts}
-        return portals.pop() if len(portals) == 1 else None
 
 
 def check_new_unit(kind: UnitKind, parent: UnitFacts | None, industry: str | None,

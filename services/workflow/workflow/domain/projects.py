@@ -10,17 +10,11 @@ from enum import StrEnum
 
 from common.contracts.registry import AssignmentLevel, Intake
 from common.errors import IllegalStep, InvalidInput, PermissionDenied
-from workflow.domain.organisation import (
-    DISTRICT_WIDE_KINDS,
-    PARTICIPANT_ROLES,
-    PROJECT_POSTS,
-    SOLE_HOLDER_POSTS,
-    Actor,
-    Post,
-    UnitFacts,
-    UnitKind,
-)
+from common.scope import PARTICIPANT_ROLES, Actor, ProjectScope, UnitFacts, project_scope
+from workflow.domain.organisation import PROJECT_POSTS, SOLE_HOLDER_POSTS, Post, UnitKind
 from workflow.domain.rules import WorkflowRules
+
+__all__ = ["ProjectScope", "project_scope"]
 
 
 class ProjectStatus(StrEnum):
@@ -58,52 +52,6 @@ class ProjectFacts:
 
     def assigned(self, level: AssignmentLevel) -> str | None:
         return getattr(self, f"{level}_id")
-
-
-@dataclass(frozen=True)
-class ProjectScope:
-    """The projects an actor may see; the same rule filters lists and checks single objects."""
-
-    everything: bool = False
-    industries: frozenset[str] = frozenset()
-    supervising_unit_ids: frozenset[str] = frozenset()
-    line_ids: frozenset[str] = frozenset()
-    owner_ids: frozenset[str] = frozenset()
-    participant_unit_ids: frozenset[str] = frozenset()
-
-    def admits(self, project: ProjectFacts) -> bool:
-        return (
-            self.everything
-            or project.industry in self.industries
-            or project.supervising_unit_id in self.supervising_unit_ids
-            or project.line_id in self.line_ids
-            or project.owner_id in self.owner_ids
-            or bool(project.participant_unit_ids & self.participant_unit_ids)
-        )
-
-
-def project_scope(actor: Actor) -> ProjectScope:
-    """Art. 10–21: the leading group, discipline inspection and audit see the district; an
-    industry authority its industry; a supervising unit, a line and an owner the projects
-    assigned to them; a firm the projects it takes part in."""
-    everything = False
-    industries, supervising, lines, owners, firms = set(), set(), set(), set(), set()
-    for held in actor.posts:
-        kind = held.unit.kind
-        if kind in DISTRICT_WIDE_KINDS:
-            everything = True
-        elif kind == UnitKind.INDUSTRY_AUTHORITY and held.unit.industry:
-            industries.add(held.unit.industry)
-        elif kind == UnitKind.SUPERVISING_UNIT:
-            supervising.add(held.unit.id)
-        elif kind == UnitKind.LINE:
-            lines.add(held.unit.id)
-        elif kind == UnitKind.OWNER:
-            owners.add(held.unit.id)
-        elif kind in PARTICIPANT_ROLES:
-            firms.add(held.unit.id)
-    return ProjectScope(everything, frozenset(industries), frozenset(supervising), frozenset(lines),
-                        frozenset(owners), frozenset(firms))
 
 
 # --- decisions -------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from common.errors import NotFound
-from workflow.domain.organisation import Actor, Post, PostHeld, UnitFacts, UnitKind
+from common.scope import Actor, PostHeld, UnitFacts
+from workflow.domain.organisation import Post, UnitKind
 from workflow.domain.projects import ProjectFacts, ProjectScope, ProjectStatus
 from workflow.persistence.models import Participant, Personnel, Project, Unit, User, UserPost
 
