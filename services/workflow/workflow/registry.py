@@ -7,22 +7,18 @@ under nameko, in the demo seeder and in tests.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from common import events
-from common.audit import record_change
+from common import events, usecase
 from common.clock import district_iso, local_date
 from common.contracts import registry as contracts
 from common.crypto import decrypt_field, encrypt_field, mask
 from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
-from common.outbox import stage_event
-from common.principal import Principal
-from common.rule_settings import load_rules, validation_details
+from common.rule_settings import load_rules
 from workflow.domain import lifecycle
 from workflow.domain import organisation as org
 from workflow.domain import projects as dom
@@ -41,33 +37,12 @@ from workflow.persistence.models import (
 )
 
 
-@dataclass
-class Call:
-    session: Session
-    now: datetime
-    principal: Principal
-
+class Call(usecase.Call):
     def actor(self) -> org.Actor:
         actor = repo.load_actor(self.session, self.principal.user_id)
         if actor is None:
             raise PermissionDenied("sign in as a registered user")
         return actor
-
-    def record(self, action: str, entity_type: str, entity_id: str, *, before=None, after=None) -> None:
-        record_change(self.session, principal=self.principal, at=self.now, action=action,
-                      entity_type=entity_type, entity_id=entity_id, before=before, after=after)
-
-    def emit(self, event_cls: type[events.Event], **fields) -> None:
-        stage_event(self.session, event_cls(occurred_at=self.now, **fields))
-
-
-def parse(model: type[BaseModel], data) -> BaseModel:
-    if not isinstance(data, dict):
-        raise InvalidInput.field("body", "a JSON object is expected")
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise InvalidInput("invalid request", validation_details(error)) from None
 
 
 # --- units, users, posts -----------------------------------------------------------------------
@@ -81,7 +56,7 @@ def unit_view(unit: Unit) -> dict:
 
 
 def register_unit(call: Call, data: dict, *, unit_id: str | None = None) -> dict:
-    request = parse(contracts.UnitRegistration, data)
+    request = usecase.parse(contracts.UnitRegistration, data)
     if not call.actor().is_back_office:
         raise PermissionDenied("only the back office registers units")
     parent = None
@@ -149,7 +124,7 @@ def _shares_a_managed_unit(session: Session, actor: org.Actor, user_id: str) -> 
 
 
 def register_user(call: Call, data: dict, *, user_id: str | None = None) -> dict:
-    request = parse(contracts.UserRegistration, data)
+    request = usecase.parse(contracts.UserRegistration, data)
     actor = call.actor()
     may_register = actor.is_back_office or (
         request.portal == "zzd" and actor.holds(org.Post.CHIEF, kinds=org.GOVERNMENT_KINDS)
@@ -194,7 +169,7 @@ def list_users(call: Call, unit_id: str | None = None) -> list[dict]:
 
 
 def grant_post(call: Call, user_id: str, data: dict) -> dict:
-    request = parse(contracts.PostGrant, data)
+    request = usecase.parse(contracts.PostGrant, data)
     actor = call.actor()
     user = repo.require_user(call.session, user_id)
     unit = repo.get_unit(call.session, request.unit_id)
@@ -282,7 +257,7 @@ def project_view(session: Session, project: Project, rules: WorkflowRules) -> di
 
 
 def register_project(call: Call, data: dict) -> dict:
-    request = parse(contracts.ProjectRegistration, data)
+    request = usecase.parse(contracts.ProjectRegistration, data)
     decision = dom.decide_registration(call.actor(), request.intake)
     project = Project(
         name=request.name, industry=request.industry, kind=request.kind, contract_amount=request.contract_amount,
@@ -353,7 +328,7 @@ def public_projects(session: Session, text: str, limit: int = 20) -> list[dict]:
 
 
 def assign_project(call: Call, project_id: str, data: dict) -> dict:
-    request = parse(contracts.AssignmentRequest, data)
+    request = usecase.parse(contracts.AssignmentRequest, data)
     actor, project, facts = _visible_project(call, project_id, for_update=True)
     target_unit, target_posts = None, ()
     if request.level == contracts.AssignmentLevel.OWNER_PROJECT_LEAD:
@@ -376,7 +351,7 @@ def assign_project(call: Call, project_id: str, data: dict) -> dict:
 
 
 def add_participant(call: Call, project_id: str, data: dict) -> dict:
-    request = parse(contracts.ParticipantRequest, data)
+    request = usecase.parse(contracts.ParticipantRequest, data)
     actor, project, facts = _visible_project(call, project_id, for_update=True)
     unit = repo.get_unit(call.session, request.unit_id)
     already = call.session.execute(sa.select(sa.exists().where(
@@ -398,7 +373,7 @@ def add_participant(call: Call, project_id: str, data: dict) -> dict:
 
 
 def assign_personnel(call: Call, project_id: str, data: dict) -> dict:
-    request = parse(contracts.PersonnelRequest, data)
+    request = usecase.parse(contracts.PersonnelRequest, data)
     actor, project, facts = _visible_project(call, project_id, for_update=True)
     if call.session.get(User, request.user_id) is None:
         raise InvalidInput.field("user_id", "no such user")
@@ -441,7 +416,7 @@ def start_construction(call: Call, project_id: str) -> dict:
 
 
 def suspend_project(call: Call, project_id: str, data: dict) -> dict:
-    request = parse(contracts.SuspensionRequest, data)
+    request = usecase.parse(contracts.SuspensionRequest, data)
     actor, project, facts = _visible_project(call, project_id, for_update=True)
     lifecycle.decide_suspension(actor, facts, request.since, call.now)
     project.status = dom.ProjectStatus.SUSPENDED
@@ -492,7 +467,7 @@ def file_view(stored: StoredFile) -> dict:
 
 def record_file(call: Call, data: dict) -> dict:
     """The gateway has stored the bytes by their SHA-256; this records who uploaded what, when."""
-    record = parse(FileRecord, data)
+    record = usecase.parse(FileRecord, data)
     actor = call.actor()
     stored = StoredFile(sha256=record.sha256, size=record.size, content_type=record.content_type,
                         filename=record.filename, uploaded_by=actor.user_id, portal=call.principal.portal,
