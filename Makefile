@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PACKAGES := -e libs/common -e services/workflow -e services/gateway
+PACKAGES := -e libs/common -e services/workflow -e services/attendance -e services/gateway
 
 .PHONY: run test lint unit integration e2e install clean
 

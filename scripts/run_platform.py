@@ -24,7 +24,8 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ["workflow"]
+# Consumers first, so that their event queues exist before the producers publish.
+SERVICES = ["attendance", "workflow"]
 DEMO_DEFAULTS = {
     "SUPERVISION_MANUAL_CLOCK": "true",
     "SUPERVISION_GATEWAY_DEV_LOGIN": "true",

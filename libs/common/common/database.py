@@ -111,6 +111,27 @@ def migrate(url: str, migrations_dir: Path) -> None:
                 connection.commit()
 
 
+def run_migration_environment(service_metadata: sa.MetaData) -> None:
+    """The body of every service's Alembic ``env.py``: migrate over the connection that
+    :func:`migrate` hands in, or over ``sqlalchemy.url`` when Alembic is run by hand."""
+    from alembic import context
+
+    from common.schema import infrastructure_metadata
+
+    def run(connection) -> None:
+        context.configure(connection=connection, target_metadata=[service_metadata, infrastructure_metadata],
+                          render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        run(connection)
+    else:
+        with sa.create_engine(normalise_url(context.config.get_main_option("sqlalchemy.url"))).begin() as own:
+            run(own)
+
+
 class UnitOfWork:
     """One worker's transaction. The service method calls :meth:`commit` itself before it
     returns, because nameko sends an RPC reply before dependency hooks run: a reply must never

@@ -7,7 +7,7 @@ import json
 from typing import Literal
 
 from nameko.extensions import DependencyProvider
-from nameko.rpc import Rpc
+from nameko.rpc import Rpc, RpcProxy
 from pydantic import BaseModel, ConfigDict
 
 CONTEXT_KEY = "principal"
@@ -53,3 +53,12 @@ class Caller(DependencyProvider):
         if isinstance(worker_ctx.entrypoint, Rpc):
             return ANONYMOUS
         return SYSTEM
+
+
+class ServiceRpc(RpcProxy):
+    """Calls another service on behalf of the current caller: the user's principal travels on,
+    and a timer or an event handler calls as :data:`SYSTEM`."""
+
+    def get_dependency(self, worker_ctx):
+        worker_ctx.data.setdefault(CONTEXT_KEY, SYSTEM.to_context())
+        return super().get_dependency(worker_ctx)

@@ -32,6 +32,7 @@ logger = logging.getLogger("common.runner")
 # Each service module exposes its nameko class and its Alembic migrations folder.
 SERVICES = {
     "workflow": "workflow.service",
+    "attendance": "attendance.service",
 }
 
 

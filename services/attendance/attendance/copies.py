@@ -1,0 +1,121 @@
+"""Attendance's copy of the registry: the roster and the calendar of each project, and who
+holds which post, fed by the workflow's events and rebuildable from its snapshot."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from attendance.persistence.models import (
+    ParticipantCopy,
+    ProjectCopy,
+    RosterEntry,
+    SuspensionCopy,
+    UnitCopy,
+    UserPostCopy,
+)
+from common import events
+from common.clock import require_aware
+
+
+def apply_unit(session: Session, event: events.UnitRegistered) -> None:
+    session.merge(UnitCopy(id=event.unit_id, kind=event.kind, parent_id=event.parent_id, industry=event.industry))
+
+
+def apply_post(session: Session, event: events.PostGranted) -> None:
+    session.merge(UserPostCopy(user_id=event.user_id, unit_id=event.unit_id, post=event.post))
+
+
+def apply_project(session: Session, event: events.ProjectRegistered) -> None:
+    project = session.get(ProjectCopy, event.project_id)
+    if project is None:
+        project = ProjectCopy(id=event.project_id, status=event.status, construction_started_on=None,
+                              spoofing_policy="flag")
+        session.add(project)
+    project.name = event.name
+    project.industry = event.industry
+    project.below_threshold = event.below_threshold
+    project.geofence = event.geofence.model_dump(mode="json", exclude_none=True)
+
+
+def apply_assignment(session: Session, event: events.ProjectAssigned) -> None:
+    project = session.get(ProjectCopy, event.project_id)
+    if project is not None:
+        setattr(project, f"{event.level}_id", event.target_id)
+
+
+def apply_participant(session: Session, event: events.ParticipantAdded) -> None:
+    session.merge(ParticipantCopy(project_id=event.project_id, unit_id=event.unit_id, role=event.role))
+
+
+def apply_personnel(session: Session, event: events.PersonnelAssigned) -> None:
+    exists = session.execute(sa.select(RosterEntry.id).where(
+        RosterEntry.project_id == event.project_id, RosterEntry.person_id == event.user_id,
+        RosterEntry.post == event.post)).first()
+    if not exists:
+        session.add(RosterEntry(project_id=event.project_id, person_id=event.user_id, firm_id=event.unit_id,
+                                post=event.post, assigned_at=event.occurred_at))
+
+
+def apply_construction_started(session: Session, event: events.ConstructionStarted) -> None:
+    project = session.get(ProjectCopy, event.project_id)
+    if project is not None:
+        project.status = "in_construction"
+        project.construction_started_on = event.started_on
+
+
+def apply_suspension(session: Session, event: events.ProjectSuspended) -> None:
+    project = session.get(ProjectCopy, event.project_id)
+    if project is not None:
+        project.status = "suspended"
+    session.add(SuspensionCopy(project_id=event.project_id, since=event.since, until=None))
+
+
+def apply_resumption(session: Session, event: events.ProjectResumed) -> None:
+    project = session.get(ProjectCopy, event.project_id)
+    if project is not None:
+        project.status = "in_construction"
+    open_suspension = session.execute(sa.select(SuspensionCopy).where(
+        SuspensionCopy.project_id == event.project_id, SuspensionCopy.until.is_(None))).scalars().first()
+    if open_suspension is not None:
+        open_suspension.until = event.resumed_at
+
+
+def is_empty(session: Session) -> bool:
+    return session.execute(sa.select(UnitCopy.id).limit(1)).first() is None
+
+
+def rebuild(session: Session, snapshot: dict) -> None:
+    """Replace the copy with the workflow's snapshot (at start, when the copy is empty)."""
+    for model in (UnitCopy, UserPostCopy, ProjectCopy, ParticipantCopy, RosterEntry, SuspensionCopy):
+        session.execute(sa.delete(model))
+    for unit in snapshot["units"]:
+        session.add(UnitCopy(id=unit["id"], kind=unit["kind"], parent_id=unit["parent_id"], industry=unit["industry"]))
+    for post in snapshot["posts"]:
+        session.add(UserPostCopy(user_id=post["user_id"], unit_id=post["unit_id"], post=post["post"]))
+    for project in snapshot["projects"]:
+        started = project.get("construction_started_on")
+        session.add(ProjectCopy(
+            id=project["id"], name=project["name"], industry=project["industry"],
+            below_threshold=project["below_threshold"], geofence=project["geofence"], status=project["status"],
+            construction_started_on=date.fromisoformat(started) if started else None,
+            supervising_unit_id=project["supervising_unit_id"], line_id=project["line_id"],
+            owner_id=project["owner_id"], owner_project_lead_id=project["owner_project_lead_id"],
+            spoofing_policy="flag"))
+    for participant in snapshot["participants"]:
+        session.add(ParticipantCopy(project_id=participant["project_id"], unit_id=participant["unit_id"],
+                                    role=participant["role"]))
+    for person in snapshot["personnel"]:
+        if person.get("released_at") is None:
+            session.add(RosterEntry(project_id=person["project_id"], person_id=person["user_id"],
+                                    firm_id=person["unit_id"], post=person["post"],
+                                    assigned_at=_time(person["assigned_at"])))
+    for suspension in snapshot.get("suspensions", []):
+        session.add(SuspensionCopy(project_id=suspension["project_id"], since=_time(suspension["since"]),
+                                   until=_time(suspension["until"]) if suspension["until"] else None))
+
+
+def _time(value: str) -> datetime:
+    return require_aware(datetime.fromisoformat(value))
