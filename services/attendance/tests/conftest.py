@@ -1,0 +1,80 @@
+"""Fixtures of the attendance tests: a migrated database whose copy of the registry holds one
+project in construction with its key people, fed through the workflow's own events."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy.orm import Session
+
+from attendance import copies
+from attendance.service import MIGRATIONS_DIR
+from attendance.usecases import Call
+from common import events
+from common.database import engine_for, migrate
+from common.principal import Principal
+
+START = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)  # 08:00 in Shangyu
+SITE = (30.03, 120.87)
+PROJECT = "p-dike"
+PEOPLE = {  # person: (firm, post)
+    "pm": ("contractor", "project_manager"),
+    "tech": ("contractor", "technical_lead"),
+    "safety": ("contractor", "safety_officer"),
+    "chief-eng": ("supervisor", "chief_engineer"),
+}
+
+
+def feed_registry(session: Session, *, below_threshold: bool = False, started_on: date = date(2026, 12, 1)) -> None:
+    def at(event_cls, **fields):
+        return event_cls(occurred_at=START, **fields)
+
+    units = [("lg", "leading_group", None), ("ia", "industry_authority", "lg"), ("su", "supervising_unit", "ia"),
+             ("line", "line", "su"), ("owner", "owner", None), ("contractor", "contractor", None),
+             ("supervisor", "supervisor", None), ("other-owner", "owner", None)]
+    for unit_id, kind, parent in units:
+        copies.apply_unit(session, at(events.UnitRegistered, unit_id=unit_id, kind=kind, name=unit_id,
+                                      parent_id=parent, industry="housing" if kind != "owner" else None))
+    posts = [("back-office", "lg", "chief"), ("owner-chief", "owner", "chief"), ("lead", "owner", "owner_project_lead"),
+             ("stranger", "other-owner", "chief"), ("line-head", "line", "line_head")]
+    posts += [(person, firm, post) for person, (firm, post) in PEOPLE.items()]
+    for user, unit, post in posts:
+        copies.apply_post(session, at(events.PostGranted, user_id=user, unit_id=unit, post=post))
+    copies.apply_project(session, at(
+        events.ProjectRegistered, project_id=PROJECT, name="堤防加固", industry="housing", kind="government",
+        contract_amount="12000000", below_threshold=below_threshold,
+        geofence={"center": SITE, "radius_m": 200}, planned_start=started_on, planned_end=date(2027, 6, 30),
+        intake="tender_award", status="awarded"))
+    for level, target in (("supervising_unit", "su"), ("line", "line"), ("owner", "owner"),
+                          ("owner_project_lead", "lead")):
+        copies.apply_assignment(session, at(events.ProjectAssigned, project_id=PROJECT, level=level,
+                                            target_id=target, assigned_by="x"))
+    for firm in ("contractor", "supervisor"):
+        copies.apply_participant(session, at(events.ParticipantAdded, project_id=PROJECT, unit_id=firm, role=firm,
+                                             contract_file_id="f"))
+    for person, (firm, post) in PEOPLE.items():
+        copies.apply_personnel(session, at(events.PersonnelAssigned, project_id=PROJECT, user_id=person,
+                                           unit_id=firm, post=post))
+    copies.apply_construction_started(session, at(events.ConstructionStarted, project_id=PROJECT,
+                                                  started_on=started_on))
+    session.flush()
+
+
+@pytest.fixture
+def session(tmp_path):
+    url = f"sqlite:///{tmp_path / 'attendance.sqlite3'}"
+    migrate(url, MIGRATIONS_DIR)
+    with Session(engine_for(url), expire_on_commit=False) as session:
+        feed_registry(session)
+        session.commit()
+        yield session
+
+
+@pytest.fixture
+def call_as(session):
+    """``call_as("pm", at)`` is a Call by that person at that time (ZLB for firms, ZZD otherwise)."""
+
+    def make(user_id: str | None, at: datetime, portal: str | None = None) -> Call:
+        portal = portal or ("zlb" if user_id in PEOPLE else "zzd")
+        return Call(session, at, Principal(user_id=user_id, portal=portal))
+
+    return make

@@ -1,0 +1,171 @@
+"""Check-ins, leave, the owner's settings and the month, on a real (SQLite) database."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from attendance import copies, usecases
+from attendance.persistence.models import Checkin, DeviceBinding
+from common import events
+from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
+from common.schema import outbox_message
+
+START = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)  # 08:00 local
+PROJECT = "p-dike"
+
+
+def hours(n: float) -> datetime:
+    return START + timedelta(hours=n)
+
+
+def checkin(call, *, lat=30.03, lng=120.87, device="phone-pm-1", mock=False, request_id=None, project=PROJECT,
+            client_time=None):
+    return usecases.record_checkin(call, {
+        "project_id": project, "lat": lat, "lng": lng, "accuracy_m": 8,
+        "client_time": (client_time or call.now).isoformat(), "client_request_id": request_id or uuid.uuid4().hex,
+        "device": {"id": device, "platform": "android", "mock_location": mock}})
+
+
+def staged(session, event_type):
+    return [row.payload for row in session.execute(
+        sa.select(outbox_message).where(outbox_message.c.event_type == event_type))]
+
+
+def test_two_checkins_four_hours_apart_make_a_valid_day(session, call_as):
+    first = checkin(call_as("pm", hours(0)))
+    assert first["outcome"] == "accepted" and first["recorded_at"] == "2026-12-01T08:00:00+08:00"
+    checkin(call_as("pm", hours(3) + timedelta(minutes=59)))
+    month = usecases.my_attendance(call_as("pm", hours(4)), "2026-12")[0]
+    assert month["valid_days"] == []
+    checkin(call_as("pm", hours(4)))
+    month = usecases.my_attendance(call_as("pm", hours(5)), "2026-12")[0]
+    assert month["valid_days"] == ["2026-12-01"] and month["rate"] == 1.0
+    assert len(staged(session, "checkin.recorded")) == 3
+
+
+def test_a_retried_checkin_is_recorded_once(session, call_as):
+    request_id = uuid.uuid4().hex
+    first = checkin(call_as("pm", hours(0)), request_id=request_id)
+    again = checkin(call_as("pm", hours(0) + timedelta(seconds=5)), request_id=request_id)
+    assert again["id"] == first["id"]
+    assert session.execute(sa.select(sa.func.count()).select_from(Checkin)).scalar_one() == 1
+
+
+def test_refusals_that_store_nothing(session, call_as):
+    with pytest.raises(PermissionDenied) as refused:
+        checkin(call_as("owner-chief", hours(0), portal="zlb"))
+    assert refused.value.details[0]["reason"] == "not_on_roster"
+    with pytest.raises(NotFound):
+        checkin(call_as("pm", hours(0)), project="nowhere")
+    with pytest.raises(InvalidInput) as invalid:
+        usecases.record_checkin(call_as("pm", hours(0)), {"project_id": PROJECT, "lat": 95, "lng": 120,
+                                                           "accuracy_m": 5, "client_time": "2026-12-01T08:00:00",
+                                                           "client_request_id": "x" * 10, "device": {}})
+    assert {item["field"] for item in invalid.value.details} >= {"lat", "client_time", "device.id"}
+    with pytest.raises(PermissionDenied):
+        checkin(call_as("pm", hours(0), portal="zzd"))
+    assert session.execute(sa.select(sa.func.count()).select_from(Checkin)).scalar_one() == 0
+
+
+def test_outside_the_site_is_rejected_with_the_distance(session, call_as):
+    answer = checkin(call_as("pm", hours(0)), lat=30.05)
+    assert answer["outcome"] == "rejected" and answer["reason"] == "outside_site"
+    assert answer["distance_outside_m"] > 1500
+    assert staged(session, "checkin.recorded") == []
+
+
+def test_the_first_device_binds_and_another_is_flagged(session, call_as):
+    checkin(call_as("pm", hours(0)), device="phone-pm-1")
+    assert session.get(DeviceBinding, "pm").device_id == "phone-pm-1"
+    answer = checkin(call_as("pm", hours(4)), device="phone-new-9", lat=30.0301)
+    assert answer["outcome"] == "flagged" and answer["flags"] == ["unbound_device"]
+    warning = staged(session, "warning.raised")[0]
+    assert warning["rule_id"] == "art47.suspected-spoofing" and warning["article"] == "Art. 47"
+    assert warning["must_act"] == "owner" or warning["must_act"] == "owner"
+    # The owner lets the person use the new phone.
+    usecases.approve_device_change(call_as("owner-chief", hours(5)), PROJECT,
+                                   {"person_id": "pm", "device_id": "phone-new-9", "platform": "ios"})
+    assert checkin(call_as("pm", hours(24)), device="phone-new-9", lat=30.0302)["outcome"] == "accepted"
+
+
+def test_the_owner_may_block_suspected_spoofing(session, call_as):
+    with pytest.raises(PermissionDenied):
+        usecases.set_policy(call_as("line-head", hours(0)), PROJECT, {"spoofing": "block"})
+    usecases.set_policy(call_as("owner-chief", hours(0)), PROJECT, {"spoofing": "block"})
+    answer = checkin(call_as("pm", hours(0)), mock=True)
+    assert answer["outcome"] == "rejected" and answer["reason"] == "suspected_spoofing"
+    assert answer["flags"] == ["mock_location"]
+    assert len(staged(session, "warning.raised")) == 1
+
+
+def test_a_suspended_project_takes_no_checkins_and_its_days_do_not_count(session, call_as):
+    copies.apply_suspension(session, events.ProjectSuspended(occurred_at=hours(1), project_id=PROJECT,
+                                                             since=hours(1), reason="暴雨"))
+    assert checkin(call_as("pm", hours(2)))["reason"] == "project_suspended"
+    copies.apply_resumption(session, events.ProjectResumed(occurred_at=hours(48), project_id=PROJECT,
+                                                           resumed_at=hours(48)))
+    month = usecases.my_attendance(call_as("pm", hours(24 * 4)), "2026-12")[0]
+    # Dec 1-3 touched by the suspension; Dec 4 missed; Dec 5 (today) is not over.
+    assert (month["construction_days"], month["valid_day_count"]) == (1, 0)
+
+
+def test_leave_is_asked_in_advance_and_approved_by_the_owner_with_the_form(session, call_as):
+    pm = call_as("pm", hours(0))
+    with pytest.raises(InvalidInput, match="start_date"):
+        usecases.request_leave(pm, {"project_id": PROJECT, "start_date": "2026-12-01", "end_date": "2026-12-02",
+                                    "reason": "病假"})
+    leave = usecases.request_leave(pm, {"project_id": PROJECT, "start_date": "2026-12-02",
+                                        "end_date": "2026-12-03", "reason": "病假", "document_file_ids": ["f1"]})
+    with pytest.raises(InvalidInput):
+        usecases.decide_leave(call_as("owner-chief", hours(1)), leave["id"], {"decision": "approve"})
+    with pytest.raises(NotFound):
+        usecases.decide_leave(call_as("stranger", hours(1)), leave["id"],
+                              {"decision": "approve", "approval_file_ids": ["form"]})
+    with pytest.raises(PermissionDenied):
+        usecases.decide_leave(call_as("line-head", hours(1)), leave["id"],
+                              {"decision": "approve", "approval_file_ids": ["form"]})
+    decided = usecases.decide_leave(call_as("owner-chief", hours(1)), leave["id"],
+                                    {"decision": "approve", "approval_file_ids": ["form"]})
+    assert decided["status"] == "approved"
+    with pytest.raises(IllegalStep):
+        usecases.decide_leave(call_as("owner-chief", hours(2)), leave["id"], {"decision": "refuse"})
+    checkin(call_as("pm", hours(0)))
+    checkin(call_as("pm", hours(4)))
+    month = usecases.my_attendance(call_as("pm", hours(24 * 3 + 2)), "2026-12")[0]
+    # Dec 1 valid, Dec 2-3 on leave, Dec 4 not over: 1 of 1 construction days.
+    assert (month["valid_day_count"], month["construction_days"], month["leave_days"]) == (
+        1, 1, ["2026-12-02", "2026-12-03"])
+
+
+def test_non_working_days_and_phases(session, call_as):
+    owner = call_as("owner-chief", hours(0))
+    usecases.declare_non_working_days(owner, PROJECT, {"days": ["2026-12-02"], "reason": "停电"})
+    month = usecases.project_attendance(call_as("line-head", hours(24 * 3)), PROJECT, "2026-12")
+    people = {row["person_id"]: row for row in month["people"]}
+    assert people["pm"]["construction_days"] == 2  # Dec 1 and 3
+    # The technical lead checks in only in the phases the owner sets (Art. 26).
+    assert people["tech"]["construction_days"] == 0
+    with pytest.raises(PermissionDenied):
+        checkin(call_as("tech", hours(0)), device="phone-tech")
+    usecases.set_phases(owner, PROJECT, {"phases": [{"post": "technical_lead", "start": "2026-12-01",
+                                                     "end": "2026-12-31"}]})
+    assert checkin(call_as("tech", hours(0)), device="phone-tech")["outcome"] == "accepted"
+
+
+def test_project_attendance_is_scoped(session, call_as):
+    with pytest.raises(NotFound):
+        usecases.project_attendance(call_as("stranger", hours(0)), PROJECT, "2026-12")
+    with pytest.raises(InvalidInput):
+        usecases.project_attendance(call_as("owner-chief", hours(0)), PROJECT, "2026-13")
+    assert usecases.project_attendance(call_as("back-office", hours(0)), PROJECT, "2026-12")["project_id"] == PROJECT
+
+
+def test_raw_positions_are_for_the_owner_and_each_look_is_logged(session, call_as):
+    checkin(call_as("pm", hours(0)))
+    with pytest.raises(PermissionDenied):
+        usecases.person_positions(call_as("line-head", hours(1)), PROJECT, "pm", "2026-12")
+    positions = usecases.person_positions(call_as("owner-chief", hours(1)), PROJECT, "pm", "2026-12")
+    assert positions[0]["lat"] == 30.03
+    assert session.execute(sa.text("SELECT viewer_id FROM position_view")).scalars().all() == ["owner-chief"]
