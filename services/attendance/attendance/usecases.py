@@ -465,6 +465,7 @@ def project_attendance(call: Call, project_id: str, month: str) -> dict:
     return {
         "project_id": project.id,
         "month": month,
+        "status": project.status,
         "people": [{**_month_of(call.session, project, person_id, first, last, today, rules),
                     "firm_id": firm_id, "post": post} for person_id, firm_id, post in people],
     }

@@ -1,0 +1,157 @@
+"""Fixtures of the end-to-end tests: every service and the gateway started by the same launcher
+as `make run`, on PostgreSQL and a RabbitMQ vhost of this run, with stand-ins of the ZZD and ZLB
+portals; a module's tests share one platform."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from kombu import Connection, Exchange, Queue
+
+from gateway.portal_standins import serve_in_thread, zlb_standin_app, zzd_standin_app
+
+ROOT = Path(__file__).resolve().parents[2]
+ZZD_APP = ("e2e-app-key", "e2e-app-secret")
+ZLB_APP = ("e2e-service", "e2e-password")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def portals():
+    """Stand-ins of ZZD and ZLB; tests hand out one-time codes and tickets through them."""
+    zzd = zzd_standin_app(*ZZD_APP, users={})
+    zlb = zlb_standin_app(*ZLB_APP, tickets={})
+    with serve_in_thread(zzd) as zzd_url, serve_in_thread(zlb) as zlb_url:
+        yield {"zzd": (zzd, zzd_url), "zlb": (zlb, zlb_url)}
+
+
+@pytest.fixture(scope="module")
+def platform(amqp_uri, postgres_database, portals, tmp_path_factory):
+    var = tmp_path_factory.mktemp("platform")
+    port = free_port()
+    env = {
+        **os.environ,
+        "SUPERVISION_AMQP_URI": amqp_uri,
+        "SUPERVISION_WORKFLOW_DATABASE_URL": postgres_database("workflow_e2e"),
+        "SUPERVISION_WORKFLOW_METRICS_PORT": str(free_port()),
+        "SUPERVISION_ATTENDANCE_DATABASE_URL": postgres_database("attendance_e2e"),
+        "SUPERVISION_ATTENDANCE_METRICS_PORT": str(free_port()),
+        "SUPERVISION_VAR_DIR": str(var),
+        "SUPERVISION_GATEWAY_FILE_STORE_DIR": str(var / "files"),
+        "SUPERVISION_MANUAL_CLOCK": "true",
+        "SUPERVISION_GATEWAY_DEV_LOGIN": "false",
+        "SUPERVISION_GATEWAY_ZZD_BASE_URL": portals["zzd"][1],
+        "SUPERVISION_GATEWAY_ZZD_APP_KEY": ZZD_APP[0],
+        "SUPERVISION_GATEWAY_ZZD_APP_SECRET": ZZD_APP[1],
+        "SUPERVISION_GATEWAY_ZLB_BASE_URL": portals["zlb"][1],
+        "SUPERVISION_GATEWAY_ZLB_SERVICE_CODE": ZLB_APP[0],
+        "SUPERVISION_GATEWAY_ZLB_SERVICE_PASSWORD": ZLB_APP[1],
+        "SUPERVISION_LOG_FORMAT": "json",
+    }
+    subprocess.run([sys.executable, "-m", "workflow.bootstrap", "--group-name", "上虞区双查双保领导小组",
+                    "--chief-name", "王明", "--zzd-account-id", "10001"], env=env, check=True, capture_output=True)
+    log = (var / "platform.log").open("wb")
+    launcher = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "run_platform.py"), "--port", str(port),
+                                 "--seed", "none"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert launcher.poll() is None, (var / "platform.log").read_text()[-4000:]
+        try:
+            if httpx.get(f"{base_url}/readyz", timeout=5).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    else:
+        launcher.terminate()
+        raise AssertionError("the platform did not become ready:\n" + (var / "platform.log").read_text()[-4000:])
+    yield {"base_url": base_url, "amqp_uri": amqp_uri}
+    launcher.terminate()
+    launcher.wait(timeout=60)
+
+
+def listen(platform, service: str):
+    """A queue of the test's own on a service's events, declared before anything happens."""
+    connection = Connection(platform["amqp_uri"])
+    queue = Queue(f"e2e-events-{uuid.uuid4().hex}", Exchange(f"{service}.events", type="topic", durable=True),
+                  routing_key="#", auto_delete=True)(connection.default_channel)
+    queue.declare()
+    received: list[tuple[str, dict]] = []
+
+    def drain(until_types: list[str], seconds: float = 15) -> list[tuple[str, dict]]:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            message = queue.get(no_ack=True)
+            if message is None:
+                if all(any(kind == wanted for kind, _ in received) for wanted in until_types):
+                    break
+                time.sleep(0.05)
+                continue
+            received.append((message.delivery_info["routing_key"], json.loads(message.body)))
+        return received
+
+    return drain, connection
+
+
+@pytest.fixture(scope="module")
+def published(platform):
+    drain, connection = listen(platform, "workflow")
+    yield drain
+    connection.release()
+
+
+@pytest.fixture(scope="module")
+def attendance_events(platform):
+    drain, connection = listen(platform, "attendance")
+    yield drain
+    connection.release()
+
+
+@pytest.fixture(scope="module")
+def client(platform, portals):
+    return Client(platform["base_url"], portals)
+
+
+class Client:
+    def __init__(self, base_url: str, portals: dict):
+        self.http = httpx.Client(base_url=base_url, timeout=30)
+        self.portals = portals
+
+    def zzd_login(self, account_id: str) -> dict:
+        app, _ = self.portals["zzd"]
+        code = f"code-{uuid.uuid4().hex}"
+        app.state.portal.pending_codes[code] = {"accountId": account_id, "lastName": "测试"}
+        answer = self.http.post("/auth/v1/zzd/login", json={"auth_code": code})
+        assert answer.status_code == 200, answer.text
+        return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+    def zlb_login(self, user_id: str) -> dict:
+        app, _ = self.portals["zlb"]
+        ticket = f"ST-{uuid.uuid4().hex}"
+        app.state.portal.pending_tickets[ticket] = {"userid": user_id, "username": "测试"}
+        answer = self.http.post("/auth/v1/zlb/login", json={"ticket": ticket})
+        assert answer.status_code == 200, answer.text
+        return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+    def ok(self, method: str, path: str, headers: dict, expected: int = 200, **kwargs):
+        answer = self.http.request(method, path, headers=headers, **kwargs)
+        assert answer.status_code == expected, f"{method} {path}: {answer.status_code} {answer.text}"
+        return answer.json()
+
+    def refused(self, method: str, path: str, headers: dict | None, status: int, **kwargs) -> dict:
+        answer = self.http.request(method, path, headers=headers or {}, **kwargs)
+        assert answer.status_code == status, f"{method} {path}: {answer.status_code} {answer.text}"
+        return answer.json()["error"]
