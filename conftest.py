@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
+import sys
+import time
 import uuid
 from urllib.parse import quote
 
@@ -65,3 +68,69 @@ def postgres_database():
         for name in made:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class ServiceProcess:
+    """One service run by the platform runner in its own process, as in production."""
+
+    def __init__(self, name: str, amqp_uri: str, database_url: str, workdir):
+        self.name = name
+        self.amqp_uri = amqp_uri
+        self.metrics_port = free_port()
+        upper = name.upper()
+        self.env = {**os.environ, "SUPERVISION_AMQP_URI": amqp_uri, f"SUPERVISION_{upper}_DATABASE_URL": database_url,
+                    f"SUPERVISION_{upper}_METRICS_PORT": str(self.metrics_port), "SUPERVISION_MANUAL_CLOCK": "true",
+                    "SUPERVISION_VAR_DIR": str(workdir), "SUPERVISION_OUTBOX_RELAY_INTERVAL_SECONDS": "0.5"}
+        self.log = workdir / f"{name}.log"
+        self.process = None
+
+    def start(self) -> None:
+        from common.principal import SYSTEM
+
+        self.process = subprocess.Popen([sys.executable, "-m", "common.runner", self.name], env=self.env,
+                                        stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.log.read_text()[-3000:]
+            try:
+                self.call("platform_time", principal=SYSTEM, timeout=2)
+                return
+            except Exception:
+                time.sleep(0.3)
+        raise AssertionError(f"the {self.name} service did not start:\n" + self.log.read_text()[-3000:])
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+    def call(self, method, *args, principal, timeout=10, **kwargs):
+        from nameko.standalone.rpc import ClusterRpcProxy
+
+        import common.errors  # noqa: F401 - registers the domain errors for deserialization
+        from common.principal import CONTEXT_KEY
+
+        with ClusterRpcProxy({"AMQP_URI": self.amqp_uri}, context_data={CONTEXT_KEY: principal.to_context()},
+                             timeout=timeout) as rpc:
+            return getattr(getattr(rpc, self.name), method)(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def service_process(amqp_uri, tmp_path_factory):
+    """``service_process("workflow", database_url)`` makes a ServiceProcess (not started); all are
+    stopped at the end of the run."""
+    made: list[ServiceProcess] = []
+
+    def make(name: str, database_url: str) -> ServiceProcess:
+        made.append(ServiceProcess(name, amqp_uri, database_url, tmp_path_factory.mktemp(name)))
+        return made[-1]
+
+    yield make
+    for process in made:
+        process.stop()

@@ -7,6 +7,8 @@ import logging
 
 import sqlalchemy as sa
 from nameko.events import event_handler
+from sqlalchemy.exc import IntegrityError, OperationalError
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random
 
 from common import metrics
 from common.events import EVENT_TYPES, WARNING_EVENTS
@@ -29,6 +31,20 @@ def first_delivery(session, event_id: str, handler: str, now) -> bool:
     return True
 
 
+def _handle_once(service, method, event, unit_of_work, clock_attr: str, handler_name: str):
+    service_name = type(service).name
+    now = getattr(service, clock_attr).now()
+    if not first_delivery(unit_of_work.session, str(event.event_id), handler_name, now):
+        logger.info("duplicate event skipped", extra={"service": service_name, "event_id": str(event.event_id),
+                                                     "event_type": event.event_type})
+        metrics.EVENTS_HANDLED.labels(service_name, event.event_type, "duplicate").inc()
+        return None
+    result = method(service, event)
+    unit_of_work.commit()
+    metrics.EVENTS_HANDLED.labels(service_name, event.event_type, "handled").inc()
+    return result
+
+
 def handles(event_cls, *, database_attr: str = "db", clock_attr: str = "clock", **handler_options):
     """Make a service method an idempotent handler of ``event_cls``.
 
@@ -43,19 +59,18 @@ def handles(event_cls, *, database_attr: str = "db", clock_attr: str = "clock", 
 
         @functools.wraps(method)
         def wrapper(self, payload):
-            service_name = type(self).name
             event = event_cls.model_validate(payload)
             unit_of_work = getattr(self, database_attr)
-            now = getattr(self, clock_attr).now()
-            if not first_delivery(unit_of_work.session, str(event.event_id), handler_name, now):
-                logger.info("duplicate event skipped", extra={"service": service_name,
-                                                             "event_id": str(event.event_id),
-                                                             "event_type": event.event_type})
-                metrics.EVENTS_HANDLED.labels(service_name, event.event_type, "duplicate").inc()
-                return None
-            result = method(self, event)
-            unit_of_work.commit()
-            metrics.EVENTS_HANDLED.labels(service_name, event.event_type, "handled").inc()
+            # Two handlers writing the same rows at once (events arrive concurrently) conflict
+            # now and then; the loser rolls back and runs again, so no fact is dropped.
+            for attempt in Retrying(retry=retry_if_exception_type((IntegrityError, OperationalError)),
+                                    stop=stop_after_attempt(5), wait=wait_random(0.01, 0.2), reraise=True):
+                with attempt:
+                    try:
+                        result = _handle_once(self, method, event, unit_of_work, clock_attr, handler_name)
+                    except Exception:
+                        unit_of_work.rollback()
+                        raise
             return result
 
         return event_handler(event_cls.source, event_cls.event_type, **handler_options)(wrapper)

@@ -28,12 +28,20 @@ def apply_post(session: Session, event: events.PostGranted) -> None:
     session.merge(UserPostCopy(user_id=event.user_id, unit_id=event.unit_id, post=event.post))
 
 
-def apply_project(session: Session, event: events.ProjectRegistered) -> None:
-    project = session.get(ProjectCopy, event.project_id)
+def _project(session: Session, project_id: str) -> ProjectCopy:
+    """The project's copy, made empty if a later event of it arrived first: events are handled
+    concurrently, so they may come in any order, and none may be lost."""
+    project = session.get(ProjectCopy, project_id)
     if project is None:
-        project = ProjectCopy(id=event.project_id, status=event.status, construction_started_on=None,
-                              spoofing_policy="flag")
+        project = ProjectCopy(id=project_id, name="", industry="", below_threshold=False, geofence={},
+                              status="awarded", construction_started_on=None, spoofing_policy="flag")
         session.add(project)
+        session.flush()
+    return project
+
+
+def apply_project(session: Session, event: events.ProjectRegistered) -> None:
+    project = _project(session, event.project_id)
     project.name = event.name
     project.industry = event.industry
     project.below_threshold = event.below_threshold
@@ -41,9 +49,7 @@ def apply_project(session: Session, event: events.ProjectRegistered) -> None:
 
 
 def apply_assignment(session: Session, event: events.ProjectAssigned) -> None:
-    project = session.get(ProjectCopy, event.project_id)
-    if project is not None:
-        setattr(project, f"{event.level}_id", event.target_id)
+    setattr(_project(session, event.project_id), f"{event.level}_id", event.target_id)
 
 
 def apply_participant(session: Session, event: events.ParticipantAdded) -> None:
@@ -60,23 +66,18 @@ def apply_personnel(session: Session, event: events.PersonnelAssigned) -> None:
 
 
 def apply_construction_started(session: Session, event: events.ConstructionStarted) -> None:
-    project = session.get(ProjectCopy, event.project_id)
-    if project is not None:
-        project.status = "in_construction"
-        project.construction_started_on = event.started_on
+    project = _project(session, event.project_id)
+    project.status = "in_construction"
+    project.construction_started_on = event.started_on
 
 
 def apply_suspension(session: Session, event: events.ProjectSuspended) -> None:
-    project = session.get(ProjectCopy, event.project_id)
-    if project is not None:
-        project.status = "suspended"
+    _project(session, event.project_id).status = "suspended"
     session.add(SuspensionCopy(project_id=event.project_id, since=event.since, until=None))
 
 
 def apply_resumption(session: Session, event: events.ProjectResumed) -> None:
-    project = session.get(ProjectCopy, event.project_id)
-    if project is not None:
-        project.status = "in_construction"
+    _project(session, event.project_id).status = "in_construction"
     open_suspension = session.execute(sa.select(SuspensionCopy).where(
         SuspensionCopy.project_id == event.project_id, SuspensionCopy.until.is_(None))).scalars().first()
     if open_suspension is not None:

@@ -68,7 +68,7 @@ class Call(usecase.Call):
 
 def require_project(session: Session, project_id: str) -> ProjectCopy:
     project = session.get(ProjectCopy, project_id)
-    if project is None:
+    if project is None or not project.geofence:  # no geofence: its registration has not arrived yet
         raise NotFound(f"project {project_id} not found")
     return project
 

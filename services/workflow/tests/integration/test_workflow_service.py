@@ -2,10 +2,6 @@
 (a vhost of this test run) and a PostgreSQL database of its own."""
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from datetime import UTC, datetime
@@ -13,12 +9,11 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 from kombu import Connection, Exchange, Queue
-from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy.orm import Session
 
 from common.database import engine_for, migrate
 from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
-from common.principal import CONTEXT_KEY, Principal
+from common.principal import Principal
 from workflow.bootstrap import seed_demo_district
 from workflow.service import MIGRATIONS_DIR
 
@@ -30,55 +25,14 @@ PROJECT = dict(name="滨江路改造", industry="housing", kind="government", co
                planned_start="2026-12-01", planned_end="2027-12-01")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class RunningService:
-    def __init__(self, amqp_uri: str, database_url: str, tmp_path):
-        self.amqp_uri = amqp_uri
-        self.metrics_port = free_port()
-        self.env = {**os.environ, "SUPERVISION_AMQP_URI": amqp_uri, "SUPERVISION_WORKFLOW_DATABASE_URL": database_url,
-                    "SUPERVISION_WORKFLOW_METRICS_PORT": str(self.metrics_port), "SUPERVISION_MANUAL_CLOCK": "true",
-                    "SUPERVISION_VAR_DIR": str(tmp_path), "SUPERVISION_OUTBOX_RELAY_INTERVAL_SECONDS": "0.5"}
-        self.log = tmp_path / "workflow.log"
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen([sys.executable, "-m", "common.runner", "workflow"], env=self.env,
-                                        stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log.read_text()[-3000:]
-            try:
-                self.call("platform_time", principal=BACK_OFFICE, timeout=2)
-                return
-            except Exception:
-                time.sleep(0.3)
-        raise AssertionError("the workflow service did not start:\n" + self.log.read_text()[-3000:])
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-    def call(self, method, *args, principal: Principal, timeout=10, **kwargs):
-        import common.errors  # noqa: F401 - registers the domain errors for deserialization
-
-        with ClusterRpcProxy({"AMQP_URI": self.amqp_uri}, context_data={CONTEXT_KEY: principal.to_context()},
-                             timeout=timeout) as rpc:
-            return getattr(rpc.workflow, method)(*args, **kwargs)
-
-
 @pytest.fixture(scope="module")
-def service(amqp_uri, postgres_database, tmp_path_factory):
+def service(postgres_database, service_process):
     url = postgres_database("workflow")
     migrate(url, MIGRATIONS_DIR)
     with Session(engine_for(url)) as session:
         seed_demo_district(session, datetime.now(UTC))
         session.commit()
-    running = RunningService(amqp_uri, url, tmp_path_factory.mktemp("workflow"))
+    running = service_process("workflow", url)
     running.start()
     yield running
     running.stop()
