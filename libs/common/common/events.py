@@ -178,6 +178,25 @@ class AttendanceWarningRaised(WarningRaised):
     source: ClassVar[str] = "attendance"
 
 
+class WorkflowWarningRaised(WarningRaised):
+    source: ClassVar[str] = "workflow"
+
+
+class ReminderDue(Event):
+    """A deadline's reminder rung fell due: the notification service tells who must act."""
+
+    source: ClassVar[str] = "workflow"
+    event_type: ClassVar[str] = "deadline.reminder_due"
+
+    deadline_id: str
+    rule_id: str
+    article: str
+    project_id: str
+    must_act: str
+    summary: str
+    due_at: AwareDatetime | None = None
+
+
 class CheckinRecorded(Event):
     """A check-in was accepted or accepted with flags (Art. 26, 47)."""
 
@@ -206,10 +225,13 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ProjectSuspended,
         ProjectResumed,
         CheckinRecorded,
+        ReminderDue,
     )
 }
 # Warnings come from several services on one event type; each source has its class.
-WARNING_EVENTS: dict[str, type[WarningRaised]] = {cls.source: cls for cls in (AttendanceWarningRaised,)}
+WARNING_EVENTS: dict[str, type[WarningRaised]] = {
+    cls.source: cls for cls in (AttendanceWarningRaised, WorkflowWarningRaised)
+}
 
 
 def parse_event(event_type: str, payload: dict, source: str | None = None) -> Event:

@@ -19,6 +19,7 @@ from common.contracts import registry as contracts
 from common.crypto import decrypt_field, encrypt_field, mask
 from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
 from common.rule_settings import load_rules
+from workflow import deadline_engine
 from workflow.domain import lifecycle
 from workflow.domain import organisation as org
 from workflow.domain import projects as dom
@@ -283,7 +284,7 @@ def register_project(call: Call, data: dict) -> dict:
     return view
 
 
-def _visible_project(
+def visible_project(
     call: Call, project_id: str, *, for_update: bool = False
 ) -> tuple[org.Actor, Project, dom.ProjectFacts]:
     actor = call.actor()
@@ -295,7 +296,7 @@ def _visible_project(
 
 
 def get_project(call: Call, project_id: str) -> dict:
-    _, project, _ = _visible_project(call, project_id)
+    _, project, _ = visible_project(call, project_id)
     return project_view(call.session, project, load_rules(call.session, WorkflowRules))
 
 
@@ -329,7 +330,7 @@ def public_projects(session: Session, text: str, limit: int = 20) -> list[dict]:
 
 def assign_project(call: Call, project_id: str, data: dict) -> dict:
     request = usecase.parse(contracts.AssignmentRequest, data)
-    actor, project, facts = _visible_project(call, project_id, for_update=True)
+    actor, project, facts = visible_project(call, project_id, for_update=True)
     target_unit, target_posts = None, ()
     if request.level == contracts.AssignmentLevel.OWNER_PROJECT_LEAD:
         if call.session.get(User, request.target_id) is None:
@@ -352,7 +353,7 @@ def assign_project(call: Call, project_id: str, data: dict) -> dict:
 
 def add_participant(call: Call, project_id: str, data: dict) -> dict:
     request = usecase.parse(contracts.ParticipantRequest, data)
-    actor, project, facts = _visible_project(call, project_id, for_update=True)
+    actor, project, facts = visible_project(call, project_id, for_update=True)
     unit = repo.get_unit(call.session, request.unit_id)
     already = call.session.execute(sa.select(sa.exists().where(
         Participant.project_id == project.id, Participant.unit_id == request.unit_id, Participant.role == request.role
@@ -374,7 +375,7 @@ def add_participant(call: Call, project_id: str, data: dict) -> dict:
 
 def assign_personnel(call: Call, project_id: str, data: dict) -> dict:
     request = usecase.parse(contracts.PersonnelRequest, data)
-    actor, project, facts = _visible_project(call, project_id, for_update=True)
+    actor, project, facts = visible_project(call, project_id, for_update=True)
     if call.session.get(User, request.user_id) is None:
         raise InvalidInput.field("user_id", "no such user")
     person = dom.PersonnelFacts(
@@ -398,7 +399,7 @@ def assign_personnel(call: Call, project_id: str, data: dict) -> dict:
 
 
 def start_construction(call: Call, project_id: str) -> dict:
-    actor, project, facts = _visible_project(call, project_id, for_update=True)
+    actor, project, facts = visible_project(call, project_id, for_update=True)
     roles = call.session.execute(sa.select(Participant.role).where(Participant.project_id == project.id)).scalars()
     posts = call.session.execute(sa.select(Personnel.post).where(
         Personnel.project_id == project.id, Personnel.released_at.is_(None))).scalars()
@@ -417,13 +418,14 @@ def start_construction(call: Call, project_id: str) -> dict:
 
 def suspend_project(call: Call, project_id: str, data: dict) -> dict:
     request = usecase.parse(contracts.SuspensionRequest, data)
-    actor, project, facts = _visible_project(call, project_id, for_update=True)
+    actor, project, facts = visible_project(call, project_id, for_update=True)
     lifecycle.decide_suspension(actor, facts, request.since, call.now)
     project.status = dom.ProjectStatus.SUSPENDED
     project.updated_at = call.now
     call.session.add(Suspension(project_id=project.id, since=request.since, reason=request.reason,
                                 declared_by=actor.user_id))
     call.session.flush()
+    deadline_engine.reschedule(call.session, project_id=project.id)  # deadlines pause (Art. 35)
     call.record("project.suspended", "project", project.id, before={"status": dom.ProjectStatus.IN_CONSTRUCTION},
                 after={"status": project.status, "since": district_iso(request.since), "reason": request.reason})
     call.emit(events.ProjectSuspended, project_id=project.id, since=request.since, reason=request.reason)
@@ -431,7 +433,7 @@ def suspend_project(call: Call, project_id: str, data: dict) -> dict:
 
 
 def resume_project(call: Call, project_id: str) -> dict:
-    actor, project, facts = _visible_project(call, project_id, for_update=True)
+    actor, project, facts = visible_project(call, project_id, for_update=True)
     lifecycle.decide_resumption(actor, facts)
     suspension = call.session.execute(sa.select(Suspension).where(
         Suspension.project_id == project.id, Suspension.until.is_(None))).scalar_one()
@@ -440,6 +442,7 @@ def resume_project(call: Call, project_id: str) -> dict:
     project.status = dom.ProjectStatus.IN_CONSTRUCTION
     project.updated_at = call.now
     call.session.flush()
+    deadline_engine.reschedule(call.session, project_id=project.id)  # due times move by the pause
     call.record("project.resumed", "project", project.id, before={"status": dom.ProjectStatus.SUSPENDED},
                 after={"status": project.status})
     call.emit(events.ProjectResumed, project_id=project.id, resumed_at=call.now)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
 from pathlib import Path
 
 from nameko.rpc import rpc
+from nameko.timer import timer
 
 from common.errors import EXPECTED_ERRORS, PermissionDenied
 from common.service import PlatformService
-from workflow import registry
+from workflow import deadline_engine, processes, registry
 from workflow.domain.rules import WorkflowRules
+
+logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -114,6 +119,61 @@ class WorkflowService(PlatformService):
     @command
     def resume_project(self, call, project_id: str) -> dict:
         return registry.resume_project(call, project_id)
+
+    # completion acceptance, settlement audit, payment (Art. 25, 31, 32)
+
+    @command
+    def start_acceptance(self, call, data: dict) -> dict:
+        return processes.start_acceptance(call, data)
+
+    @command
+    def check_acceptance(self, call, acceptance_id: str, data: dict) -> dict:
+        return processes.check_acceptance(call, acceptance_id, data)
+
+    @command
+    def accept(self, call, acceptance_id: str, data: dict) -> dict:
+        return processes.accept(call, acceptance_id, data)
+
+    @command
+    def return_acceptance(self, call, acceptance_id: str, data: dict) -> dict:
+        return processes.return_acceptance(call, acceptance_id, data)
+
+    @command
+    def request_extension(self, call, acceptance_id: str, data: dict) -> dict:
+        return processes.request_extension(call, acceptance_id, data)
+
+    @command
+    def approve_extension(self, call, acceptance_id: str) -> dict:
+        return processes.approve_extension(call, acceptance_id)
+
+    @query
+    def list_acceptances(self, call, project_id: str) -> list[dict]:
+        return processes.list_acceptances(call, project_id)
+
+    @command
+    def submit_settlement_audit(self, call, project_id: str, data: dict) -> dict:
+        return processes.submit_settlement_audit(call, project_id, data)
+
+    @command
+    def advance_after_audit(self, call, project_id: str, target: str) -> dict:
+        return processes.advance_after_audit(call, project_id, target)
+
+    @query
+    def project_deadlines(self, call, project_id: str) -> list[dict]:
+        return processes.project_deadlines(call, project_id)
+
+    # the deadline sweep: every rung fires once when the platform clock reaches it
+
+    @timer(interval=30)
+    def sweep_deadlines(self):
+        fired = deadline_engine.sweep(self.db.session, self.clock.now())
+        self.db.commit()
+        if fired:
+            logger.info("deadline rungs fired", extra={"count": fired})
+
+    def on_platform_time_set(self, instant: datetime) -> None:
+        deadline_engine.sweep(self.db.session, instant)
+        self.db.commit()
 
     # files
 

@@ -133,3 +133,58 @@ class Suspension(Base):
     reason: Mapped[str] = mapped_column(sa.Text)
     declared_by: Mapped[str | None] = mapped_column(sa.String(32))
     resumed_by: Mapped[str | None] = mapped_column(sa.String(32))
+
+
+class Deadline(Base):
+    """A running deadline of the regulation (Art. 24, 28, 31, 32): its rule, its start, the next
+    rung's due time (None while the project is suspended or when all rungs fired)."""
+
+    __tablename__ = "deadline"
+    __table_args__ = (sa.Index("ix_deadline_due", "status", "next_due_at"),)
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    rule_id: Mapped[str] = mapped_column(sa.String(60))
+    project_id: Mapped[str] = mapped_column(sa.ForeignKey("project.id"), index=True)
+    subject_type: Mapped[str] = mapped_column(sa.String(40))
+    subject_id: Mapped[str] = mapped_column(sa.String(32), index=True)
+    started_at: Mapped[datetime]
+    extension_days: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(sa.String(16))  # open, satisfied, cancelled
+    next_due_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+
+class DeadlineRungFired(Base):
+    """A rung that fired: the primary key makes each rung fire once, whoever sweeps."""
+
+    __tablename__ = "deadline_rung_fired"
+
+    deadline_id: Mapped[str] = mapped_column(sa.ForeignKey("deadline.id"), primary_key=True)
+    rung: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    fired_at: Mapped[datetime]
+
+
+class Acceptance(Base):
+    """A completion acceptance (Art. 31), from the contractor's start to the owner's decision."""
+
+    __tablename__ = "acceptance"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    project_id: Mapped[str] = mapped_column(sa.ForeignKey("project.id"), index=True)
+    variant: Mapped[str] = mapped_column(sa.String(24))
+    status: Mapped[str] = mapped_column(sa.String(24))
+    started_by: Mapped[str | None] = mapped_column(sa.String(32))
+    started_at: Mapped[datetime]
+    checked_by: Mapped[str | None] = mapped_column(sa.String(32))
+    checked_at: Mapped[datetime | None]
+    check_opinion: Mapped[str | None] = mapped_column(sa.Text)
+    received_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(sa.String(32))
+    decided_at: Mapped[datetime | None]
+    conclusion: Mapped[str | None] = mapped_column(sa.Text)
+    rectification_opinions: Mapped[str | None] = mapped_column(sa.Text)
+    return_reason: Mapped[str | None] = mapped_column(sa.Text)
+    record_file_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
+    extension_days: Mapped[int | None]
+    extension_reason: Mapped[str | None] = mapped_column(sa.Text)
+    extension_approvals: Mapped[list] = mapped_column(sa.JSON, default=list)

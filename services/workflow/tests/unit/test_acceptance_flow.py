@@ -1,0 +1,197 @@
+"""Completion acceptance (Art. 31) and settlement audit (Art. 32) with their deadlines, on a
+real (SQLite) database: each warning exactly when due, once."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from common.errors import IllegalStep, InvalidInput, PermissionDenied
+from common.principal import Principal
+from common.schema import outbox_message
+from workflow import deadline_engine, processes, registry
+
+DAY = timedelta(days=1)
+
+
+def project_body(amount: str, kind: str = "government") -> dict:
+    return dict(name=f"工程{amount}", industry="housing", kind=kind, contract_amount=amount, below_threshold=False,
+                geofence={"center": [30.03, 120.87], "radius_m": 300}, planned_start="2026-12-01",
+                planned_end="2027-06-30")
+
+
+@pytest.fixture
+def in_construction(session, as_user):
+    """A project of the demo district, staffed and in construction."""
+
+    def make(amount: str = "12500000", kind: str = "government") -> str:
+        back_office = as_user("demo-leading-group-chief")
+        pid = registry.register_project(back_office, project_body(amount, kind))["id"]
+        registry.assign_project(back_office, pid, {"level": "supervising_unit", "target_id": "demo-supervising"})
+        registry.assign_project(as_user("demo-supervising-chief"), pid,
+                                {"level": "line", "target_id": "demo-line-municipal"})
+        registry.assign_project(as_user("demo-line-head"), pid, {"level": "owner", "target_id": "demo-owner"})
+        registry.assign_project(as_user("demo-owner-chief"), pid,
+                                {"level": "owner_project_lead", "target_id": "demo-owner-lead"})
+        lead = as_user("demo-owner-lead")
+        contract = registry.record_file(lead, {"sha256": "c" * 64, "size": 9, "content_type": "application/pdf",
+                                               "filename": "c.pdf"})
+        for unit, role in (("demo-contractor", "contractor"), ("demo-supervisor", "supervisor")):
+            registry.add_participant(lead, pid, {"unit_id": unit, "role": role, "contract_file_id": contract["id"]})
+        for user, post in (("demo-project-manager", "project_manager"), ("demo-safety-officer", "safety_officer"),
+                           ("demo-chief-engineer", "chief_engineer"), ("demo-inspector", "inspector")):
+            registry.assign_personnel(lead, pid, {"user_id": user, "post": post})
+        registry.start_construction(lead, pid)
+        return pid
+
+    return make
+
+
+def at(session, user, now, portal="zzd"):
+    return registry.Call(session, now, Principal(user_id=user, portal=portal))
+
+
+def warnings(session):
+    return [(row.payload["rule_id"], row.payload["article"]) for row in session.execute(
+        sa.select(outbox_message).where(outbox_message.c.event_type == "warning.raised").order_by(outbox_message.c.id))]
+
+
+def reminders(session):
+    return [row.payload["rule_id"] for row in session.execute(
+        sa.select(outbox_message).where(outbox_message.c.event_type == "deadline.reminder_due"))]
+
+
+def record_file(session, user, now):
+    return registry.record_file(at(session, user, now), {"sha256": "d" * 64, "size": 3,
+                                                         "content_type": "application/pdf", "filename": "r.pdf"})["id"]
+
+
+def test_government_under_20_million_from_completion_to_deposit(session, in_construction, now):
+    pid = in_construction("12500000")
+    started = processes.start_acceptance(at(session, "demo-project-manager", now, "zlb"),
+                                         {"project_id": pid, "variant": "government"})
+    assert started["status"] == "awaiting_check"
+    with pytest.raises(PermissionDenied):
+        processes.check_acceptance(at(session, "demo-project-manager", now, "zlb"), started["id"],
+                                   {"passed": True, "opinion": "合格"})
+    checked = processes.check_acceptance(at(session, "demo-chief-engineer", now, "zlb"), started["id"],
+                                         {"passed": True, "opinion": "符合验收条件"})
+    assert checked["status"] == "with_owner"
+    assert deadline_engine.sweep(session, now + 20 * DAY - timedelta(minutes=1)) == 0  # day 19: nothing
+    assert deadline_engine.sweep(session, now + 20 * DAY) == 1  # day 20: the warning
+    assert deadline_engine.sweep(session, now + 25 * DAY) == 0  # once
+    assert warnings(session) == [("art31.acceptance.government-small", "Art. 31")]
+    later = now + 26 * DAY
+    with pytest.raises(InvalidInput):
+        processes.accept(at(session, "demo-owner-chief", later), started["id"], {"conclusion": "合格"})
+    record = record_file(session, "demo-owner-chief", later)
+    accepted = processes.accept(at(session, "demo-owner-chief", later), started["id"],
+                                {"conclusion": "验收合格", "record_file_ids": [record]})
+    assert accepted["status"] == "accepted"
+    # Art. 32: 60 days from completion to submit the records for settlement audit.
+    assert deadline_engine.sweep(session, later + 60 * DAY - timedelta(minutes=1)) == 0
+    assert deadline_engine.sweep(session, later + 60 * DAY) == 1
+    assert warnings(session)[-1] == ("art32.settlement-audit.small", "Art. 32")
+    audited = processes.submit_settlement_audit(at(session, "demo-owner-lead", later + 61 * DAY), pid,
+                                                {"record_file_ids": [record]})
+    assert audited["status"] == "settlement_audit"
+    with pytest.raises(IllegalStep):
+        processes.advance_after_audit(at(session, "demo-owner-lead", later + 62 * DAY), pid, "deposit_returned")
+    processes.advance_after_audit(at(session, "demo-owner-lead", later + 62 * DAY), pid, "funds_paid")
+    done = processes.advance_after_audit(at(session, "demo-owner-lead", later + 400 * DAY), pid, "deposit_returned")
+    assert done["status"] == "deposit_returned"
+
+
+def test_large_works_have_60_days_and_the_settlement_window_opens_at_acceptance(session, in_construction, now):
+    pid = in_construction("25000000")
+    started = processes.start_acceptance(at(session, "demo-project-manager", now, "zlb"),
+                                         {"project_id": pid, "variant": "government"})
+    processes.check_acceptance(at(session, "demo-chief-engineer", now, "zlb"), started["id"],
+                               {"passed": True, "opinion": "合格"})
+    assert deadline_engine.sweep(session, now + 59 * DAY) == 0  # 60 days for 20 million and more
+    record = record_file(session, "demo-owner-chief", now)
+    processes.accept(at(session, "demo-owner-chief", now + 59 * DAY), started["id"],
+                     {"conclusion": "合格", "record_file_ids": [record]})
+    assert warnings(session) == []
+    deadlines = processes.project_deadlines(at(session, "demo-owner-chief", now + 59 * DAY), pid)
+    assert [(d["rule_id"], d["status"]) for d in deadlines] == [
+        ("art31.acceptance.government-large", "satisfied"), ("art32.settlement-audit.large", "open")]
+
+
+def test_the_owner_returns_works_within_3_days_only(session, in_construction, now):
+    pid = in_construction()
+    first = processes.start_acceptance(at(session, "demo-project-manager", now, "zlb"),
+                                       {"project_id": pid, "variant": "government"})
+    processes.check_acceptance(at(session, "demo-chief-engineer", now, "zlb"), first["id"],
+                               {"passed": True, "opinion": "合格"})
+    with pytest.raises(IllegalStep, match="within 3 days"):
+        processes.return_acceptance(at(session, "demo-owner-chief", now + 3 * DAY + timedelta(minutes=1)),
+                                    first["id"], {"reason": "资料不全"})
+    returned = processes.return_acceptance(at(session, "demo-owner-chief", now + 2 * DAY), first["id"],
+                                           {"reason": "资料不全"})
+    assert returned["status"] == "returned"
+    assert deadline_engine.sweep(session, now + 30 * DAY) == 0  # the returned acceptance's deadline is gone
+    again = processes.start_acceptance(at(session, "demo-project-manager", now + 5 * DAY, "zlb"),
+                                       {"project_id": pid, "variant": "government"})
+    assert again["status"] == "awaiting_check"
+    with pytest.raises(IllegalStep, match="already under way"):
+        processes.start_acceptance(at(session, "demo-project-manager", now + 5 * DAY, "zlb"),
+                                   {"project_id": pid, "variant": "government"})
+
+
+def test_a_large_works_extension_needs_three_approvals_in_order(session, in_construction, now):
+    pid = in_construction("30000000")
+    started = processes.start_acceptance(at(session, "demo-project-manager", now, "zlb"),
+                                         {"project_id": pid, "variant": "government"})
+    processes.check_acceptance(at(session, "demo-chief-engineer", now, "zlb"), started["id"],
+                               {"passed": True, "opinion": "合格"})
+    processes.request_extension(at(session, "demo-owner-chief", now + 10 * DAY), started["id"],
+                                {"days": 30, "reason": "工程规模大"})
+    with pytest.raises(PermissionDenied, match="supervising unit"):
+        processes.approve_extension(at(session, "demo-leading-group-chief", now + 11 * DAY), started["id"])
+    for approver in ("demo-supervising-chief", "demo-housing-chief", "demo-leading-group-chief"):
+        processes.approve_extension(at(session, approver, now + 11 * DAY), started["id"])
+    assert deadline_engine.sweep(session, now + 89 * DAY) == 0
+    assert deadline_engine.sweep(session, now + 90 * DAY) == 1
+
+
+def test_village_self_acceptance_then_township_re_acceptance(session, in_construction, now):
+    pid = in_construction("800000", kind="village")
+    with pytest.raises(InvalidInput, match="village_self"):
+        processes.start_acceptance(at(session, "demo-project-manager", now, "zlb"),
+                                   {"project_id": pid, "variant": "government"})
+    own = processes.start_acceptance(at(session, "demo-project-manager", now, "zlb"),
+                                     {"project_id": pid, "variant": "village_self"})
+    assert own["status"] == "with_owner"  # no supervisor check for a village's own acceptance
+    assert deadline_engine.sweep(session, now + 15 * DAY) == 1
+    record = record_file(session, "demo-owner-chief", now)
+    processes.accept(at(session, "demo-owner-chief", now + 16 * DAY), own["id"],
+                     {"conclusion": "自验合格", "record_file_ids": [record]})
+    township = processes.start_acceptance(at(session, "demo-owner-chief", now + 16 * DAY),
+                                          {"project_id": pid, "variant": "village_township"})
+    start = now + 16 * DAY
+    assert deadline_engine.sweep(session, start + 7 * DAY - timedelta(minutes=1)) == 0
+    assert deadline_engine.sweep(session, start + 7 * DAY) == 1
+    assert reminders(session) == ["art31.acceptance.village-township"]
+    assert deadline_engine.sweep(session, start + 15 * DAY) == 1
+    assert warnings(session)[-1] == ("art31.acceptance.village-township", "Art. 31")
+    with pytest.raises(PermissionDenied):
+        processes.accept(at(session, "demo-owner-chief", start + 16 * DAY), township["id"],
+                         {"conclusion": "复验合格", "record_file_ids": [record]})
+    processes.accept(at(session, "demo-supervising-chief", start + 16 * DAY), township["id"],
+                     {"conclusion": "复验合格", "record_file_ids": [record]})
+    deadlines = processes.project_deadlines(at(session, "demo-owner-chief", start + 16 * DAY), pid)
+    assert deadlines[-1]["rule_id"] == "art32.settlement-audit.small"
+
+
+def test_a_5_day_suspension_moves_a_running_deadline_from_day_20_to_day_25(session, in_construction, now):
+    pid = in_construction()
+    deadline_engine.start(session, rule_id="art31.acceptance.government-small", project_id=pid,
+                          subject_type="test", subject_id=pid, started_at=now)
+    chief, lead = "demo-owner-chief", "demo-owner-lead"
+    registry.suspend_project(at(session, chief, now + 3 * DAY), pid,
+                             {"since": (now + 3 * DAY).isoformat(), "reason": "停工待图"})
+    assert deadline_engine.sweep(session, now + 30 * DAY) == 0  # paused: nothing falls due
+    registry.resume_project(at(session, lead, now + 8 * DAY), pid)
+    assert deadline_engine.sweep(session, now + 25 * DAY - timedelta(minutes=1)) == 0
+    assert deadline_engine.sweep(session, now + 25 * DAY) == 1

@@ -1,0 +1,149 @@
+"""Running deadlines: start, pause with the project's suspensions (Art. 35), close, and the
+sweep that fires each rung once when the platform clock reaches it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from common import events
+from common.clock import district_iso
+from common.outbox import stage_event
+from common.rule_settings import load_rules
+from workflow.domain import deadlines as dl
+from workflow.domain.rules import WorkflowRules
+from workflow.persistence.models import Deadline, DeadlineRungFired, Project, Suspension, new_id
+
+SWEEP_BATCH = 1000
+
+
+def project_pauses(session: Session, project_ids) -> dict[str, list[dl.Pause]]:
+    pauses: dict[str, list[dl.Pause]] = defaultdict(list)
+    for row in session.execute(sa.select(Suspension.project_id, Suspension.since, Suspension.until)
+                               .where(Suspension.project_id.in_(list(project_ids)))):
+        pauses[row.project_id].append((row.since, row.until))
+    return pauses
+
+
+def _rule_of(deadline: Deadline, catalogue: dict[str, dl.DeadlineRule]) -> dl.DeadlineRule:
+    return dl.extended(catalogue[deadline.rule_id], deadline.extension_days)
+
+
+def _next_due(deadline: Deadline, rule: dl.DeadlineRule, pauses, fired: set[str]) -> datetime | None:
+    rung = dl.next_rung(rule.rungs, fired)
+    return None if rung is None else dl.due_at(deadline.started_at, rung.after, pauses)
+
+
+def start(session: Session, *, rule_id: str, project_id: str, subject_type: str, subject_id: str,
+          started_at: datetime) -> Deadline:
+    catalogue = dl.deadline_rules(load_rules(session, WorkflowRules))
+    deadline = Deadline(id=new_id(), rule_id=rule_id, project_id=project_id, subject_type=subject_type,
+                        subject_id=subject_id, started_at=started_at, extension_days=0, status="open")
+    deadline.next_due_at = _next_due(deadline, catalogue[rule_id], project_pauses(session, [project_id])[project_id],
+                                     set())
+    session.add(deadline)
+    return deadline
+
+
+def close(session: Session, subject_type: str, subject_id: str, at: datetime, status: str = "satisfied") -> int:
+    return session.execute(sa.update(Deadline).where(
+        Deadline.subject_type == subject_type, Deadline.subject_id == subject_id, Deadline.status == "open")
+        .values(status=status, closed_at=at, next_due_at=None)).rowcount
+
+
+def extend(session: Session, subject_type: str, subject_id: str, extra_days: int) -> None:
+    for deadline in session.execute(sa.select(Deadline).where(
+            Deadline.subject_type == subject_type, Deadline.subject_id == subject_id,
+            Deadline.status == "open")).scalars():
+        deadline.extension_days += extra_days
+    reschedule(session, subject_id=subject_id)
+
+
+def reschedule(session: Session, *, project_id: str | None = None, subject_id: str | None = None) -> None:
+    """Recompute the next due time of open deadlines after a suspension, a resumption or an
+    extension: a suspension moves every deadline of the project by its length (Art. 35)."""
+    statement = sa.select(Deadline).where(Deadline.status == "open")
+    if project_id is not None:
+        statement = statement.where(Deadline.project_id == project_id)
+    if subject_id is not None:
+        statement = statement.where(Deadline.subject_id == subject_id)
+    open_deadlines = list(session.execute(statement).scalars())
+    if not open_deadlines:
+        return
+    catalogue = dl.deadline_rules(load_rules(session, WorkflowRules))
+    pauses = project_pauses(session, {d.project_id for d in open_deadlines})
+    fired = _fired(session, [d.id for d in open_deadlines])
+    for deadline in open_deadlines:
+        deadline.next_due_at = _next_due(deadline, _rule_of(deadline, catalogue), pauses[deadline.project_id],
+                                         fired[deadline.id])
+
+
+def _fired(session: Session, deadline_ids: list[str]) -> dict[str, set[str]]:
+    fired: dict[str, set[str]] = defaultdict(set)
+    for row in session.execute(sa.select(DeadlineRungFired.deadline_id, DeadlineRungFired.rung)
+                               .where(DeadlineRungFired.deadline_id.in_(deadline_ids))):
+        fired[row.deadline_id].add(row.rung)
+    return fired
+
+
+def sweep(session: Session, now: datetime) -> int:
+    """Fire every rung that is due by ``now``; return how many fired. Rows are locked (and
+    skipped by another sweeper on PostgreSQL), and a fired rung is a row with a primary key, so
+    each rung fires once even when two instances sweep at the same time."""
+    catalogue = dl.deadline_rules(load_rules(session, WorkflowRules))
+    total = 0
+    while True:
+        batch = list(session.execute(
+            sa.select(Deadline).where(Deadline.status == "open", Deadline.next_due_at <= now)
+            .order_by(Deadline.next_due_at).limit(SWEEP_BATCH).with_for_update(skip_locked=True)).scalars())
+        if not batch:
+            return total
+        projects = {p.id: p for p in session.execute(
+            sa.select(Project).where(Project.id.in_({d.project_id for d in batch}))).scalars()}
+        pauses = project_pauses(session, projects)
+        fired = _fired(session, [d.id for d in batch])
+        for deadline in batch:
+            rule = _rule_of(deadline, catalogue)
+            for rung in dl.rungs_due(rule, deadline.started_at, pauses[deadline.project_id], now,
+                                     fired[deadline.id]):
+                session.add(DeadlineRungFired(deadline_id=deadline.id, rung=rung.name, fired_at=now))
+                fired[deadline.id].add(rung.name)
+                _announce(session, deadline, rule, rung, projects[deadline.project_id], now,
+                          dl.due_at(deadline.started_at, rung.after, pauses[deadline.project_id]))
+                total += 1
+            deadline.next_due_at = _next_due(deadline, rule, pauses[deadline.project_id], fired[deadline.id])
+        session.flush()
+
+
+def _announce(session: Session, deadline: Deadline, rule: dl.DeadlineRule, rung: dl.Rung, project: Project,
+              now: datetime, due: datetime | None) -> None:
+    must_act = getattr(project, f"{rule.must_act}_id", None) or rule.must_act
+    if rung.name == "reminder":
+        event = events.ReminderDue(occurred_at=now, deadline_id=deadline.id, rule_id=rule.rule_id,
+                                   article=rule.article, project_id=project.id, must_act=must_act,
+                                   summary=rule.summary, due_at=due)
+    else:
+        event = events.WorkflowWarningRaised(
+            occurred_at=now, warning_id=new_id(), rule_id=rule.rule_id, article=rule.article, project_id=project.id,
+            firm_id=None, must_act=must_act, summary=rule.summary,
+            detail={"deadline_id": deadline.id, "subject_type": deadline.subject_type,
+                    "subject_id": deadline.subject_id, "started_at": district_iso(deadline.started_at),
+                    "due_at": district_iso(due), "extension_days": deadline.extension_days})
+    stage_event(session, event)
+
+
+def deadline_view(deadline: Deadline, fired: set[str]) -> dict:
+    return {"id": deadline.id, "rule_id": deadline.rule_id, "subject_type": deadline.subject_type,
+            "subject_id": deadline.subject_id, "started_at": district_iso(deadline.started_at),
+            "status": deadline.status, "next_due_at": district_iso(deadline.next_due_at),
+            "extension_days": deadline.extension_days, "fired": sorted(fired)}
+
+
+def project_deadlines(session: Session, project_id: str) -> list[dict]:
+    rows = list(session.execute(sa.select(Deadline).where(Deadline.project_id == project_id)
+                                .order_by(Deadline.started_at)).scalars())
+    fired = _fired(session, [d.id for d in rows])
+    return [deadline_view(d, fired[d.id]) for d in rows]
