@@ -103,7 +103,7 @@ def migrate(url: str, migrations_dir: Path) -> None:
             connection.execute(sa.text("SELECT pg_advisory_lock(hashtext(:key))"), {"key": str(migrations_dir)})
         try:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, "heads")
             connection.commit()
         finally:
             if locked:

@@ -16,6 +16,33 @@ from common.principal import Caller
 from common.rule_settings import RuleSettings, describe_rules, load_rules, update_rules, validation_details
 
 
+def command(method):
+    """An RPC that changes state: the method gets ``self._call()`` (the service's use-case Call)
+    and the unit of work commits before the reply goes out."""
+
+    def entrypoint(self, *args, **kwargs):
+        result = method(self, self._call(), *args, **kwargs)
+        self.db.commit()
+        return result
+
+    entrypoint.__name__ = method.__name__
+    entrypoint.__qualname__ = method.__qualname__
+    entrypoint.__doc__ = method.__doc__
+    return rpc(expected_exceptions=EXPECTED_ERRORS)(entrypoint)
+
+
+def query(method):
+    """An RPC that only reads: the method gets ``self._call()``; nothing is committed."""
+
+    def entrypoint(self, *args, **kwargs):
+        return method(self, self._call(), *args, **kwargs)
+
+    entrypoint.__name__ = method.__name__
+    entrypoint.__qualname__ = method.__qualname__
+    entrypoint.__doc__ = method.__doc__
+    return rpc(expected_exceptions=EXPECTED_ERRORS)(entrypoint)
+
+
 class PlatformService(ManualClockEntrypoints):
     name: str
     rules_cls: type[RuleSettings]

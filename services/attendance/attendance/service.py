@@ -7,33 +7,18 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from attendance import copies, usecases
 from attendance.domain.rules import AttendanceRules
 from common import events
-from common.errors import EXPECTED_ERRORS
 from common.inbox import handles
 from common.principal import SYSTEM, ServiceRpc
-from common.service import PlatformService
+from common.service import PlatformService, command
 
 logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-
-
-def command(method):
-    """An RPC that changes state: runs the use case and commits before the reply goes out."""
-
-    def entrypoint(self, *args, **kwargs):
-        result = method(self, self._call(), *args, **kwargs)
-        self.db.commit()
-        return result
-
-    entrypoint.__name__ = method.__name__
-    entrypoint.__doc__ = method.__doc__
-    return rpc(expected_exceptions=EXPECTED_ERRORS)(entrypoint)
 
 
 class AttendanceService(PlatformService):

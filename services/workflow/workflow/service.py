@@ -10,35 +10,13 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 
 from common.errors import EXPECTED_ERRORS, PermissionDenied
-from common.service import PlatformService
+from common.service import PlatformService, command, query
 from workflow import deadline_engine, processes, registry
 from workflow.domain.rules import WorkflowRules
 
 logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-
-
-def command(method):
-    """An RPC that changes state: runs the use case and commits before the reply goes out."""
-
-    def entrypoint(self, *args, **kwargs):
-        result = method(self, self._call(), *args, **kwargs)
-        self.db.commit()
-        return result
-
-    entrypoint.__name__ = method.__name__
-    entrypoint.__doc__ = method.__doc__
-    return rpc(expected_exceptions=EXPECTED_ERRORS)(entrypoint)
-
-
-def query(method):
-    def entrypoint(self, *args, **kwargs):
-        return method(self, self._call(), *args, **kwargs)
-
-    entrypoint.__name__ = method.__name__
-    entrypoint.__doc__ = method.__doc__
-    return rpc(expected_exceptions=EXPECTED_ERRORS)(entrypoint)
 
 
 class WorkflowService(PlatformService):
