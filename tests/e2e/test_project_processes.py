@@ -164,8 +164,8 @@ def test_a_village_project_with_the_township_reminder_at_7_days(client, district
               json={"conclusion": "复验合格", "record_file_ids": [records(client, tokens["supervising_chief"])]})
     client.ok("POST", f"/zzd/v1/projects/{pid}/settlement-audit", tokens["lead"],
               json={"record_file_ids": [records(client, tokens["lead"])]})
-    events = published(["deadline.reminder_due"])
-    reminders = [body for kind, body in events if kind == "deadline.reminder_due" and body["project_id"] == pid]
+    events = published(["deadline.reminder_reached"])
+    reminders = [body for kind, body in events if kind == "deadline.reminder_reached" and body["project_id"] == pid]
     assert [(r["rule_id"], r["must_act"]) for r in reminders] == [
         ("art31.acceptance.village-township", ids["supervising"])]
     assert client.ok("GET", f"/zzd/v1/projects/{pid}", tokens["lead"])["status"] == "settlement_audit"

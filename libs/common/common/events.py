@@ -156,6 +156,36 @@ class ProjectResumed(Event):
     resumed_at: AwareDatetime
 
 
+class PersonnelReplaced(Event):
+    """A key person was replaced by a personnel change (Art. 27). The tender system subscribes:
+    the replaced person may not hold the same post on another district project until this one is
+    completed, and one replaced for illness may not be named on a bid until ``bid_bar_until``."""
+
+    source: ClassVar[str] = "workflow"
+    event_type: ClassVar[str] = "personnel.replaced"
+
+    project_id: str
+    post: str
+    firm_id: str
+    replaced_user_id: str
+    replacement_user_id: str
+    reason: str
+    for_illness: bool
+    post_locked_until_project_completed: bool = True
+    bid_bar_until: date | None = None
+
+
+class ProjectTerminated(Event):
+    """The owner terminated the project with a written report of the reason (Art. 34)."""
+
+    source: ClassVar[str] = "workflow"
+    event_type: ClassVar[str] = "project.terminated"
+
+    project_id: str
+    report_file_id: str
+    reason: str
+
+
 class WarningRaised(Event):
     """A warning point fired (Art. 8, 29–30): what rule, about whom, and who must act. The
     complaints service opens a case for it; scoring weighs it."""
@@ -186,7 +216,7 @@ class ReminderDue(Event):
     """A deadline's reminder rung fell due: the notification service tells who must act."""
 
     source: ClassVar[str] = "workflow"
-    event_type: ClassVar[str] = "deadline.reminder_due"
+    event_type: ClassVar[str] = "deadline.reminder_reached"
 
     deadline_id: str
     rule_id: str
@@ -226,6 +256,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ProjectResumed,
         CheckinRecorded,
         ReminderDue,
+        PersonnelReplaced,
+        ProjectTerminated,
     )
 }
 # Warnings come from several services on one event type; each source has its class.

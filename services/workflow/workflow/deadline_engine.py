@@ -15,7 +15,7 @@ from common.outbox import stage_event
 from common.rule_settings import load_rules
 from workflow.domain import deadlines as dl
 from workflow.domain.rules import WorkflowRules
-from workflow.persistence.models import Deadline, DeadlineRungFired, Project, Suspension, new_id
+from workflow.persistence.models import Deadline, DeadlineRungFired, Participant, Project, Suspension, new_id
 
 SWEEP_BATCH = 1000
 
@@ -29,7 +29,7 @@ def project_pauses(session: Session, project_ids) -> dict[str, list[dl.Pause]]:
 
 
 def _rule_of(deadline: Deadline, catalogue: dict[str, dl.DeadlineRule]) -> dl.DeadlineRule:
-    return dl.extended(catalogue[deadline.rule_id], deadline.extension_days)
+    return dl.extended(dl.with_length(catalogue[deadline.rule_id], deadline.length_days), deadline.extension_days)
 
 
 def _next_due(deadline: Deadline, rule: dl.DeadlineRule, pauses, fired: set[str]) -> datetime | None:
@@ -38,12 +38,13 @@ def _next_due(deadline: Deadline, rule: dl.DeadlineRule, pauses, fired: set[str]
 
 
 def start(session: Session, *, rule_id: str, project_id: str, subject_type: str, subject_id: str,
-          started_at: datetime) -> Deadline:
+          started_at: datetime, length_days: int | None = None) -> Deadline:
     catalogue = dl.deadline_rules(load_rules(session, WorkflowRules))
     deadline = Deadline(id=new_id(), rule_id=rule_id, project_id=project_id, subject_type=subject_type,
-                        subject_id=subject_id, started_at=started_at, extension_days=0, status="open")
-    deadline.next_due_at = _next_due(deadline, catalogue[rule_id], project_pauses(session, [project_id])[project_id],
-                                     set())
+                        subject_id=subject_id, started_at=started_at, length_days=length_days, extension_days=0,
+                        status="open")
+    deadline.next_due_at = _next_due(deadline, _rule_of(deadline, catalogue),
+                                     project_pauses(session, [project_id])[project_id], set())
     session.add(deadline)
     return deadline
 
@@ -120,7 +121,7 @@ def sweep(session: Session, now: datetime) -> int:
 
 def _announce(session: Session, deadline: Deadline, rule: dl.DeadlineRule, rung: dl.Rung, project: Project,
               now: datetime, due: datetime | None) -> None:
-    must_act = getattr(project, f"{rule.must_act}_id", None) or rule.must_act
+    must_act = _acting_unit(session, project, rule.must_act)
     if rung.name == "reminder":
         event = events.ReminderDue(occurred_at=now, deadline_id=deadline.id, rule_id=rule.rule_id,
                                    article=rule.article, project_id=project.id, must_act=must_act,
@@ -135,11 +136,21 @@ def _announce(session: Session, deadline: Deadline, rule: dl.DeadlineRule, rung:
     stage_event(session, event)
 
 
+def _acting_unit(session: Session, project: Project, role: str) -> str:
+    """The unit that must act: the project's owner or supervising unit, or its firm of a role."""
+    unit_id = getattr(project, f"{role}_id", None)
+    if unit_id is None:
+        unit_id = session.execute(sa.select(Participant.unit_id).where(
+            Participant.project_id == project.id, Participant.role == role).limit(1)).scalar()
+    return unit_id or role
+
+
 def deadline_view(deadline: Deadline, fired: set[str]) -> dict:
     return {"id": deadline.id, "rule_id": deadline.rule_id, "subject_type": deadline.subject_type,
             "subject_id": deadline.subject_id, "started_at": district_iso(deadline.started_at),
             "status": deadline.status, "next_due_at": district_iso(deadline.next_due_at),
-            "extension_days": deadline.extension_days, "fired": sorted(fired)}
+            "length_days": deadline.length_days, "extension_days": deadline.extension_days,
+            "fired": sorted(fired)}
 
 
 def project_deadlines(session: Session, project_id: str) -> list[dict]:

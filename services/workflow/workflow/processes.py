@@ -8,14 +8,14 @@ import sqlalchemy as sa
 from common import usecase
 from common.clock import district_iso
 from common.contracts import processes as contracts
-from common.errors import InvalidInput, NotFound
+from common.errors import NotFound
 from common.rule_settings import load_rules
 from workflow import deadline_engine
 from workflow.domain import acceptance as acc
 from workflow.domain.projects import ProjectStatus
 from workflow.domain.rules import WorkflowRules
-from workflow.persistence.models import Acceptance, Deadline, StoredFile, new_id
-from workflow.registry import Call, project_view, visible_project
+from workflow.persistence.models import Acceptance, Deadline, new_id
+from workflow.registry import Call, project_view, require_files, visible_project
 
 SUBJECT = "acceptance"
 
@@ -32,14 +32,6 @@ def acceptance_view(acceptance: Acceptance) -> dict:
         "record_file_ids": acceptance.record_file_ids, "extension_days": acceptance.extension_days,
         "extension_reason": acceptance.extension_reason, "extension_approvals": acceptance.extension_approvals,
     }
-
-
-def _require_files(call: Call, field: str, file_ids: list[str]) -> None:
-    known = set(call.session.execute(sa.select(StoredFile.id).where(StoredFile.id.in_(file_ids))).scalars())
-    missing = [file_id for file_id in file_ids if file_id not in known]
-    if missing:
-        raise InvalidInput(f"{field}: unknown files", [{"field": field, "reason": f"no such file: {file_id}"}
-                                                       for file_id in missing])
 
 
 def _acceptance(call: Call, acceptance_id: str):
@@ -84,7 +76,7 @@ def check_acceptance(call: Call, acceptance_id: str, data: dict) -> dict:
     request = usecase.parse(contracts.AcceptanceCheck, data)
     actor, project, facts, acceptance = _acceptance(call, acceptance_id)
     acc.decide_check(actor, facts, acceptance.status)
-    _require_files(call, "file_ids", request.file_ids)
+    require_files(call, "file_ids", request.file_ids)
     acceptance.checked_by, acceptance.checked_at, acceptance.check_opinion = actor.user_id, call.now, request.opinion
     if request.passed:
         acceptance.status, acceptance.received_at = acc.WITH_OWNER, call.now
@@ -100,7 +92,7 @@ def accept(call: Call, acceptance_id: str, data: dict) -> dict:
     request = usecase.parse(contracts.AcceptanceDecision, data)
     actor, project, facts, acceptance = _acceptance(call, acceptance_id)
     acc.decide_accept(actor, facts, acceptance.status)
-    _require_files(call, "record_file_ids", request.record_file_ids)
+    require_files(call, "record_file_ids", request.record_file_ids)
     acceptance.status, acceptance.decided_by, acceptance.decided_at = acc.ACCEPTED, actor.user_id, call.now
     acceptance.conclusion, acceptance.rectification_opinions = request.conclusion, request.rectification_opinions
     acceptance.record_file_ids = request.record_file_ids
@@ -167,7 +159,7 @@ def submit_settlement_audit(call: Call, project_id: str, data: dict) -> dict:
     request = usecase.parse(contracts.SettlementAuditSubmission, data)
     actor, project, facts = visible_project(call, project_id, for_update=True)
     acc.decide_settlement_submission(actor, facts)
-    _require_files(call, "record_file_ids", request.record_file_ids)
+    require_files(call, "record_file_ids", request.record_file_ids)
     project.status = ProjectStatus.SETTLEMENT_AUDIT
     project.updated_at = call.now
     deadline_engine.close(call.session, "settlement", project.id, call.now)

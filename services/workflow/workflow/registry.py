@@ -481,6 +481,15 @@ def record_file(call: Call, data: dict) -> dict:
     return file_view(stored)
 
 
+def require_files(call: Call, field: str, file_ids: list[str]) -> None:
+    """Every file a request names must have been uploaded; a 422 names the missing ones."""
+    known = set(call.session.execute(sa.select(StoredFile.id).where(StoredFile.id.in_(file_ids))).scalars())
+    missing = [file_id for file_id in file_ids if file_id not in known]
+    if missing:
+        raise InvalidInput(f"{field}: unknown files", [{"field": field, "reason": f"no such file: {file_id}"}
+                                                       for file_id in missing])
+
+
 def get_file(call: Call, file_id: str) -> dict:
     """A file is visible to its uploader, the back office, and those who see a project it is
     attached to."""

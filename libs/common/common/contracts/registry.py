@@ -92,6 +92,15 @@ class UserRegistration(BaseModel):
     zzd_account_id: str | None = Field(None, min_length=1, max_length=64)
     zlb_user_id: str | None = Field(None, min_length=1, max_length=64)
 
+    @model_validator(mode="after")
+    def _one_portal_identity(self) -> UserRegistration:
+        # A user logs in on one portal only: the other portal's identity would let a ZLB ticket
+        # open the government face.
+        other = self.zlb_user_id if self.portal == "zzd" else self.zzd_account_id
+        if other is not None:
+            raise ValueError(f"a {self.portal.upper()} user has no identity on the other portal")
+        return self
+
 
 class PostGrant(BaseModel):
     model_config = ConfigDict(extra="forbid")

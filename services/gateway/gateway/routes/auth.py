@@ -61,6 +61,8 @@ def _login(request: Request, rpc: ServiceClient, portal: str, secret_of_portal: 
         raise ApiError(503, "portal_unavailable", f"{portal.upper()} cannot be reached; try again") from None
     try:
         identity = rpc.call("workflow", "identity_by_portal", portal, found.external_id, principal=SYSTEM)
+        if identity["portal"] != portal:
+            raise NotFound("portal mismatch")
     except NotFound:
         message = f"your {portal.upper()} account is not registered on the platform; ask your unit's chief"
         raise ApiError(403, "not_registered", message) from None

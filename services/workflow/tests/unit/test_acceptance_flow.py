@@ -58,7 +58,7 @@ def warnings(session):
 
 def reminders(session):
     return [row.payload["rule_id"] for row in session.execute(
-        sa.select(outbox_message).where(outbox_message.c.event_type == "deadline.reminder_due"))]
+        sa.select(outbox_message).where(outbox_message.c.event_type == "deadline.reminder_reached"))]
 
 
 def record_file(session, user, now):

@@ -138,6 +138,10 @@ def test_units_users_and_posts(session, as_user):
         registry.register_user(back_office, {"name": "重复", "portal": "zlb", "zlb_user_id": "zlb-new"})
     with pytest.raises(InvalidInput, match="zzd_account_id"):
         registry.register_user(back_office, {"name": "无账号", "portal": "zzd"})
+    with pytest.raises(InvalidInput) as two_portals:
+        registry.register_user(back_office, {"name": "两个门户", "portal": "zzd", "zzd_account_id": "zzd-two",
+                                             "zlb_user_id": "zlb-two"})
+    assert "other portal" in two_portals.value.details[0]["reason"]
     granted = registry.grant_post(back_office, user["id"], {"unit_id": unit["id"], "post": "project_manager"})
     assert granted["posts"] == [{"unit_id": unit["id"], "post": "project_manager"}]
     with pytest.raises(InvalidInput, match="ZLB user cannot hold"):
@@ -172,9 +176,17 @@ def test_direct_award_entered_by_the_owners_lead(session, as_user):
     assert project["assignments"]["owner_project_lead"] == "demo-owner-lead"
     events = [event for event, _ in outbox(session)][-3:]
     assert events == ["project.registered", "project.assigned", "project.assigned"]
-    # The back office still dispatches it to a supervising unit for oversight.
+    # The back office still dispatches it to a supervising unit, whose chief gives it to a line,
+    # for oversight; the levels the owner filled stay as they are.
     registry.assign_project(as_user("demo-leading-group-chief"), project["id"],
                             {"level": "supervising_unit", "target_id": "demo-supervising"})
+    assigned = registry.assign_project(as_user("demo-supervising-chief"), project["id"],
+                                       {"level": "line", "target_id": "demo-line-municipal"})
+    assert assigned["assignments"]["line"] == "demo-line-municipal"
+    assert registry.get_project(as_user("demo-line-head"), project["id"])["id"] == project["id"]
+    with pytest.raises(IllegalStep):
+        registry.assign_project(as_user("demo-leading-group-chief"), project["id"],
+                                {"level": "supervising_unit", "target_id": "demo-supervising"})
 
 
 def test_public_project_finder_shows_no_people(session, as_user):

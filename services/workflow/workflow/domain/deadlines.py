@@ -92,6 +92,11 @@ ACCEPTANCE_VILLAGE = "art31.acceptance.village-self"
 REACCEPTANCE_TOWNSHIP = "art31.acceptance.village-township"
 SETTLEMENT_SMALL = "art32.settlement-audit.small"
 SETTLEMENT_LARGE = "art32.settlement-audit.large"
+READINESS = "art24.readiness-at-planned-start"
+CONCEALED_INSPECTION = "art28.concealed.inspection"
+CONCEALED_REVIEW = "art28.concealed.owner-review"
+SUPERVISION_LOG = "art46.supervision-log"
+NOTICE_RECTIFICATION = "art45.notice-rectification"
 
 
 def deadline_rules(rules: WorkflowRules) -> dict[str, DeadlineRule]:
@@ -111,8 +116,28 @@ def deadline_rules(rules: WorkflowRules) -> dict[str, DeadlineRule]:
         DeadlineRule(SETTLEMENT_LARGE, "Art. 32",
                      "records not submitted for settlement audit (20 million yuan or more)", "owner",
                      (Rung("warning", days(rules.settlement_audit_days_large)),)),
+        DeadlineRule(READINESS, "Art. 24", "firms, contracts or key people still missing at the planned start",
+                     "owner", (Rung("warning", days(0)),)),
+        DeadlineRule(CONCEALED_INSPECTION, "Art. 28",
+                     "no stand-by inspection with photos recorded on the day of the concealed work", "supervisor",
+                     (Rung("warning", days(1)),)),
+        DeadlineRule(CONCEALED_REVIEW, "Art. 28", "the owner has not reviewed the concealed-work photos", "owner",
+                     (Rung("warning", days(rules.concealed_owner_review_days)),)),
+        DeadlineRule(SUPERVISION_LOG, "Art. 22, 46", "no supervision log within the interval", "supervisor",
+                     (Rung("warning", days(rules.supervision_log_interval_days)),)),
+        # The length of a rectification is set per notice (Deadline.length_days).
+        DeadlineRule(NOTICE_RECTIFICATION, "Art. 45", "a supervision notice is not rectified in time", "contractor",
+                     (Rung("warning", days(0)),)),
     ]
     return {rule.rule_id: rule for rule in catalogue}
+
+
+def with_length(rule: DeadlineRule, length_days: int | None) -> DeadlineRule:
+    """A deadline whose case sets its length (a notice's rectification period) warns then."""
+    if length_days is None:
+        return rule
+    return DeadlineRule(rule.rule_id, rule.article, rule.summary, rule.must_act,
+                        tuple(Rung(rung.name, days(length_days)) for rung in rule.rungs))
 
 
 def extended(rule: DeadlineRule, extra_days: int) -> DeadlineRule:

@@ -95,7 +95,7 @@ def decide_assignment(
         previous = ASSIGNMENT_ORDER[position - 1]
         if project.assigned(previous) is None:
             raise IllegalStep(f"assign the {previous.replace('_', ' ')} first: no level is skipped")
-    if position + 1 < len(ASSIGNMENT_ORDER):
+    if project.assigned(level) is not None and position + 1 < len(ASSIGNMENT_ORDER):
         following = ASSIGNMENT_ORDER[position + 1]
         if project.assigned(following) is not None:
             raise IllegalStep(

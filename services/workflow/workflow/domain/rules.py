@@ -43,3 +43,17 @@ class WorkflowRules(RuleSettings):
         180, "Art. 32", "Days from completion to submit a project at or above the threshold for settlement audit.",
         ge=1, le=730,
     )
+    concealed_apply_days_before: int = _figure(
+        2, "Art. 28", "The contractor applies within this many days before the concealed work is done.", ge=1, le=30
+    )
+    concealed_owner_review_days: int = _figure(
+        3, "Art. 28", "Days the owner has to review the inspection photos (the regulation names no figure; a "
+        "platform default).", ge=1, le=60
+    )
+    supervision_log_interval_days: int = _figure(
+        1, "Art. 22, 46", "A supervision log is due at least this often while the project is in construction.",
+        ge=1, le=31
+    )
+    changes_on_concealed_works_allowed: bool = _figure(
+        False, "Art. 27", "Whether an engineering change may touch concealed works (in principle it may not)."
+    )

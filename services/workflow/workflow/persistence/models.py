@@ -148,6 +148,8 @@ class Deadline(Base):
     subject_type: Mapped[str] = mapped_column(sa.String(40))
     subject_id: Mapped[str] = mapped_column(sa.String(32), index=True)
     started_at: Mapped[datetime]
+    # A length set by the case itself, e.g. the rectification period a supervision notice gives.
+    length_days: Mapped[int | None]
     extension_days: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(sa.String(16))  # open, satisfied, cancelled
     next_due_at: Mapped[datetime | None]
