@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from common.clock import district_iso
+from common.contracts.types import PlatformDateTime
 from common.principal import Principal
 from common.schema import audit_entry
 
@@ -46,8 +47,8 @@ class AuditQuery(BaseModel):
     entity_id: str | None = None
     principal_id: str | None = None
     action: str | None = None
-    since: AwareDatetime | None = None
-    until: AwareDatetime | None = None
+    since: PlatformDateTime | None = None
+    until: PlatformDateTime | None = None
     limit: int = Field(100, ge=1, le=1000)
     before_id: int | None = Field(None, description="Page backwards from this entry id.")
 

@@ -9,6 +9,7 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
 from common.clock import FixedClock, SystemClock, district_iso, read_manual_time, require_aware, write_manual_time
+from common.contracts.types import check_platform_time
 from common.database import engine_for
 from common.errors import EXPECTED_ERRORS, IllegalStep, InvalidInput, PermissionDenied
 from common.settings import database_url, platform_settings
@@ -63,7 +64,7 @@ class ManualClockEntrypoints:
         if not self.caller.is_back_office:
             raise PermissionDenied("only the back office sets the platform time")
         try:
-            instant = require_aware(datetime.fromisoformat(now))
+            instant = check_platform_time(require_aware(datetime.fromisoformat(now)))
         except (TypeError, ValueError) as error:
             raise InvalidInput.field("now", f"an ISO 8601 time with its offset is needed ({error})") from None
         self.clock.set_manual_time(instant)

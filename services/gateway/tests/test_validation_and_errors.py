@@ -198,3 +198,26 @@ def test_an_unexpected_service_exception_over_the_wire_is_a_remote_error_500(cli
 
     assert response.status_code == 500
     assert "secret internals" not in response.text
+
+
+@pytest.mark.parametrize("path", ["/zzd/v1/projects/%00", "/public/v1/projects?q=a%00b"])
+def test_a_nul_character_in_the_url_is_refused_before_any_service(client, fake, path):
+    answer = client.get(path, headers={})
+    assert answer.status_code == 422
+    assert answer.json()["error"]["details"] == [{"field": "url", "reason": "NUL character"}]
+    assert fake.calls == []
+
+
+def test_a_nul_character_in_a_json_body_is_refused(client, fake, auth_headers):
+    headers = {**auth_headers("zzd", ["leading_group"]), "content-type": "application/json"}
+    answer = client.post("/zzd/v1/units", headers=headers, content=b'{"kind": "owner", "name": "a\\u0000b"}')
+    assert answer.status_code == 422
+    assert answer.json()["error"]["details"] == [{"field": "body", "reason": "NUL character"}]
+    assert fake.calls == []
+
+
+def test_a_clock_far_in_the_future_is_refused(client, fake, auth_headers):
+    answer = client.put("/admin/v1/clock", headers=auth_headers("zzd", ["leading_group"]),
+                        json={"now": "9999-12-31T20:00:00+00:00"})
+    assert answer.status_code == 422
+    assert fake.calls == []

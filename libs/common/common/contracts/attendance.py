@@ -3,12 +3,12 @@ owner settings routes (Art. 26, 35, 42, 47)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from common.contracts.registry import Post
+from common.contracts.types import PlatformDate, PlatformDateTime
 
 Latitude = Field(ge=-90, le=90)
 Longitude = Field(ge=-180, le=180)
@@ -30,7 +30,7 @@ class CheckinRequest(BaseModel):
     lat: float = Latitude
     lng: float = Longitude
     accuracy_m: float = Field(gt=0, le=100000)
-    client_time: AwareDatetime
+    client_time: PlatformDateTime
     client_request_id: str = Field(min_length=8, max_length=64, description="The same id on a retry.")
     device: Device
 
@@ -41,8 +41,8 @@ class LeaveApplication(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     project_id: str = Field(min_length=1, max_length=64)
-    start_date: date
-    end_date: date
+    start_date: PlatformDate
+    end_date: PlatformDate
     reason: str = Field(min_length=2, max_length=1000)
     document_file_ids: list[str] = Field(default_factory=list, max_length=20)
 
@@ -74,7 +74,7 @@ class LeaveDecision(BaseModel):
 class PatrolPointInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    time: AwareDatetime
+    time: PlatformDateTime
     lat: float = Latitude
     lng: float = Longitude
 
@@ -92,8 +92,8 @@ class PhaseInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     post: Literal[Post.TECHNICAL_LEAD, Post.SPECIALIST_ENGINEER]
-    start: date
-    end: date
+    start: PlatformDate
+    end: PlatformDate
 
     @model_validator(mode="after")
     def _in_order(self) -> PhaseInput:
@@ -113,7 +113,7 @@ class AttendancePhases(BaseModel):
 class NonWorkingDays(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    days: list[date] = Field(min_length=1, max_length=120)
+    days: list[PlatformDate] = Field(min_length=1, max_length=120)
     reason: str = Field(min_length=2, max_length=200)
 
 

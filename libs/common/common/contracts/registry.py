@@ -5,12 +5,13 @@ OpenAPI document and first validation; the workflow service validates again with
 from __future__ import annotations
 
 import math
-from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from common.contracts.types import PlatformDate, PlatformDateTime
 
 
 class UnitKind(StrEnum):
@@ -158,8 +159,8 @@ class ProjectRegistration(BaseModel):
     contract_amount: Decimal = Field(gt=0, max_digits=16, decimal_places=2, description="yuan")
     below_threshold: bool = Field(description="Small works below the tender threshold (限额以下, Art. 26).")
     geofence: GeofenceInput
-    planned_start: date
-    planned_end: date
+    planned_start: PlatformDate
+    planned_end: PlatformDate
     intake: Intake = Intake.TENDER_AWARD
 
     @model_validator(mode="after")
@@ -198,5 +199,5 @@ class SuspensionRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    since: AwareDatetime
+    since: PlatformDateTime
     reason: str = Field(min_length=2, max_length=1000)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict
 
+from common.contracts.types import PlatformDateTime
 from common.principal import Principal
 from gateway.auth import back_office_principal
 from gateway.deps import services
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/admin/v1", tags=["back office"])
 
 class ClockSetting(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    now: AwareDatetime
+    now: PlatformDateTime
 
 
 def _known_service(request: Request, service: str) -> str:
