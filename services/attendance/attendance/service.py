@@ -12,6 +12,7 @@ from nameko.timer import timer
 from attendance import copies, usecases
 from attendance.domain.rules import AttendanceRules
 from common import events
+from common.errors import NotFound
 from common.inbox import handles
 from common.principal import SYSTEM, ServiceRpc
 from common.service import PlatformService, command
@@ -88,13 +89,24 @@ class AttendanceService(PlatformService):
     def approve_device_change(self, call, project_id: str, data: dict) -> dict:
         return usecases.approve_device_change(call, project_id, data)
 
+    def _missing_files(self, file_ids: list[str]) -> list[str]:
+        """The files the caller cannot see in the workflow's file records (the caller's
+        principal travels with the call)."""
+        missing = []
+        for file_id in file_ids:
+            try:
+                self.workflow.get_file(file_id)
+            except NotFound:
+                missing.append(file_id)
+        return missing
+
     @command
     def request_leave(self, call, data: dict) -> dict:
-        return usecases.request_leave(call, data)
+        return usecases.request_leave(call, data, missing_files=self._missing_files)
 
     @command
     def decide_leave(self, call, leave_id: str, data: dict) -> dict:
-        return usecases.decide_leave(call, leave_id, data)
+        return usecases.decide_leave(call, leave_id, data, missing_files=self._missing_files)
 
     @command
     def record_patrol(self, call, data: dict) -> dict:

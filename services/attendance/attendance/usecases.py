@@ -4,9 +4,11 @@ and attendance's own records, let the domain decide, persist the change with its
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from attendance.domain import duty
@@ -212,10 +214,21 @@ def record_checkin(call: Call, data: dict) -> dict:
                       outcome=str(decision.outcome), reason=decision.reason, flags=list(decision.flags),
                       lat=request.lat, lng=request.lng, accuracy_m=request.accuracy_m, device_id=request.device.id,
                       client_time=request.client_time)
-    call.session.add(checkin)
-    if decision.binds_device:
-        call.session.add(DeviceBinding(person_id=person_id, device_id=request.device.id,
-                                       platform=request.device.platform, bound_at=call.now))
+    try:
+        with call.session.begin_nested():
+            call.session.add(checkin)
+            if decision.binds_device:
+                call.session.add(DeviceBinding(person_id=person_id, device_id=request.device.id,
+                                               platform=request.device.platform, bound_at=call.now))
+    except IntegrityError:
+        # The same request arrived twice at once, or two first check-ins raced for the binding:
+        # the one that committed is the answer.
+        existing = call.session.execute(sa.select(Checkin).where(
+            Checkin.person_id == person_id, Checkin.client_request_id == request.client_request_id)
+        ).scalar_one_or_none()
+        if existing is not None:
+            return checkin_view(existing)
+        raise IllegalStep("another check-in of yours is being recorded; try again") from None
     if decision.outcome != Outcome.REJECTED:
         call.emit(events.CheckinRecorded, checkin_id=checkin.id, project_id=project.id, person_id=person_id,
                   recorded_at=call.now, outcome=str(decision.outcome), flags=list(decision.flags))
@@ -299,7 +312,18 @@ def leave_view(leave: LeaveRequest) -> dict:
             "approval_file_ids": leave.approval_file_ids}
 
 
-def request_leave(call: Call, data: dict) -> dict:
+MissingFiles = Callable[[list[str]], list[str]]
+
+
+def _require_files(field: str, file_ids: list[str], missing_files: MissingFiles) -> None:
+    """Files live in the workflow service; ``missing_files`` asks it which ids the caller cannot see."""
+    missing = missing_files(file_ids) if file_ids else []
+    if missing:
+        raise InvalidInput(f"{field}: unknown files", [{"field": field, "reason": f"no such file: {file_id}"}
+                                                       for file_id in missing])
+
+
+def request_leave(call: Call, data: dict, *, missing_files: MissingFiles) -> dict:
     request = usecase.parse(contracts.LeaveApplication, data)
     person_id = call.principal.user_id
     project = require_project(call.session, request.project_id)
@@ -307,6 +331,7 @@ def request_leave(call: Call, data: dict) -> dict:
         raise PermissionDenied("only a person on the project's roster asks for leave on it")
     if request.start_date <= local_date(call.now):
         raise InvalidInput.field("start_date", "leave is requested in advance (Art. 26): start tomorrow or later")
+    _require_files("document_file_ids", request.document_file_ids, missing_files)
     leave = LeaveRequest(id=new_id(), project_id=project.id, person_id=person_id, start_date=request.start_date,
                          end_date=request.end_date, reason=request.reason,
                          document_file_ids=request.document_file_ids, status="pending", requested_at=call.now,
@@ -316,7 +341,7 @@ def request_leave(call: Call, data: dict) -> dict:
     return leave_view(leave)
 
 
-def decide_leave(call: Call, leave_id: str, data: dict) -> dict:
+def decide_leave(call: Call, leave_id: str, data: dict, *, missing_files: MissingFiles) -> dict:
     request = usecase.parse(contracts.LeaveDecision, data)
     leave = call.session.get(LeaveRequest, leave_id)
     if leave is None:
@@ -324,6 +349,7 @@ def decide_leave(call: Call, leave_id: str, data: dict) -> dict:
     actor, _ = owner_acting(call, leave.project_id)
     if leave.status != "pending":
         raise IllegalStep(f"the leave request is already {leave.status}")
+    _require_files("approval_file_ids", request.approval_file_ids, missing_files)
     leave.status = "approved" if request.decision == "approve" else "refused"
     leave.decided_by, leave.decided_at = actor.user_id, call.now
     leave.decision_note, leave.approval_file_ids = request.note, request.approval_file_ids
@@ -339,10 +365,18 @@ def record_patrol(call: Call, data: dict) -> dict:
     actor, project = visible_project(call, request.project_id)
     if actor.user_id != project.owner_project_lead_id:
         raise PermissionDenied("the owner's project lead records the patrol (Art. 26)")
+    rules = call.rules()
     if any(point.time > call.now for point in request.points):
         raise InvalidInput.field("points", "a patrol point lies in the future")
-    decision = assess_patrol([PatrolPoint(p.time, p.lat, p.lng) for p in request.points], project.geofence,
-                             call.rules())
+    if call.now - max(point.time for point in request.points) > timedelta(hours=rules.patrol_upload_window_hours):
+        raise InvalidInput.field("points", f"a patrol is uploaded within {rules.patrol_upload_window_hours} hours")
+    last_end = call.session.execute(sa.select(sa.func.max(Patrol.ended_at)).where(
+        Patrol.project_id == project.id, Patrol.valid.is_(True))).scalar()
+    earliest = min(point.time for point in request.points)
+    if (last_end is not None and earliest < last_end) or (
+            project.construction_started_on is not None and local_date(earliest) < project.construction_started_on):
+        raise InvalidInput.field("points", "a patrol starts after construction began and after the last patrol")
+    decision = assess_patrol([PatrolPoint(p.time, p.lat, p.lng) for p in request.points], project.geofence, rules)
     patrol = Patrol(id=new_id(), project_id=project.id, person_id=actor.user_id, started_at=decision.started_at,
                     ended_at=decision.ended_at, duration_minutes=decision.duration_minutes, valid=decision.valid,
                     reason=decision.reason,
@@ -359,7 +393,11 @@ def record_patrol(call: Call, data: dict) -> dict:
 def set_phases(call: Call, project_id: str, data: dict) -> dict:
     request = usecase.parse(contracts.AttendancePhases, data)
     actor, project = owner_acting(call, project_id)
-    before = [(p.post, p.start.isoformat(), p.end.isoformat()) for p in phases(call.session, project.id)]
+    current = phases(call.session, project.id)
+    new = [duty.Phase(Post(p.post), p.start, p.end) for p in request.phases]
+    if _duty_before(current, local_date(call.now)) != _duty_before(new, local_date(call.now)):
+        raise InvalidInput.field("phases", "phases change from today on; the days that have passed stay as they were")
+    before = [(p.post, p.start.isoformat(), p.end.isoformat()) for p in current]
     call.session.execute(sa.delete(AttendancePhase).where(AttendancePhase.project_id == project.id))
     for phase in request.phases:
         call.session.add(AttendancePhase(project_id=project.id, post=phase.post, start_date=phase.start,
@@ -369,9 +407,25 @@ def set_phases(call: Call, project_id: str, data: dict) -> dict:
     return {"project_id": project.id, "phases": [p.model_dump(mode="json") for p in request.phases]}
 
 
+def _duty_before(project_phases: list[duty.Phase], today: date) -> set[tuple[str, date]]:
+    days = set()
+    for phase in project_phases:
+        day = phase.start
+        while day <= min(phase.end, today - timedelta(days=1)):
+            days.add((str(phase.post), day))
+            day += timedelta(days=1)
+    return days
+
+
 def declare_non_working_days(call: Call, project_id: str, data: dict) -> dict:
     request = usecase.parse(contracts.NonWorkingDays, data)
     actor, project = owner_acting(call, project_id)
+    today = local_date(call.now)
+    past = sorted(day.isoformat() for day in request.days if day < today)
+    if past:
+        # Declared afterwards, a non-working day would erase absences the owner must act on.
+        raise InvalidInput("non-working days are declared in advance",
+                           [{"field": "days", "reason": f"{day} has passed"} for day in past])
     for day in request.days:
         call.session.merge(NonWorkingDay(project_id=project.id, day=day, reason=request.reason,
                                          declared_by=actor.user_id))
@@ -407,7 +461,7 @@ def _month_of(session: Session, project: ProjectCopy, person_id: str, first: dat
     """The month so far. Today counts once it is valid; until then only the days that have
     ended do, so that a person is not shown absent in the morning."""
     summary = _month_through(session, project, person_id, first, min(last, today), rules)
-    if last >= today > first and today.isoformat() not in summary["valid_days"]:
+    if last >= today > first - timedelta(days=1) and today.isoformat() not in summary["valid_days"]:
         summary = _month_through(session, project, person_id, first, today - timedelta(days=1), rules)
     return summary
 
@@ -518,8 +572,8 @@ def _evaluate_day(call: Call, day: date, rules: AttendanceRules) -> int:
     month_ends = (day + timedelta(days=1)).day == 1
     for project in call.session.execute(sa.select(ProjectCopy).where(
             ProjectCopy.construction_started_on.is_not(None))).scalars():
-        if project.status == "suspended":
-            continue  # Art. 35: a suspended project raises no attendance warning
+        # Art. 35: suspension days are no construction days, so nothing is raised for them; the
+        # days before and after a suspension are evaluated all the same.
         duty_roster, project_phases = roster(call.session, project), phases(call.session, project.id)
         first = max(day - timedelta(days=STREAK_LOOKBACK_DAYS), project.construction_started_on)
         construction = calendar_days(call.session, project, first, day)
@@ -528,7 +582,10 @@ def _evaluate_day(call: Call, day: date, rules: AttendanceRules) -> int:
             facts = period_facts(call.session, project, person_id, first, day, duty_roster, project_phases,
                                  construction)
             warning = evaluate_absence(facts, firm_id, day, rules)
-            if warning is not None and raise_warning(call, warning):
+            # A streak reaching back to the window's start began earlier and was warned when it
+            # reached its length; its key (the start) would otherwise move with the window.
+            if warning is not None and warning.detail["streak_start"] != first.isoformat() \
+                    and raise_warning(call, warning):
                 raised += 1
             if month_ends:
                 month_facts = MonthFacts(day.year, day.month, person_id, project.id,

@@ -112,3 +112,7 @@ class AttendanceRules(RuleSettings):
         "Art. 26, 47",
         "Raise the repeated-coordinates signal when a check-in reports exactly the previous accepted position.",
     )
+    patrol_upload_window_hours: int = _figure(
+        24, "Art. 26", "A patrol track is uploaded within this many hours of its end (a platform default: the "
+        "regulation names no figure).", ge=1, le=168
+    )

@@ -111,26 +111,40 @@ def test_a_suspended_project_takes_no_checkins_and_its_days_do_not_count(session
     assert (month["construction_days"], month["valid_day_count"]) == (1, 0)
 
 
+def uploaded(file_ids):
+    """What the workflow's file records hold, for the leave's file checks."""
+    return lambda asked: [file_id for file_id in asked if file_id not in file_ids]
+
+
+FILES = uploaded({"f1", "form"})
+
+
 def test_leave_is_asked_in_advance_and_approved_by_the_owner_with_the_form(session, call_as):
     pm = call_as("pm", hours(0))
     with pytest.raises(InvalidInput, match="start_date"):
         usecases.request_leave(pm, {"project_id": PROJECT, "start_date": "2026-12-01", "end_date": "2026-12-02",
-                                    "reason": "病假"})
-    leave = usecases.request_leave(pm, {"project_id": PROJECT, "start_date": "2026-12-02",
-                                        "end_date": "2026-12-03", "reason": "病假", "document_file_ids": ["f1"]})
+                                    "reason": "病假"}, missing_files=FILES)
+    leave = usecases.request_leave(pm, {"project_id": PROJECT, "start_date": "2026-12-02", "end_date": "2026-12-03",
+                                        "reason": "病假", "document_file_ids": ["f1"]}, missing_files=FILES)
     with pytest.raises(InvalidInput):
-        usecases.decide_leave(call_as("owner-chief", hours(1)), leave["id"], {"decision": "approve"})
+        usecases.decide_leave(call_as("owner-chief", hours(1)), leave["id"], {"decision": "approve"},
+                              missing_files=FILES)
     with pytest.raises(NotFound):
         usecases.decide_leave(call_as("stranger", hours(1)), leave["id"],
-                              {"decision": "approve", "approval_file_ids": ["form"]})
+                              {"decision": "approve", "approval_file_ids": ["form"]}, missing_files=FILES)
     with pytest.raises(PermissionDenied):
         usecases.decide_leave(call_as("line-head", hours(1)), leave["id"],
-                              {"decision": "approve", "approval_file_ids": ["form"]})
+                              {"decision": "approve", "approval_file_ids": ["form"]}, missing_files=FILES)
+    with pytest.raises(InvalidInput) as unknown:
+        usecases.decide_leave(call_as("owner-chief", hours(1)), leave["id"],
+                              {"decision": "approve", "approval_file_ids": ["not-a-file"]}, missing_files=FILES)
+    assert unknown.value.details == [{"field": "approval_file_ids", "reason": "no such file: not-a-file"}]
     decided = usecases.decide_leave(call_as("owner-chief", hours(1)), leave["id"],
-                                    {"decision": "approve", "approval_file_ids": ["form"]})
+                                    {"decision": "approve", "approval_file_ids": ["form"]}, missing_files=FILES)
     assert decided["status"] == "approved"
     with pytest.raises(IllegalStep):
-        usecases.decide_leave(call_as("owner-chief", hours(2)), leave["id"], {"decision": "refuse"})
+        usecases.decide_leave(call_as("owner-chief", hours(2)), leave["id"], {"decision": "refuse"},
+                              missing_files=FILES)
     checkin(call_as("pm", hours(0)))
     checkin(call_as("pm", hours(4)))
     month = usecases.my_attendance(call_as("pm", hours(24 * 3 + 2)), "2026-12")[0]

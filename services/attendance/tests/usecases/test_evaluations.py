@@ -3,11 +3,13 @@
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from attendance import copies, usecases
 from attendance.persistence.models import Checkin
 from common import events
+from common.errors import InvalidInput
 from common.principal import SYSTEM
 from common.schema import outbox_message
 
@@ -96,8 +98,10 @@ def test_an_overdue_patrol_warns_the_owner(session, call_as):
     assert ("art26.patrol-overdue", "lead") not in warnings(session)
     evaluate(session, day(11))
     assert ("art26.patrol-overdue", "lead") in warnings(session)
-    ten_minutes_later = (day(3) - timedelta(minutes=10)).isoformat()
-    short = {"project_id": PROJECT, "points": [track["points"][0], {**track["points"][0], "time": ten_minutes_later}]}
+    start = day(11) - timedelta(minutes=30)
+    short = {"project_id": PROJECT, "points": [
+        {"time": start.isoformat(), "lat": 30.03, "lng": 120.87},
+        {"time": (start + timedelta(minutes=10)).isoformat(), "lat": 30.0301, "lng": 120.87}]}
     answer = usecases.record_patrol(call_as("lead", day(11)), short)
     assert (answer["valid"], answer["reason"]) == (False, "too_short")
 
@@ -110,3 +114,37 @@ def test_raw_positions_are_cleared_after_the_retention(session, call_as):
     evaluate(session, day(181))
     assert session.execute(sa.select(Checkin.lat).where(Checkin.lat.is_not(None))).first() is None
     assert session.execute(sa.select(sa.func.count()).select_from(Checkin)).scalar_one() == 2  # outcomes stay
+
+
+def test_a_patrol_track_must_be_fresh_and_follow_the_last_one(session, call_as):
+    lead = call_as("lead", day(5))
+    stale = {"project_id": PROJECT, "points": [
+        {"time": (day(3)).isoformat(), "lat": 30.03, "lng": 120.87},
+        {"time": (day(3) + timedelta(minutes=15)).isoformat(), "lat": 30.03, "lng": 120.8701}]}
+    with pytest.raises(InvalidInput, match="24 hours"):
+        usecases.record_patrol(lead, stale)
+    fresh = {"project_id": PROJECT, "points": [
+        {"time": (day(5) - timedelta(minutes=30)).isoformat(), "lat": 30.03, "lng": 120.87},
+        {"time": (day(5) - timedelta(minutes=15)).isoformat(), "lat": 30.03, "lng": 120.8701}]}
+    assert usecases.record_patrol(lead, fresh)["valid"] is True
+    overlapping = {"project_id": PROJECT, "points": [
+        {"time": (day(5) - timedelta(minutes=20)).isoformat(), "lat": 30.03, "lng": 120.87},
+        {"time": (day(5) - timedelta(minutes=1)).isoformat(), "lat": 30.03, "lng": 120.8701}]}
+    with pytest.raises(InvalidInput, match="after the last patrol"):
+        usecases.record_patrol(call_as("lead", day(5)), overlapping)
+
+
+def test_a_streak_older_than_the_window_is_not_warned_again_every_day(session, call_as):
+    evaluate(session, day(0))
+    evaluate(session, day(80))  # nobody checked in for 80 days
+    per_person = [person for rule, person in warnings(session) if rule == "art42.consecutive-absence"]
+    assert sorted(per_person) == sorted(set(per_person))  # one warning per person's streak
+
+
+def test_the_month_ends_are_evaluated_even_when_the_project_is_suspended_at_that_moment(session, call_as):
+    evaluate(session, day(0))
+    copies.apply_suspension(session, events.ProjectSuspended(occurred_at=day(30), project_id=PROJECT,
+                                                             since=day(30), reason="停工"))
+    evaluate(session, day(31))
+    assert {"pm", "safety", "chief-eng"} <= {person for rule, person in warnings(session)
+                                              if rule == "art42.monthly-rate"}
