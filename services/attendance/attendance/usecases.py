@@ -107,6 +107,18 @@ def roster(session: Session, project: ProjectCopy) -> list[duty.RosterPost]:
                             project.below_threshold)
 
 
+def duty_entries_of(session: Session, project: ProjectCopy, person_id: str) -> list[duty.RosterPost]:
+    """The person's posts that check in on the project. Check-ins are the busiest path, so only
+    the person's rows are read, except for small works, whose one checking person per firm
+    depends on the whole (small) roster."""
+    if project.below_threshold:
+        return [entry for entry in roster(session, project) if entry.person_id == person_id]
+    entries = session.execute(sa.select(RosterEntry).where(
+        RosterEntry.project_id == project.id, RosterEntry.person_id == person_id)).scalars()
+    return duty.duty_roster([duty.RosterPost(e.person_id, e.firm_id, Post(e.post), e.assigned_at) for e in entries],
+                            below_threshold=False)
+
+
 def phases(session: Session, project_id: str) -> list[duty.Phase]:
     return [duty.Phase(Post(p.post), p.start_date, p.end_date) for p in session.execute(
         sa.select(AttendancePhase).where(AttendancePhase.project_id == project_id)).scalars()]
@@ -180,8 +192,9 @@ def record_checkin(call: Call, data: dict) -> dict:
     project = require_project(call.session, request.project_id)
     today = local_date(call.now)
     rules = call.rules()
-    on_roster = duty.on_duty(person_id, today, roster(call.session, project), phases(call.session, project.id))
-    if not on_roster:
+    own_posts = duty_entries_of(call.session, project, person_id)
+    phased = any(entry.post in duty.PHASED_POSTS for entry in own_posts)
+    if not duty.on_duty(person_id, today, own_posts, phases(call.session, project.id) if phased else []):
         raise PermissionDenied("you are not on this project's attendance roster today", [
             {"field": "project_id", "reason": "not_on_roster"}])
     binding = call.session.get(DeviceBinding, person_id)
@@ -198,7 +211,7 @@ def record_checkin(call: Call, data: dict) -> dict:
     context = CheckinContext(
         on_roster=True,
         project_status=project.status,
-        is_non_working_day=today in non_working_days(call.session, project.id),
+        is_non_working_day=call.session.get(NonWorkingDay, (project.id, today)) is not None,
         fence=project.geofence,
         spoofing_policy=project.spoofing_policy,
         bound_device_id=binding.device_id if binding else None,
@@ -232,8 +245,7 @@ def record_checkin(call: Call, data: dict) -> dict:
     if decision.outcome != Outcome.REJECTED:
         call.emit(events.CheckinRecorded, checkin_id=checkin.id, project_id=project.id, person_id=person_id,
                   recorded_at=call.now, outcome=str(decision.outcome), flags=list(decision.flags))
-    firm_id = next((entry.firm_id for entry in roster(call.session, project) if entry.person_id == person_id), None)
-    warning = evaluate_checkin(attempt, decision, firm_id, call.now)
+    warning = evaluate_checkin(attempt, decision, own_posts[0].firm_id, call.now)
     if warning is not None:
         raise_warning(call, warning)
     call.session.flush()
