@@ -7,12 +7,13 @@ import logging
 
 import sqlalchemy as sa
 from nameko.events import event_handler
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random
 
 from common import metrics
 from common.events import EVENT_TYPES, WARNING_EVENTS
-from common.schema import inbox_message
+from common.schema import dead_letter, inbox_message
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,18 @@ def first_delivery(session, event_id: str, handler: str, now) -> bool:
         return False
     session.execute(sa.insert(inbox_message).values(event_id=event_id, handler=handler, handled_at=now))
     return True
+
+
+def keep_aside(unit_of_work, service_name: str, event_cls, payload, error: Exception, now) -> None:
+    unit_of_work.rollback()
+    unit_of_work.session.execute(sa.insert(dead_letter).values(
+        source=event_cls.source, event_type=event_cls.event_type,
+        payload=payload if isinstance(payload, dict) else {"raw": repr(payload)}, error=str(error)[:4000],
+        received_at=now))
+    unit_of_work.commit()
+    metrics.EVENTS_DEAD_LETTERED.labels(service_name, event_cls.event_type).inc()
+    logger.error("event kept aside: it breaks its contract", extra={"service": service_name,
+                                                                    "event_type": event_cls.event_type})
 
 
 def _handle_once(service, method, event, unit_of_work, clock_attr: str, handler_name: str):
@@ -59,8 +72,13 @@ def handles(event_cls, *, database_attr: str = "db", clock_attr: str = "clock", 
 
         @functools.wraps(method)
         def wrapper(self, payload):
-            event = event_cls.model_validate(payload)
             unit_of_work = getattr(self, database_attr)
+            try:
+                event = event_cls.model_validate(payload)
+            except ValidationError as error:
+                # No retry can mend a message that breaks its contract: keep it aside for people.
+                keep_aside(unit_of_work, type(self).name, event_cls, payload, error, getattr(self, clock_attr).now())
+                return None
             # Two handlers writing the same rows at once (events arrive concurrently) conflict
             # now and then; the loser rolls back and runs again, so no fact is dropped.
             for attempt in Retrying(retry=retry_if_exception_type((IntegrityError, OperationalError)),
@@ -73,6 +91,9 @@ def handles(event_cls, *, database_attr: str = "db", clock_attr: str = "clock", 
                         raise
             return result
 
+        # A handler that still fails after its retries (the database is down, say) gives the
+        # message back to the broker, so that no fact is dropped.
+        handler_options.setdefault("requeue_on_error", True)
         return event_handler(event_cls.source, event_cls.event_type, **handler_options)(wrapper)
 
     return decorate

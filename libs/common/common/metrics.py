@@ -22,6 +22,10 @@ EVENTS_PUBLISHED = Counter("supervision_events_published_total", "Events publish
 EVENTS_HANDLED = Counter(
     "supervision_events_handled_total", "Events handled", ["service", "event_type", "outcome"]
 )
+EVENTS_DEAD_LETTERED = Counter(
+    "supervision_events_dead_lettered_total", "Events kept aside because they can never be handled; alert on it",
+    ["service", "event_type"],
+)
 OUTBOX_BACKLOG = Gauge("supervision_outbox_backlog", "Events committed but not yet published", ["service"])
 
 _servers: dict[int, object] = {}

@@ -77,6 +77,17 @@ rule_setting = sa.Table(
     sa.Column("updated_by", sa.String(64), nullable=True),
 )
 
+dead_letter = sa.Table(
+    "dead_letter",
+    infrastructure_metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(50), nullable=False),
+    sa.Column("event_type", sa.String(100), nullable=False),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("error", sa.Text, nullable=False),
+    sa.Column("received_at", UtcDateTime(), nullable=False),
+)
+
 platform_clock = sa.Table(
     "platform_clock",
     infrastructure_metadata,
@@ -105,12 +116,20 @@ _APPEND_ONLY_TRIGGER_SQLITE = [
 def create_infrastructure_tables(op) -> None:
     """Create the shared tables inside a service's Alembic migration."""
     bind = op.get_bind()
-    infrastructure_metadata.create_all(bind=bind)
+    # The tables of the first revision only: a table added later comes with its own migration
+    # in every service (see create_dead_letter_table), so a fresh database takes the same path.
+    infrastructure_metadata.create_all(bind=bind, tables=[outbox_message, inbox_message, audit_entry,
+                                                          rule_setting, platform_clock])
     if bind.dialect.name == "postgresql":
         op.execute(_APPEND_ONLY_TRIGGER)
     elif bind.dialect.name == "sqlite":
         for statement in _APPEND_ONLY_TRIGGER_SQLITE:
             op.execute(statement)
+
+
+def create_dead_letter_table(op) -> None:
+    """For services whose first migration predates the dead-letter table."""
+    dead_letter.create(bind=op.get_bind())
 
 
 def drop_infrastructure_tables(op) -> None:

@@ -8,14 +8,13 @@ import pytest
 import sqlalchemy as sa
 from nameko.testing.services import worker_factory
 from prometheus_client import REGISTRY
-from pydantic import ValidationError
 
 from common.clock import FixedClock
 from common.clock_provider import PlatformClock
 from common.database import Database
 from common.events import AttendanceWarningRaised, Event, UnitRegistered
 from common.inbox import first_delivery, handles
-from common.schema import inbox_message
+from common.schema import dead_letter, inbox_message
 
 NOW = datetime(2026, 3, 1, 16, 30, tzinfo=UTC)
 
@@ -48,6 +47,9 @@ class FakeUnitOfWork:
     def commit(self):
         self.commits += 1
         self.session.commit()
+
+    def rollback(self):
+        self.session.rollback()
 
 
 class RosterService:
@@ -118,14 +120,15 @@ def test_handles_is_a_nameko_event_handler_of_the_source():
         {"occurred_at": "2026-03-01T16:30:00Z", "unit_id": "u1", "kind": "c", "name": "n", "colour": "red"},
     ],
 )
-def test_an_invalid_payload_raises_and_changes_nothing(session, payload):
+def test_an_invalid_payload_is_kept_aside_and_changes_nothing_else(session, payload):
     unit = FakeUnitOfWork(session)
     service = worker_factory(RosterService, db=unit, clock=FixedClock(NOW))
-    with pytest.raises(ValidationError):
-        service.on_unit_registered(payload)
+    service.on_unit_registered(payload)  # acknowledged: no retry can mend it
     assert service.handled == []
-    assert unit.commits == 0
     assert session.execute(sa.select(sa.func.count()).select_from(inbox_message)).scalar_one() == 0
+    kept = session.execute(sa.select(dead_letter)).one()
+    assert (kept.source, kept.event_type) == ("workflow", "unit.registered")
+    assert kept.payload == payload and kept.error
 
 
 def test_handles_refuses_an_event_not_in_the_catalogue():

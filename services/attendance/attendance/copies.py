@@ -72,16 +72,28 @@ def apply_construction_started(session: Session, event: events.ConstructionStart
 
 
 def apply_suspension(session: Session, event: events.ProjectSuspended) -> None:
-    _project(session, event.project_id).status = "suspended"
-    session.add(SuspensionCopy(project_id=event.project_id, since=event.since, until=None))
+    project = _project(session, event.project_id)
+    # A resumption handled first left its end waiting for this start (events come in any order).
+    orphan = session.execute(sa.select(SuspensionCopy).where(
+        SuspensionCopy.project_id == event.project_id, SuspensionCopy.since.is_(None),
+        SuspensionCopy.until >= event.since).order_by(SuspensionCopy.until)).scalars().first()
+    if orphan is not None:
+        orphan.since = event.since
+    else:
+        session.add(SuspensionCopy(project_id=event.project_id, since=event.since, until=None))
+        project.status = "suspended"
 
 
 def apply_resumption(session: Session, event: events.ProjectResumed) -> None:
-    _project(session, event.project_id).status = "in_construction"
+    project = _project(session, event.project_id)
     open_suspension = session.execute(sa.select(SuspensionCopy).where(
-        SuspensionCopy.project_id == event.project_id, SuspensionCopy.until.is_(None))).scalars().first()
+        SuspensionCopy.project_id == event.project_id, SuspensionCopy.since.is_not(None),
+        SuspensionCopy.until.is_(None), SuspensionCopy.since <= event.resumed_at)).scalars().first()
     if open_suspension is not None:
         open_suspension.until = event.resumed_at
+        project.status = "in_construction"
+    else:
+        session.add(SuspensionCopy(project_id=event.project_id, since=None, until=event.resumed_at))
 
 
 def is_empty(session: Session) -> bool:
@@ -89,14 +101,16 @@ def is_empty(session: Session) -> bool:
 
 
 def rebuild(session: Session, snapshot: dict) -> None:
-    """Replace the copy with the workflow's snapshot (at start, when the copy is empty)."""
-    for model in (UnitCopy, UserPostCopy, ProjectCopy, ParticipantCopy, RosterEntry, SuspensionCopy):
-        session.execute(sa.delete(model))
+    """Fill an empty copy from the workflow's snapshot. Rows are merged, never deleted first:
+    events handled meanwhile stay (they and the snapshot agree, or the event is newer)."""
     for unit in snapshot["units"]:
-        session.add(UnitCopy(id=unit["id"], kind=unit["kind"], parent_id=unit["parent_id"], industry=unit["industry"]))
+        session.merge(UnitCopy(id=unit["id"], kind=unit["kind"], parent_id=unit["parent_id"],
+                               industry=unit["industry"]))
     for post in snapshot["posts"]:
-        session.add(UserPostCopy(user_id=post["user_id"], unit_id=post["unit_id"], post=post["post"]))
+        session.merge(UserPostCopy(user_id=post["user_id"], unit_id=post["unit_id"], post=post["post"]))
     for project in snapshot["projects"]:
+        if session.get(ProjectCopy, project["id"]) is not None:
+            continue
         started = project.get("construction_started_on")
         session.add(ProjectCopy(
             id=project["id"], name=project["name"], industry=project["industry"],
@@ -106,16 +120,19 @@ def rebuild(session: Session, snapshot: dict) -> None:
             owner_id=project["owner_id"], owner_project_lead_id=project["owner_project_lead_id"],
             spoofing_policy="flag"))
     for participant in snapshot["participants"]:
-        session.add(ParticipantCopy(project_id=participant["project_id"], unit_id=participant["unit_id"],
-                                    role=participant["role"]))
+        session.merge(ParticipantCopy(project_id=participant["project_id"], unit_id=participant["unit_id"],
+                                      role=participant["role"]))
+    known = set(session.execute(sa.select(RosterEntry.project_id, RosterEntry.person_id, RosterEntry.post)).all())
     for person in snapshot["personnel"]:
-        if person.get("released_at") is None:
+        key = (person["project_id"], person["user_id"], person["post"])
+        if person.get("released_at") is None and key not in known:
             session.add(RosterEntry(project_id=person["project_id"], person_id=person["user_id"],
                                     firm_id=person["unit_id"], post=person["post"],
                                     assigned_at=_time(person["assigned_at"])))
-    for suspension in snapshot.get("suspensions", []):
-        session.add(SuspensionCopy(project_id=suspension["project_id"], since=_time(suspension["since"]),
-                                   until=_time(suspension["until"]) if suspension["until"] else None))
+    if session.execute(sa.select(SuspensionCopy.id).limit(1)).first() is None:
+        for suspension in snapshot.get("suspensions", []):
+            session.add(SuspensionCopy(project_id=suspension["project_id"], since=_time(suspension["since"]),
+                                       until=_time(suspension["until"]) if suspension["until"] else None))
 
 
 def _time(value: str) -> datetime:

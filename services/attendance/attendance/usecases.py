@@ -126,7 +126,8 @@ def phases(session: Session, project_id: str) -> list[duty.Phase]:
 
 def suspension_intervals(session: Session, project_id: str) -> list[tuple[datetime, datetime | None]]:
     return [(s.since, s.until) for s in session.execute(
-        sa.select(SuspensionCopy).where(SuspensionCopy.project_id == project_id)).scalars()]
+        sa.select(SuspensionCopy).where(SuspensionCopy.project_id == project_id,
+                                        SuspensionCopy.since.is_not(None))).scalars()]
 
 
 def non_working_days(session: Session, project_id: str) -> set[date]:

@@ -85,7 +85,7 @@ class SuspensionCopy(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     project_id: Mapped[str] = mapped_column(sa.String(32), index=True)
-    since: Mapped[datetime]
+    since: Mapped[datetime | None]  # None: a resumption whose suspension has not arrived yet
     until: Mapped[datetime | None]
 
 

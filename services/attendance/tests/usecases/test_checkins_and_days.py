@@ -183,3 +183,14 @@ def test_raw_positions_are_for_the_owner_and_each_look_is_logged(session, call_a
     positions = usecases.person_positions(call_as("owner-chief", hours(1)), PROJECT, "pm", "2026-12")
     assert positions[0]["lat"] == 30.03
     assert session.execute(sa.text("SELECT viewer_id FROM position_view")).scalars().all() == ["owner-chief"]
+
+
+def test_a_resumption_handled_before_its_suspension_leaves_the_project_in_construction(session, call_as):
+    resumed = events.ProjectResumed(occurred_at=hours(30), project_id=PROJECT, resumed_at=hours(30))
+    suspended = events.ProjectSuspended(occurred_at=hours(1), project_id=PROJECT, since=hours(1), reason="停工")
+    copies.apply_resumption(session, resumed)
+    copies.apply_suspension(session, suspended)
+    session.flush()
+    assert usecases.require_project(session, PROJECT).status == "in_construction"
+    assert usecases.suspension_intervals(session, PROJECT) == [(hours(1), hours(30))]
+    assert checkin(call_as("pm", hours(31)))["outcome"] == "accepted"
