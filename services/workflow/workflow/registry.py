@@ -115,12 +115,20 @@ def user_view(session: Session, user: User, viewer: org.Actor) -> dict:
     }
 
 
+def managed_unit_ids(session: Session, actor: org.Actor) -> list[str]:
+    """The units whose staff the actor manages: where they are chief, and a supervising unit's
+    lines (Art. 16-19)."""
+    own = [held.unit.id for held in actor.posts if org.may_manage_unit(actor, held.unit)]
+    lines = session.execute(sa.select(Unit.id).where(Unit.kind == org.UnitKind.LINE, Unit.parent_id.in_(own))).scalars()
+    return [*own, *lines]
+
+
 def _shares_a_managed_unit(session: Session, actor: org.Actor, user_id: str) -> bool:
-    units = [held.unit for held in actor.posts if org.may_manage_unit(actor, held.unit)]
+    units = managed_unit_ids(session, actor)
     if not units:
         return False
     return session.execute(
-        sa.select(sa.exists().where(UserPost.user_id == user_id, UserPost.unit_id.in_([u.id for u in units])))
+        sa.select(sa.exists().where(UserPost.user_id == user_id, UserPost.unit_id.in_(units)))
     ).scalar()
 
 
@@ -164,7 +172,7 @@ def list_users(call: Call, unit_id: str | None = None) -> list[dict]:
     if unit_id is not None:
         statement = statement.where(User.id.in_(sa.select(UserPost.user_id).where(UserPost.unit_id == unit_id)))
     if not actor.is_back_office:
-        managed = [held.unit.id for held in actor.posts if org.may_manage_unit(actor, held.unit)]
+        managed = managed_unit_ids(call.session, actor)
         statement = statement.where(User.id.in_(sa.select(UserPost.user_id).where(UserPost.unit_id.in_(managed))))
     return [user_view(call.session, user, actor) for user in call.session.execute(statement).scalars()]
 
@@ -360,8 +368,9 @@ def add_participant(call: Call, project_id: str, data: dict) -> dict:
     ))).scalar()
     dom.decide_participant(actor, facts, repo.unit_facts(unit) if unit else None, request.role, already)
     contract = call.session.get(StoredFile, request.contract_file_id)
-    if contract is None:
-        raise InvalidInput.field("contract_file_id", "no such file: upload the contract first")
+    if contract is None or not _uploaded_by_the_owner(call.session, contract, project):
+        # Art. 24: the owner uploads the contracts; another's file would be shown to the project.
+        raise InvalidInput.field("contract_file_id", "no such file uploaded by the owner: upload the contract first")
     call.session.add(Participant(project_id=project.id, unit_id=unit.id, role=request.role,
                                  contract_file_id=contract.id, added_by=actor.user_id, added_at=call.now))
     project.updated_at = call.now
@@ -371,6 +380,11 @@ def add_participant(call: Call, project_id: str, data: dict) -> dict:
     call.emit(events.ParticipantAdded, project_id=project.id, unit_id=unit.id, role=request.role,
               contract_file_id=contract.id)
     return project_view(call.session, project, load_rules(call.session, WorkflowRules))
+
+
+def _uploaded_by_the_owner(session: Session, stored: StoredFile, project: Project) -> bool:
+    return stored.uploaded_by is not None and session.execute(sa.select(sa.exists().where(
+        UserPost.user_id == stored.uploaded_by, UserPost.unit_id == project.owner_id))).scalar()
 
 
 def assign_personnel(call: Call, project_id: str, data: dict) -> dict:

@@ -258,3 +258,10 @@ def test_acceptance_and_audit_windows_follow_the_20_million_threshold(kind, amou
 def test_the_threshold_is_a_setting():
     rules = WorkflowRules(large_project_threshold_yuan=Decimal("10000000"))
     assert acceptance_window_days(project(contract_amount=Decimal("12000000")), rules) == 60
+
+
+def test_the_line_head_assigns_only_an_owner_of_its_own_line_or_a_free_one():
+    under_other_line = UnitFacts("owner-x", UnitKind.OWNER, parent_id="line2")
+    with pytest.raises(InvalidInput, match="another supervising unit or line"):
+        decide_assignment(LINE_HEAD, AT_LINE, AssignmentLevel.OWNER, under_other_line)
+    decide_assignment(LINE_HEAD, AT_LINE, AssignmentLevel.OWNER, UnitFacts("owner-y", UnitKind.OWNER, parent_id="line"))

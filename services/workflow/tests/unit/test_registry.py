@@ -105,6 +105,11 @@ def test_participants_and_personnel(session, as_user):
     with pytest.raises(InvalidInput, match="contract_file_id"):
         registry.add_participant(lead, pid, {"unit_id": "demo-contractor", "role": "contractor",
                                              "contract_file_id": "missing"})
+    someone_elses = registry.record_file(as_user("demo-project-manager", "zlb"), {
+        "sha256": "e" * 64, "size": 10, "content_type": "application/pdf", "filename": "other.pdf"})
+    with pytest.raises(InvalidInput, match="uploaded by the owner"):
+        registry.add_participant(lead, pid, {"unit_id": "demo-contractor", "role": "contractor",
+                                             "contract_file_id": someone_elses["id"]})
     registry.add_participant(lead, pid, {"unit_id": "demo-contractor", "role": "contractor",
                                          "contract_file_id": contract["id"]})
     with pytest.raises(IllegalStep):
@@ -168,6 +173,10 @@ def test_a_chief_registers_own_staff_and_sees_numbers_masked(session, as_user):
         registry.register_user(chief, {"name": "企业人员", "portal": "zlb", "zlb_user_id": "zlb-x"})
     assert {u["id"] for u in registry.list_users(chief)} >= {"demo-owner-chief", "demo-owner-lead", user["id"]}
     assert "demo-line-head" not in {u["id"] for u in registry.list_users(chief)}
+    # A supervising unit's chief manages the staff of its lines too (Art. 16-19).
+    lines_staff = {u["id"] for u in registry.list_users(as_user("demo-supervising-chief"))}
+    assert {"demo-line-head", "demo-parks-line-head"} <= lines_staff
+    assert registry.get_user(as_user("demo-supervising-chief"), "demo-line-head")["name"] == "陈条线"
 
 
 def test_direct_award_entered_by_the_owners_lead(session, as_user):

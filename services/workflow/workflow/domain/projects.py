@@ -121,6 +121,8 @@ def decide_assignment(
         if not actor.holds(Post.LINE_HEAD, unit_id=project.line_id):
             raise PermissionDenied("the line head assigns the owner (Art. 19)")
         _require_target_kind(target_unit, UnitKind.OWNER)
+        if target_unit.parent_id not in (None, project.line_id, project.supervising_unit_id):
+            raise InvalidInput.field("target_id", "the owner sits under another supervising unit or line")
     else:
         if not actor.holds(Post.CHIEF, unit_id=project.owner_id):
             raise PermissionDenied("the owner's chief assigns the owner's project lead (Art. 20)")
