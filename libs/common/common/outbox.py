@@ -10,7 +10,8 @@ Several relays may run (one per instance); on PostgreSQL they skip each other's 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 
 import eventlet
 import sqlalchemy as sa
@@ -62,6 +63,8 @@ class OutboxRelay:
         # the retry, so one quick attempt is enough.
         self.publisher.transport_options = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5,
                                             "interval_max": 1}
+        self.retention = timedelta(days=settings.outbox_retention_days)
+        self._next_purge = 0.0
         self._wakeup = Signal()
         self._running = False
         self._lock = eventlet.semaphore.Semaphore()
@@ -79,11 +82,26 @@ class OutboxRelay:
         while self._running:
             try:
                 self.relay_pending()
+                self._purge_now_and_then()
             except Exception:  # the relay must outlive any one failure; the rows stay pending
                 logger.exception("outbox relay pass failed", extra={"service": self.service_name})
             with eventlet.Timeout(self.interval, False):
                 self._wakeup.wait()
             self._wakeup = Signal()
+
+    def _purge_now_and_then(self) -> None:
+        if time.monotonic() < self._next_purge:
+            return
+        self._next_purge = time.monotonic() + 3600
+        self.purge_published(datetime.now(UTC) - self.retention)
+
+    def purge_published(self, before: datetime) -> int:
+        """Published events older than the retention go; pending ones always stay."""
+        with Session(self.engine) as session:
+            purged = session.execute(sa.delete(outbox_message).where(
+                outbox_message.c.sent_at.is_not(None), outbox_message.c.sent_at < before)).rowcount
+            session.commit()
+        return purged
 
     def relay_pending(self) -> int:
         """Publish every pending event of this service; return how many were sent."""

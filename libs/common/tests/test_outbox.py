@@ -128,3 +128,21 @@ def test_relay_publishes_every_pending_event_once_in_order(postgres_database, am
             assert queue.get(no_ack=True) is None
     finally:
         engine.dispose()
+
+
+def test_published_events_are_purged_after_the_retention_and_pending_ones_stay(engine):
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    relay = OutboxRelay(engine, "testsvc", {"AMQP_URI": DEAD_BROKER})
+    with Session(engine) as session:
+        for number in range(3):
+            stage_event(session, UnitRegistered(occurred_at=now, unit_id=f"u{number}", kind="owner", name="x"))
+        session.execute(sa.update(outbox_message).where(outbox_message.c.id <= 2)
+                        .values(sent_at=now - timedelta(days=10)))
+        session.execute(sa.update(outbox_message).where(outbox_message.c.id == 2)
+                        .values(sent_at=now - timedelta(days=1)))
+        session.commit()
+    assert relay.purge_published(now - timedelta(days=7)) == 1
+    with Session(engine) as session:
+        left = session.execute(sa.select(outbox_message.c.id, outbox_message.c.sent_at)
+                               .order_by(outbox_message.c.id)).all()
+    assert [row.id for row in left] == [2, 3] and left[1].sent_at is None
