@@ -14,7 +14,7 @@ from common.logs import configure_logging
 from common.settings import platform_settings
 from gateway.errors import error_response, install_error_handlers
 from gateway.portals import ZlbAdapter, ZzdAdapter
-from gateway.routes import admin, attendance, auth, ops, processes, public, zlb, zzd
+from gateway.routes import admin, attendance, auth, concealed, ops, processes, public, zlb, zzd
 from gateway.rpc import ServiceClient
 from gateway.settings import GatewaySettings, gateway_settings
 
@@ -85,7 +85,8 @@ def create_app(settings: GatewaySettings | None = None, services: ServiceClient 
         return response
 
     for router in (ops.router, auth.router, zzd.router, zlb.router, attendance.zzd_router, attendance.zlb_router,
-                   processes.zzd_router, processes.zlb_router, public.router, admin.router):
+                   processes.zzd_router, processes.zlb_router, concealed.zzd_router, concealed.zlb_router,
+                   public.router, admin.router):
         app.include_router(router)
     if settings.dev_login:
         app.include_router(auth.dev_router)

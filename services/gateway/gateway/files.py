@@ -12,6 +12,7 @@ from fastapi import UploadFile
 
 from common.principal import Principal
 from gateway.errors import ApiError
+from gateway.exif import read_photo_metadata
 from gateway.rpc import ServiceClient
 from gateway.settings import GatewaySettings
 
@@ -49,6 +50,11 @@ def store_upload(upload: UploadFile, principal: Principal, settings: GatewaySett
     target.parent.mkdir(exist_ok=True)
     os.replace(spool.name, target)  # content-addressed: the same bytes land on the same name
     filename = Path(upload.filename or "upload").name[:255]
-    return services.call("workflow", "record_file",
-                         {"sha256": sha256, "size": size, "content_type": content_type, "filename": filename},
-                         principal=principal)
+    recorded = services.call("workflow", "record_file",
+                             {"sha256": sha256, "size": size, "content_type": content_type, "filename": filename},
+                             principal=principal)
+    if content_type.startswith("image/"):
+        # Art. 28: where and when a photo was taken, for the checks of the inspection photos.
+        services.call("workflow", "record_photo_metadata", recorded["id"], read_photo_metadata(target).as_record(),
+                      principal=principal)
+    return recorded

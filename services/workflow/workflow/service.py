@@ -13,13 +13,14 @@ from common.errors import EXPECTED_ERRORS, PermissionDenied
 from common.service import PlatformService, command, query
 from workflow import deadline_engine, processes, registry
 from workflow.domain.rules import WorkflowRules
+from workflow.entrypoints.concealed import ConcealedWorkEntrypoints
 
 logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-class WorkflowService(PlatformService):
+class WorkflowService(ConcealedWorkEntrypoints, PlatformService):
     name = "workflow"
     rules_cls = WorkflowRules
 

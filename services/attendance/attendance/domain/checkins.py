@@ -26,9 +26,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
-from attendance.domain.geo import distance_outside_fence_m, haversine_m
 from attendance.domain.rules import AttendanceRules
 from common.errors import InvalidInput
+from common.geo import distance_outside_fence_m, haversine_m
 
 SpoofingPolicy = Literal["flag", "block"]
 

@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from itertools import pairwise
 
-from attendance.domain.geo import distance_outside_fence_m
 from attendance.domain.rules import AttendanceRules
+from common.geo import distance_outside_fence_m
 
 SuspendedInterval = tuple[datetime, datetime | None]  # (start, end); end None: still suspended
 

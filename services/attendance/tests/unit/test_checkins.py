@@ -15,9 +15,9 @@ from attendance.domain.checkins import (
     PreviousCheckin,
     assess_checkin,
 )
-from attendance.domain.geo import EARTH_RADIUS_M
 from attendance.domain.rules import AttendanceRules
 from common.errors import InvalidInput
+from common.geo import EARTH_RADIUS_M
 
 M_PER_DEG_LAT = EARTH_RADIUS_M * math.pi / 180
 RULES = AttendanceRules()

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from attendance.domain.geo import EARTH_RADIUS_M
 from attendance.domain.patrols import PatrolDecision, PatrolPoint, active_time, assess_patrol, patrol_due
 from attendance.domain.rules import AttendanceRules
+from common.geo import EARTH_RADIUS_M
 
 M_PER_DEG_LAT = EARTH_RADIUS_M * math.pi / 180
 RULES = AttendanceRules()

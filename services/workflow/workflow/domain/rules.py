@@ -54,6 +54,10 @@ class WorkflowRules(RuleSettings):
         1, "Art. 22, 46", "A supervision log is due at least this often while the project is in construction.",
         ge=1, le=31
     )
+    concealed_photo_max_distance_m: int = _figure(
+        500, "Art. 28", "How far outside the site's geofence a concealed-work photo's EXIF position may lie before "
+        "the photo is flagged (the regulation names no figure; a platform default).", ge=10, le=20000
+    )
     changes_on_concealed_works_allowed: bool = _figure(
         False, "Art. 27", "Whether an engineering change may touch concealed works (in principle it may not)."
     )

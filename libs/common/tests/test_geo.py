@@ -4,7 +4,8 @@ import math
 
 import pytest
 
-from attendance.domain.geo import (
+from common.errors import InvalidInput
+from common.geo import (
     EARTH_RADIUS_M,
     distance_outside_fence_m,
     distance_to_polygon_edge_m,
@@ -12,7 +13,6 @@ from attendance.domain.geo import (
     on_site,
     point_in_polygon,
 )
-from common.errors import InvalidInput
 
 M_PER_DEG_LAT = EARTH_RADIUS_M * math.pi / 180  # ≈ 111 195 m
 

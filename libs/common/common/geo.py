@@ -1,4 +1,5 @@
-"""Positions against the site boundary (Art. 26: attendance is taken on site).
+"""Positions against a site boundary: attendance is taken on site (Art. 26), and a concealed
+work's photos are taken there (Art. 28).
 
 A fence is the project's geofence as the workflow stores it: ``{"polygon": [[lat, lng], ...]}``
 or ``{"center": [lat, lng], "radius_m": r}``. Building sites are small (well under a few

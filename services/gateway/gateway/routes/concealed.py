@@ -1,0 +1,54 @@
+"""Concealed works (隐蔽工程, Art. 28): the contractor applies, the supervisor records the
+stand-by and inspection with photos, the owner reviews them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from common.contracts.concealed import ConcealedInspection, ConcealedReview, ConcealedWorkApplication
+from common.principal import Principal
+from gateway.auth import zlb_principal, zzd_principal
+from gateway.deps import services
+from gateway.rpc import ServiceClient
+
+zlb_router = APIRouter(prefix="/zlb/v1", tags=["concealed works (ZLB)"])
+zzd_router = APIRouter(prefix="/zzd/v1", tags=["concealed works (ZZD)"])
+
+
+def _body(model) -> dict:
+    return model.model_dump(mode="json", exclude_unset=True)
+
+
+@zlb_router.post("/concealed-works", status_code=201,
+                 description="The contractor applies within the 2 days before the concealed work is done.")
+def apply_concealed_work(body: ConcealedWorkApplication, principal: Principal = Depends(zlb_principal),
+                         rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "apply_concealed_work", _body(body), principal=principal)
+
+
+@zlb_router.post("/concealed-works/{concealed_work_id}/inspection",
+                 description="On the day, the supervisor records the stand-by and inspection with photos before, "
+                 "after and with a measuring scale; photos taken on another day or away from the site are flagged.")
+def record_concealed_inspection(concealed_work_id: str, body: ConcealedInspection,
+                                principal: Principal = Depends(zlb_principal), rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "record_concealed_inspection", concealed_work_id, _body(body), principal=principal)
+
+
+@zzd_router.post("/concealed-works/{concealed_work_id}/review",
+                 description="The owner reviews the photos; for important parts it records its own presence.")
+def review_concealed_work(concealed_work_id: str, body: ConcealedReview, principal: Principal = Depends(zzd_principal),
+                          rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "review_concealed_work", concealed_work_id, _body(body), principal=principal)
+
+
+@zzd_router.get("/projects/{project_id}/concealed-works", description="The project's concealed works and their steps.")
+def list_concealed_works(project_id: str, principal: Principal = Depends(zzd_principal),
+                         rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "list_concealed_works", project_id, principal=principal)
+
+
+@zlb_router.get("/projects/{project_id}/concealed-works",
+                description="The concealed works of a project the firm takes part in, and their steps.")
+def list_concealed_works_for_firm(project_id: str, principal: Principal = Depends(zlb_principal),
+                                  rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "list_concealed_works", project_id, principal=principal)
