@@ -36,6 +36,7 @@ e2e: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench_deadlines.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -53,7 +53,7 @@ def build_project(client, district, amount: str, kind: str) -> str:
     project = client.ok("POST", "/zzd/v1/projects", tokens["back_office"], 201, json={
         "name": f"{kind}-{amount}", "industry": "transport", "kind": kind, "contract_amount": amount,
         "below_threshold": False, "geofence": {"center": [30.0, 120.9], "radius_m": 400},
-        "planned_start": "2027-03-01", "planned_end": "2027-12-31"})
+        "planned_start": "2027-03-15", "planned_end": "2027-12-31"})
     pid = project["id"]
     chain = f"/zzd/v1/projects/{pid}/assignments"
     client.ok("POST", chain, tokens["back_office"], json={"level": "supervising_unit", "target_id": ids["supervising"]})

@@ -134,6 +134,17 @@ class ConstructionStarted(Event):
     started_on: date
 
 
+class ProjectStatusChanged(Event):
+    """The project moved along its lifecycle (Art. 25) or beside it (suspended, terminated)."""
+
+    source: ClassVar[str] = "workflow"
+    event_type: ClassVar[str] = "project.status_changed"
+
+    project_id: str
+    status: str
+    previous_status: str
+
+
 class ProjectSuspended(Event):
     """The owner declared a suspension and the platform confirmed it (Art. 35): attendance
     duties and warnings of the project pause, and its days do not count."""
@@ -258,6 +269,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ReminderDue,
         PersonnelReplaced,
         ProjectTerminated,
+        ProjectStatusChanged,
     )
 }
 # Warnings come from several services on one event type; each source has its class.

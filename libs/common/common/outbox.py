@@ -44,6 +44,16 @@ def stage_event(session: Session, event: Event) -> None:
     session.info["outbox_staged"] = True
 
 
+def stage_events(session: Session, batch: list[Event]) -> None:
+    """Stage many events with one statement (the deadline sweep fires thousands at once)."""
+    if not batch:
+        return
+    session.execute(sa.insert(outbox_message), [
+        {"event_id": str(event.event_id), "event_type": event.event_type, "payload": event.model_dump(mode="json"),
+         "created_at": event.occurred_at} for event in batch])
+    session.info["outbox_staged"] = True
+
+
 class OutboxRelay:
     def __init__(self, engine: Engine, service_name: str, nameko_config: dict):
         settings = platform_settings()

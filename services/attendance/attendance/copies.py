@@ -65,6 +65,20 @@ def apply_personnel(session: Session, event: events.PersonnelAssigned) -> None:
                                 post=event.post, assigned_at=event.occurred_at))
 
 
+def apply_status(session: Session, event: events.ProjectStatusChanged) -> None:
+    """The project's place in its lifecycle; duties run only in construction (Art. 25, 26)."""
+    project = _project(session, event.project_id)
+    if event.status not in ("in_construction", "suspended"):
+        project.status = event.status
+
+
+def apply_replacement(session: Session, event: events.PersonnelReplaced) -> None:
+    """The replaced person's duty ends; the replacement comes with its own personnel.assigned."""
+    session.execute(sa.update(RosterEntry).where(
+        RosterEntry.project_id == event.project_id, RosterEntry.person_id == event.replaced_user_id,
+        RosterEntry.post == event.post, RosterEntry.released_at.is_(None)).values(released_at=event.occurred_at))
+
+
 def apply_construction_started(session: Session, event: events.ConstructionStarted) -> None:
     project = _project(session, event.project_id)
     project.status = "in_construction"

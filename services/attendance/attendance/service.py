@@ -61,6 +61,14 @@ class AttendanceService(PlatformService):
     def on_construction_started(self, event):
         copies.apply_construction_started(self.db.session, event)
 
+    @handles(events.ProjectStatusChanged)
+    def on_project_status_changed(self, event):
+        copies.apply_status(self.db.session, event)
+
+    @handles(events.PersonnelReplaced)
+    def on_personnel_replaced(self, event):
+        copies.apply_replacement(self.db.session, event)
+
     @handles(events.ProjectSuspended)
     def on_project_suspended(self, event):
         copies.apply_suspension(self.db.session, event)

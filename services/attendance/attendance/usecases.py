@@ -103,8 +103,8 @@ def owner_acting(call: Call, project_id: str) -> tuple[Actor, ProjectCopy]:
 
 def roster(session: Session, project: ProjectCopy) -> list[duty.RosterPost]:
     entries = session.execute(sa.select(RosterEntry).where(RosterEntry.project_id == project.id)).scalars()
-    return duty.duty_roster([duty.RosterPost(e.person_id, e.firm_id, Post(e.post), e.assigned_at) for e in entries],
-                            project.below_threshold)
+    return duty.duty_roster([duty.RosterPost(e.person_id, e.firm_id, Post(e.post), e.assigned_at, e.released_at)
+                             for e in entries], project.below_threshold)
 
 
 def duty_entries_of(session: Session, project: ProjectCopy, person_id: str) -> list[duty.RosterPost]:
@@ -115,8 +115,8 @@ def duty_entries_of(session: Session, project: ProjectCopy, person_id: str) -> l
         return [entry for entry in roster(session, project) if entry.person_id == person_id]
     entries = session.execute(sa.select(RosterEntry).where(
         RosterEntry.project_id == project.id, RosterEntry.person_id == person_id)).scalars()
-    return duty.duty_roster([duty.RosterPost(e.person_id, e.firm_id, Post(e.post), e.assigned_at) for e in entries],
-                            below_threshold=False)
+    return duty.duty_roster([duty.RosterPost(e.person_id, e.firm_id, Post(e.post), e.assigned_at, e.released_at)
+                             for e in entries], below_threshold=False)
 
 
 def phases(session: Session, project_id: str) -> list[duty.Phase]:
@@ -584,7 +584,8 @@ def _evaluate_day(call: Call, day: date, rules: AttendanceRules) -> int:
     raised = 0
     month_ends = (day + timedelta(days=1)).day == 1
     for project in call.session.execute(sa.select(ProjectCopy).where(
-            ProjectCopy.construction_started_on.is_not(None))).scalars():
+            ProjectCopy.construction_started_on.is_not(None),
+            ProjectCopy.status.in_(("in_construction", "suspended")))).scalars():
         # Art. 35: suspension days are no construction days, so nothing is raised for them; the
         # days before and after a suspension are evaluated all the same.
         duty_roster, project_phases = roster(call.session, project), phases(call.session, project.id)

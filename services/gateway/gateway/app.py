@@ -14,7 +14,7 @@ from common.logs import configure_logging
 from common.settings import platform_settings
 from gateway.errors import error_response, install_error_handlers
 from gateway.portals import ZlbAdapter, ZzdAdapter
-from gateway.routes import admin, attendance, auth, concealed, ops, processes, public, zlb, zzd
+from gateway.routes import admin, attendance, auth, changes, concealed, ops, processes, public, supervision, zlb, zzd
 from gateway.rpc import ServiceClient
 from gateway.settings import GatewaySettings, gateway_settings
 
@@ -86,6 +86,7 @@ def create_app(settings: GatewaySettings | None = None, services: ServiceClient 
 
     for router in (ops.router, auth.router, zzd.router, zlb.router, attendance.zzd_router, attendance.zlb_router,
                    processes.zzd_router, processes.zlb_router, concealed.zzd_router, concealed.zlb_router,
+                   supervision.zzd_router, supervision.zlb_router, changes.zzd_router, changes.zlb_router,
                    public.router, admin.router):
         app.include_router(router)
     if settings.dev_login:

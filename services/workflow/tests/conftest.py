@@ -1,14 +1,18 @@
-"""Fixtures of the workflow service's tests: a migrated database with the demo district."""
+"""Fixtures of the workflow service's tests: a migrated database with the demo district, and a
+deadline sweep that tells which rules' rungs it fired."""
 
+from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from common.database import engine_for, migrate
 from common.principal import Principal
-from workflow import registry
+from workflow import deadline_engine, registry
 from workflow.bootstrap import seed_demo_district
+from workflow.persistence.models import Deadline, DeadlineRungFired
 from workflow.service import MIGRATIONS_DIR
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
@@ -42,3 +46,25 @@ def as_user(session):
         return registry.Call(session, NOW, Principal(user_id=user_id, portal=portal))
 
     return make
+
+
+@pytest.fixture
+def sweep(session):
+    """``sweep(when)`` runs the deadline sweep at ``when`` and returns how many rungs of each rule
+    it fired, as a Counter by rule id: ``sweep(when)[rule_id] == 1``. A project runs several
+    deadlines at once (the Art. 24 readiness watch from its registration, the Art. 46 log watch
+    while it is built), so a test asserts the rungs of the rules it is about."""
+
+    def fired_rungs() -> Counter:
+        return Counter(session.execute(
+            sa.select(Deadline.rule_id, DeadlineRungFired.deadline_id, DeadlineRungFired.rung)
+            .join(Deadline, Deadline.id == DeadlineRungFired.deadline_id)).all())
+
+    def run(when: datetime) -> Counter:
+        before = fired_rungs()
+        total = deadline_engine.sweep(session, when)
+        fired = Counter(rule_id for rule_id, _, _ in fired_rungs() - before)
+        assert fired.total() == total  # every rung the sweep reports is counted under its rule
+        return fired
+
+    return run

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from common import events
 from common.clock import district_iso
-from common.outbox import stage_event
+from common.outbox import stage_events
 from common.rule_settings import load_rules
 from workflow.domain import deadlines as dl
 from workflow.domain.rules import WorkflowRules
@@ -106,34 +106,44 @@ def sweep(session: Session, now: datetime) -> int:
             sa.select(Project).where(Project.id.in_({d.project_id for d in batch}))).scalars()}
         pauses = project_pauses(session, projects)
         fired = _fired(session, [d.id for d in batch])
-        for deadline in batch:
-            rule = _rule_of(deadline, catalogue)
-            for rung in dl.rungs_due(rule, deadline.started_at, pauses[deadline.project_id], now,
-                                     fired[deadline.id]):
-                session.add(DeadlineRungFired(deadline_id=deadline.id, rung=rung.name, fired_at=now))
-                fired[deadline.id].add(rung.name)
-                _announce(session, deadline, rule, rung, projects[deadline.project_id], now,
-                          dl.due_at(deadline.started_at, rung.after, pauses[deadline.project_id]))
-                total += 1
-            deadline.next_due_at = _next_due(deadline, rule, pauses[deadline.project_id], fired[deadline.id])
+        acting: dict[tuple[str, str], str] = {}
+        announcements, fired_rows = [], []
+        # The batch's rows are written together at the end: one statement per kind, not three
+        # per rung (the sweep must handle thousands of due rungs in seconds).
+        with session.no_autoflush:
+            for deadline in batch:
+                rule = _rule_of(deadline, catalogue)
+                project = projects[deadline.project_id]
+                for rung in dl.rungs_due(rule, deadline.started_at, pauses[deadline.project_id], now,
+                                         fired[deadline.id]):
+                    fired_rows.append({"deadline_id": deadline.id, "rung": rung.name, "fired_at": now})
+                    fired[deadline.id].add(rung.name)
+                    key = (project.id, rule.must_act)
+                    if key not in acting:
+                        acting[key] = _acting_unit(session, project, rule.must_act)
+                    announcements.append(_announcement(deadline, rule, rung, project, acting[key], now,
+                                                       dl.due_at(deadline.started_at, rung.after,
+                                                                 pauses[deadline.project_id])))
+                deadline.next_due_at = _next_due(deadline, rule, pauses[deadline.project_id], fired[deadline.id])
+        if fired_rows:
+            session.execute(sa.insert(DeadlineRungFired), fired_rows)
+        stage_events(session, announcements)
+        total += len(fired_rows)
         session.flush()
 
 
-def _announce(session: Session, deadline: Deadline, rule: dl.DeadlineRule, rung: dl.Rung, project: Project,
-              now: datetime, due: datetime | None) -> None:
-    must_act = _acting_unit(session, project, rule.must_act)
+def _announcement(deadline: Deadline, rule: dl.DeadlineRule, rung: dl.Rung, project: Project, must_act: str,
+                  now: datetime, due: datetime | None) -> events.Event:
     if rung.name == "reminder":
-        event = events.ReminderDue(occurred_at=now, deadline_id=deadline.id, rule_id=rule.rule_id,
-                                   article=rule.article, project_id=project.id, must_act=must_act,
-                                   summary=rule.summary, due_at=due)
-    else:
-        event = events.WorkflowWarningRaised(
-            occurred_at=now, warning_id=new_id(), rule_id=rule.rule_id, article=rule.article, project_id=project.id,
-            firm_id=None, must_act=must_act, summary=rule.summary,
-            detail={"deadline_id": deadline.id, "subject_type": deadline.subject_type,
-                    "subject_id": deadline.subject_id, "started_at": district_iso(deadline.started_at),
-                    "due_at": district_iso(due), "extension_days": deadline.extension_days})
-    stage_event(session, event)
+        return events.ReminderDue(occurred_at=now, deadline_id=deadline.id, rule_id=rule.rule_id,
+                                  article=rule.article, project_id=project.id, must_act=must_act,
+                                  summary=rule.summary, due_at=due)
+    return events.WorkflowWarningRaised(
+        occurred_at=now, warning_id=new_id(), rule_id=rule.rule_id, article=rule.article, project_id=project.id,
+        firm_id=None, must_act=must_act, summary=rule.summary,
+        detail={"deadline_id": deadline.id, "subject_type": deadline.subject_type,
+                "subject_id": deadline.subject_id, "started_at": district_iso(deadline.started_at),
+                "due_at": district_iso(due), "extension_days": deadline.extension_days})
 
 
 def _acting_unit(session: Session, project: Project, role: str) -> str:

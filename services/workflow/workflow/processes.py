@@ -8,14 +8,14 @@ import sqlalchemy as sa
 from common import usecase
 from common.clock import district_iso
 from common.contracts import processes as contracts
-from common.errors import NotFound
+from common.errors import IllegalStep, NotFound
 from common.rule_settings import load_rules
-from workflow import deadline_engine
+from workflow import deadline_engine, supervision
 from workflow.domain import acceptance as acc
 from workflow.domain.projects import ProjectStatus
 from workflow.domain.rules import WorkflowRules
 from workflow.persistence.models import Acceptance, Deadline, new_id
-from workflow.registry import Call, project_view, require_files, visible_project
+from workflow.registry import Call, change_status, project_view, require_files, visible_project
 
 SUBJECT = "acceptance"
 
@@ -39,6 +39,8 @@ def _acceptance(call: Call, acceptance_id: str):
     if acceptance is None:
         raise NotFound(f"acceptance {acceptance_id} not found")
     actor, project, facts = visible_project(call, acceptance.project_id, for_update=True)
+    if project.status == ProjectStatus.TERMINATED:
+        raise IllegalStep("the project is terminated (Art. 34)")
     return actor, project, facts, acceptance
 
 
@@ -65,8 +67,8 @@ def start_acceptance(call: Call, data: dict) -> dict:
         acceptance.received_at = call.now
         _start_acceptance_deadline(call, acceptance, facts)
     if request.variant != acc.VILLAGE_TOWNSHIP:
-        project.status = ProjectStatus.COMPLETION_ACCEPTANCE
-        project.updated_at = call.now
+        change_status(call, project, ProjectStatus.COMPLETION_ACCEPTANCE)
+        supervision.stop_log_watch(call.session, project.id, call.now)
     call.session.flush()
     call.record("acceptance.started", "acceptance", acceptance.id, after=acceptance_view(acceptance))
     return acceptance_view(acceptance)
@@ -83,7 +85,8 @@ def check_acceptance(call: Call, acceptance_id: str, data: dict) -> dict:
         _start_acceptance_deadline(call, acceptance, facts)
     else:
         acceptance.status = acc.CHECK_FAILED
-        project.status = ProjectStatus.IN_CONSTRUCTION
+        change_status(call, project, ProjectStatus.IN_CONSTRUCTION)
+        supervision.start_log_watch(call.session, project.id, call.now)
     call.record("acceptance.checked", "acceptance", acceptance.id, after={"passed": request.passed})
     return acceptance_view(acceptance)
 
@@ -98,8 +101,7 @@ def accept(call: Call, acceptance_id: str, data: dict) -> dict:
     acceptance.record_file_ids = request.record_file_ids
     deadline_engine.close(call.session, SUBJECT, acceptance.id, call.now)
     if acceptance.variant != acc.VILLAGE_TOWNSHIP:
-        project.status = ProjectStatus.FINAL_ACCEPTANCE
-        project.updated_at = call.now
+        change_status(call, project, ProjectStatus.FINAL_ACCEPTANCE)
     if acceptance.variant != acc.VILLAGE_SELF:
         # Art. 32: the settlement-audit window runs from completion.
         deadline_engine.start(call.session, rule_id=acc.settlement_rule(facts, load_rules(call.session, WorkflowRules)),
@@ -118,8 +120,8 @@ def return_acceptance(call: Call, acceptance_id: str, data: dict) -> dict:
     acceptance.status, acceptance.return_reason = acc.RETURNED, request.reason
     acceptance.decided_by, acceptance.decided_at = actor.user_id, call.now
     deadline_engine.close(call.session, SUBJECT, acceptance.id, call.now, status="cancelled")
-    project.status = ProjectStatus.IN_CONSTRUCTION
-    project.updated_at = call.now
+    change_status(call, project, ProjectStatus.IN_CONSTRUCTION)
+    supervision.start_log_watch(call.session, project.id, call.now)
     call.record("acceptance.returned", "acceptance", acceptance.id, after={"reason": request.reason})
     return acceptance_view(acceptance)
 
@@ -160,8 +162,7 @@ def submit_settlement_audit(call: Call, project_id: str, data: dict) -> dict:
     actor, project, facts = visible_project(call, project_id, for_update=True)
     acc.decide_settlement_submission(actor, facts)
     require_files(call, "record_file_ids", request.record_file_ids)
-    project.status = ProjectStatus.SETTLEMENT_AUDIT
-    project.updated_at = call.now
+    change_status(call, project, ProjectStatus.SETTLEMENT_AUDIT)
     deadline_engine.close(call.session, "settlement", project.id, call.now)
     call.record("project.settlement_audit_submitted", "project", project.id,
                 after={"record_file_ids": request.record_file_ids})
@@ -173,8 +174,7 @@ def advance_after_audit(call: Call, project_id: str, target: str) -> dict:
     actor, project, facts = visible_project(call, project_id, for_update=True)
     following = acc.decide_advance_after_audit(actor, facts, target)
     before = project.status
-    project.status = following
-    project.updated_at = call.now
+    change_status(call, project, following)
     call.record("project.status_changed", "project", project.id, before={"status": before},
                 after={"status": following})
     return project_view(call.session, project, load_rules(call.session, WorkflowRules))

@@ -19,7 +19,7 @@ from common.contracts import registry as contracts
 from common.crypto import decrypt_field, encrypt_field, mask
 from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
 from common.rule_settings import load_rules
-from workflow import deadline_engine
+from workflow import deadline_engine, supervision
 from workflow.domain import lifecycle
 from workflow.domain import organisation as org
 from workflow.domain import projects as dom
@@ -278,6 +278,7 @@ def register_project(call: Call, data: dict) -> dict:
     )
     call.session.add(project)
     call.session.flush()
+    supervision.start_readiness_watch(call.session, project)  # Art. 24: ready by the planned start
     view = project_view(call.session, project, load_rules(call.session, WorkflowRules))
     call.record("project.registered", "project", project.id, after=view)
     call.emit(events.ProjectRegistered, project_id=project.id, name=project.name, industry=project.industry,
@@ -398,6 +399,11 @@ def assign_personnel(call: Call, project_id: str, data: dict) -> dict:
         current_holders=repo.current_holders(call.session, project.id, request.post),
     )
     unit_id = dom.decide_personnel(actor, facts, person, request.post)
+    from workflow.changes import post_lock_reason  # workflow.changes builds on this module
+
+    lock = post_lock_reason(call.session, request.user_id, request.post, project.id)
+    if lock is not None:
+        raise IllegalStep(lock)  # Art. 27: a replaced person waits until that project is completed
     call.session.add(Personnel(project_id=project.id, user_id=request.user_id, unit_id=unit_id, post=request.post,
                                assigned_by=actor.user_id, assigned_at=call.now))
     project.updated_at = call.now
@@ -407,6 +413,14 @@ def assign_personnel(call: Call, project_id: str, data: dict) -> dict:
     call.emit(events.PersonnelAssigned, project_id=project.id, user_id=request.user_id, unit_id=unit_id,
               post=request.post)
     return project_view(call.session, project, load_rules(call.session, WorkflowRules))
+
+
+def change_status(call: Call, project: Project, status: str) -> None:
+    """Every move of a project along its lifecycle goes through here, so that each is published."""
+    previous = project.status
+    project.status = status
+    project.updated_at = call.now
+    call.emit(events.ProjectStatusChanged, project_id=project.id, status=status, previous_status=previous)
 
 
 # --- lifecycle (Art. 25, 35) -------------------------------------------------------------------------
@@ -420,10 +434,11 @@ def start_construction(call: Call, project_id: str) -> dict:
     missing = lifecycle.missing_before_construction(project.below_threshold, list(roles), list(posts))
     lifecycle.decide_construction_start(actor, facts, missing)
     before = project.status
-    project.status = dom.ProjectStatus.IN_CONSTRUCTION
+    change_status(call, project, dom.ProjectStatus.IN_CONSTRUCTION)
     project.construction_started_on = local_date(call.now)
-    project.updated_at = call.now
     call.session.flush()
+    supervision.satisfy_readiness(call.session, project.id, call.now)
+    supervision.start_log_watch(call.session, project.id, call.now)  # Art. 22, 46: logs are due from now
     call.record("project.construction_started", "project", project.id, before={"status": before},
                 after={"status": project.status})
     call.emit(events.ConstructionStarted, project_id=project.id, started_on=project.construction_started_on)
@@ -434,8 +449,7 @@ def suspend_project(call: Call, project_id: str, data: dict) -> dict:
     request = usecase.parse(contracts.SuspensionRequest, data)
     actor, project, facts = visible_project(call, project_id, for_update=True)
     lifecycle.decide_suspension(actor, facts, request.since, call.now)
-    project.status = dom.ProjectStatus.SUSPENDED
-    project.updated_at = call.now
+    change_status(call, project, dom.ProjectStatus.SUSPENDED)
     call.session.add(Suspension(project_id=project.id, since=request.since, reason=request.reason,
                                 declared_by=actor.user_id))
     call.session.flush()
@@ -453,8 +467,7 @@ def resume_project(call: Call, project_id: str) -> dict:
         Suspension.project_id == project.id, Suspension.until.is_(None))).scalar_one()
     suspension.until = call.now
     suspension.resumed_by = actor.user_id
-    project.status = dom.ProjectStatus.IN_CONSTRUCTION
-    project.updated_at = call.now
+    change_status(call, project, dom.ProjectStatus.IN_CONSTRUCTION)
     call.session.flush()
     deadline_engine.reschedule(call.session, project_id=project.id)  # due times move by the pause
     call.record("project.resumed", "project", project.id, before={"status": dom.ProjectStatus.SUSPENDED},

@@ -13,14 +13,16 @@ from common.errors import EXPECTED_ERRORS, PermissionDenied
 from common.service import PlatformService, command, query
 from workflow import deadline_engine, processes, registry
 from workflow.domain.rules import WorkflowRules
+from workflow.entrypoints.changes import ChangeEntrypoints
 from workflow.entrypoints.concealed import ConcealedWorkEntrypoints
+from workflow.entrypoints.supervision import SupervisionEntrypoints
 
 logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-class WorkflowService(ConcealedWorkEntrypoints, PlatformService):
+class WorkflowService(ChangeEntrypoints, ConcealedWorkEntrypoints, SupervisionEntrypoints, PlatformService):
     name = "workflow"
     rules_cls = WorkflowRules
 

@@ -58,6 +58,7 @@ class Intake(StrEnum):
     TENDER_AWARD = "tender_award"  # registered by the back office after award (Art. 12)
     DIRECT_AWARD = "direct_award"  # entered by the owner's project lead (Art. 21)
     EMERGENCY = "emergency"  # emergency works entered by the owner's project lead (Art. 21)
+    SUPPLEMENTARY = "supplementary"  # never registered; approved by the supervising unit (Art. 33)
 
 
 class AssignmentLevel(StrEnum):
@@ -167,6 +168,8 @@ class ProjectRegistration(BaseModel):
     def _dates_in_order(self) -> ProjectRegistration:
         if self.planned_end < self.planned_start:
             raise ValueError("planned_end comes before planned_start")
+        if self.intake == Intake.SUPPLEMENTARY:
+            raise ValueError("a project never registered comes through a supplementary registration (Art. 33)")
         return self
 
 

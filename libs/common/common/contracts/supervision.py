@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from common.contracts.registry import CREDIT_CODE_PATTERN
 from common.contracts.types import PlatformDate
@@ -24,18 +24,20 @@ class SupervisionRecordRequest(BaseModel):
     kind: Literal["log", "standby"] = "log"
     log_date: PlatformDate = Field(description="The district calendar day the record is of; not in the future.")
     weather: str | None = Field(None, max_length=100)
-    part: str | None = Field(None, min_length=1, max_length=200,
+    part: str | None = Field(None, min_length=1, max_length=200, validate_default=True,
                              description="Stand-by records only: the key part or process stood by (旁站部位/工序).")
     content: str = Field(min_length=2, max_length=8000)
     file_ids: list[Id] = Field(default_factory=list, max_length=50)
 
-    @model_validator(mode="after")
-    def _part_belongs_to_standby(self):
-        if self.kind == "standby" and self.part is None:
-            raise ValueError("a stand-by record names the part or process stood by (part)")
-        if self.kind == "log" and self.part is not None:
-            raise ValueError("part is for stand-by records; a log covers the whole day")
-        return self
+    @field_validator("part")
+    @classmethod
+    def _part_belongs_to_standby(cls, part: str | None, info: ValidationInfo) -> str | None:
+        kind = info.data.get("kind")
+        if kind == "standby" and part is None:
+            raise ValueError("a stand-by record names the part or process stood by")
+        if kind == "log" and part is not None:
+            raise ValueError("a log covers the whole day; part is for stand-by records")
+        return part
 
 
 class SupervisionNoticeRequest(BaseModel):

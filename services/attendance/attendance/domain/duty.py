@@ -30,6 +30,7 @@ class RosterPost:
     firm_id: str
     post: Post
     assigned_at: datetime
+    released_at: datetime | None = None  # replaced (Art. 27): no duty from that day on
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ def on_duty(person_id: str, day: date, roster: Iterable[RosterPost], phases: Ite
     phases = list(phases)
     for entry in roster:
         if entry.person_id != person_id or day < local_date(entry.assigned_at):
+            continue
+        if entry.released_at is not None and day >= local_date(entry.released_at):
             continue
         if entry.post not in PHASED_POSTS:
             return True

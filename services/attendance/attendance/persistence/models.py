@@ -78,6 +78,7 @@ class RosterEntry(Base):
     firm_id: Mapped[str] = mapped_column(sa.String(32))
     post: Mapped[str] = mapped_column(sa.String(32))
     assigned_at: Mapped[datetime]
+    released_at: Mapped[datetime | None]  # replaced by a personnel change (Art. 27)
 
 
 class SuspensionCopy(Base):

@@ -194,3 +194,20 @@ def test_a_resumption_handled_before_its_suspension_leaves_the_project_in_constr
     assert usecases.require_project(session, PROJECT).status == "in_construction"
     assert usecases.suspension_intervals(session, PROJECT) == [(hours(1), hours(30))]
     assert checkin(call_as("pm", hours(31)))["outcome"] == "accepted"
+
+
+def test_a_replaced_person_has_no_duty_from_the_replacement_on(session, call_as):
+    checkin(call_as("pm", hours(0)))
+    copies.apply_replacement(session, events.PersonnelReplaced(
+        occurred_at=hours(24), project_id=PROJECT, post="project_manager", firm_id="contractor",
+        replaced_user_id="pm", replacement_user_id="pm2", reason="病", for_illness=True))
+    with pytest.raises(PermissionDenied):
+        checkin(call_as("pm", hours(25)))
+    month = usecases.my_attendance(call_as("pm", hours(24 * 5)), "2026-12")[0]
+    assert month["construction_days"] == 1  # Dec 1 only: the duty ended on Dec 2
+
+
+def test_a_project_out_of_construction_takes_no_checkins(session, call_as):
+    copies.apply_status(session, events.ProjectStatusChanged(
+        occurred_at=hours(1), project_id=PROJECT, status="completion_acceptance", previous_status="in_construction"))
+    assert checkin(call_as("pm", hours(2)))["reason"] == "project_not_in_construction"

@@ -10,6 +10,12 @@ from common.errors import IllegalStep, InvalidInput, PermissionDenied
 from common.principal import Principal
 from common.schema import outbox_message
 from workflow import deadline_engine, processes, registry
+from workflow.domain.deadlines import (
+    ACCEPTANCE_LARGE,
+    ACCEPTANCE_SMALL,
+    SETTLEMENT_LARGE,
+    SUPERVISION_LOG,
+)
 
 DAY = timedelta(days=1)
 
@@ -102,23 +108,24 @@ def test_government_under_20_million_from_completion_to_deposit(session, in_cons
     assert done["status"] == "deposit_returned"
 
 
-def test_large_works_have_60_days_and_the_settlement_window_opens_at_acceptance(session, in_construction, now):
+def test_large_works_have_60_days_and_the_settlement_window_opens_at_acceptance(session, in_construction, now,
+                                                                                 sweep):
     pid = in_construction("25000000")
     started = processes.start_acceptance(at(session, "demo-project-manager", now, "zlb"),
                                          {"project_id": pid, "variant": "government"})
     processes.check_acceptance(at(session, "demo-chief-engineer", now, "zlb"), started["id"],
                                {"passed": True, "opinion": "合格"})
-    assert deadline_engine.sweep(session, now + 59 * DAY) == 0  # 60 days for 20 million and more
+    assert sweep(now + 59 * DAY)[ACCEPTANCE_LARGE] == 0  # 60 days for 20 million and more
     record = record_file(session, "demo-owner-chief", now)
     processes.accept(at(session, "demo-owner-chief", now + 59 * DAY), started["id"],
                      {"conclusion": "合格", "record_file_ids": [record]})
     assert warnings(session) == []
     deadlines = processes.project_deadlines(at(session, "demo-owner-chief", now + 59 * DAY), pid)
-    assert [(d["rule_id"], d["status"]) for d in deadlines] == [
+    assert [(d["rule_id"], d["status"]) for d in deadlines if d["rule_id"] in (ACCEPTANCE_LARGE, SETTLEMENT_LARGE)] == [
         ("art31.acceptance.government-large", "satisfied"), ("art32.settlement-audit.large", "open")]
 
 
-def test_the_owner_returns_works_within_3_days_only(session, in_construction, now):
+def test_the_owner_returns_works_within_3_days_only(session, in_construction, now, sweep):
     pid = in_construction()
     first = processes.start_acceptance(at(session, "demo-project-manager", now, "zlb"),
                                        {"project_id": pid, "variant": "government"})
@@ -130,7 +137,11 @@ def test_the_owner_returns_works_within_3_days_only(session, in_construction, no
     returned = processes.return_acceptance(at(session, "demo-owner-chief", now + 2 * DAY), first["id"],
                                            {"reason": "资料不全"})
     assert returned["status"] == "returned"
-    assert deadline_engine.sweep(session, now + 30 * DAY) == 0  # the returned acceptance's deadline is gone
+    fired = sweep(now + 30 * DAY)
+    assert fired[ACCEPTANCE_SMALL] == 0  # the returned acceptance's deadline is gone
+    # The works are back in construction: logs are due again, and none came.
+    assert fired[SUPERVISION_LOG] == 1
+    assert warnings(session) == [("art46.supervision-log", "Art. 22, 46")]
     again = processes.start_acceptance(at(session, "demo-project-manager", now + 5 * DAY, "zlb"),
                                        {"project_id": pid, "variant": "government"})
     assert again["status"] == "awaiting_check"
@@ -184,14 +195,15 @@ def test_village_self_acceptance_then_township_re_acceptance(session, in_constru
     assert deadlines[-1]["rule_id"] == "art32.settlement-audit.small"
 
 
-def test_a_5_day_suspension_moves_a_running_deadline_from_day_20_to_day_25(session, in_construction, now):
+def test_a_5_day_suspension_moves_a_running_deadline_from_day_20_to_day_25(session, in_construction, now, sweep):
     pid = in_construction()
     deadline_engine.start(session, rule_id="art31.acceptance.government-small", project_id=pid,
                           subject_type="test", subject_id=pid, started_at=now)
     chief, lead = "demo-owner-chief", "demo-owner-lead"
     registry.suspend_project(at(session, chief, now + 3 * DAY), pid,
                              {"since": (now + 3 * DAY).isoformat(), "reason": "停工待图"})
-    assert deadline_engine.sweep(session, now + 30 * DAY) == 0  # paused: nothing falls due
+    assert sweep(now + 30 * DAY)[ACCEPTANCE_SMALL] == 0  # paused: nothing falls due
     registry.resume_project(at(session, lead, now + 8 * DAY), pid)
-    assert deadline_engine.sweep(session, now + 25 * DAY - timedelta(minutes=1)) == 0
-    assert deadline_engine.sweep(session, now + 25 * DAY) == 1
+    assert sweep(now + 25 * DAY - timedelta(minutes=1))[ACCEPTANCE_SMALL] == 0
+    assert sweep(now + 25 * DAY)[ACCEPTANCE_SMALL] == 1
+    assert sweep(now + 40 * DAY)[ACCEPTANCE_SMALL] == 0

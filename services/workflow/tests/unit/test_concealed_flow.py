@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
 from common.principal import Principal
 from common.schema import audit_entry, outbox_message, rule_setting
-from workflow import concealed, deadline_engine, processes, registry
+from workflow import concealed, processes, registry
+from workflow.domain.deadlines import CONCEALED_INSPECTION, CONCEALED_REVIEW
 
 DAY = timedelta(days=1)
 # The fixture's platform time is 1 December 2026, 09:00 in the district; the work is on the 3rd.
@@ -18,6 +19,10 @@ PLANNED = "2026-12-03"
 ON_THE_DAY = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)  # 10:00 in the district
 END_OF_THE_DAY = datetime(2026, 12, 3, 16, 0, tzinfo=UTC)  # midnight after it in the district
 SITE = {"center": [30.03, 120.87], "radius_m": 300}
+PHOTO_EVIDENCE = "art28.photo-evidence-suspect"
+# What these tests are about: the project also runs its Art. 24 readiness and Art. 46 log watches.
+CONCEALED_DEADLINES = (CONCEALED_INSPECTION, CONCEALED_REVIEW)
+CONCEALED_WARNINGS = (*CONCEALED_DEADLINES, PHOTO_EVIDENCE)
 
 
 @pytest.fixture
@@ -85,14 +90,21 @@ def review(session, work_id, now, user="demo-owner-chief", **body):
                                            {"verdict": "accepted", "note": "影像资料清晰", **body})
 
 
-def warnings(session):
+def warnings(session, rules=CONCEALED_WARNINGS):
+    """The warnings raised of the concealed-work rules (of all rules with ``rules=None``)."""
     return [row.payload for row in session.execute(
-        sa.select(outbox_message).where(outbox_message.c.event_type == "warning.raised").order_by(outbox_message.c.id))]
+        sa.select(outbox_message).where(outbox_message.c.event_type == "warning.raised").order_by(outbox_message.c.id))
+        if rules is None or row.payload["rule_id"] in rules]
 
 
-def deadlines(session, pid, now):
-    return [(d["rule_id"], d["status"]) for d in
-            processes.project_deadlines(at(session, "demo-owner-chief", now), pid)]
+def concealed_deadlines(session, pid, now, rules=CONCEALED_DEADLINES):
+    """The project's concealed-work deadlines (all its deadlines with ``rules=None``)."""
+    return [d for d in processes.project_deadlines(at(session, "demo-owner-chief", now), pid)
+            if rules is None or d["rule_id"] in rules]
+
+
+def deadlines(session, pid, now, rules=CONCEALED_DEADLINES):
+    return [(d["rule_id"], d["status"]) for d in concealed_deadlines(session, pid, now, rules)]
 
 
 def trail(session, entity_id):
@@ -103,20 +115,20 @@ def trail(session, entity_id):
 def state(session, pid):
     """What a refused request must leave untouched."""
     return (concealed.list_concealed_works(at(session, "demo-owner-chief", ON_THE_DAY), pid),
-            deadlines(session, pid, ON_THE_DAY), len(warnings(session)),
+            deadlines(session, pid, ON_THE_DAY, rules=None), len(warnings(session, rules=None)),
             session.execute(sa.select(sa.func.count()).select_from(audit_entry)).scalar())
 
 
 # --- the whole process ---------------------------------------------------------------------------
 
 
-def test_application_inspection_and_review_with_their_deadlines_and_records(session, in_construction, now):
+def test_application_inspection_and_review_with_their_deadlines_and_records(session, in_construction, now, sweep):
     pid = in_construction()
     applied = apply(session, pid, now)
     assert applied["status"] == "awaiting_inspection"
     assert applied["application"]["contractor_id"] == "demo-contractor"
     assert deadlines(session, pid, now) == [("art28.concealed.inspection", "open")]
-    [inspection_deadline] = processes.project_deadlines(at(session, "demo-owner-chief", now), pid)
+    [inspection_deadline] = concealed_deadlines(session, pid, now)
     assert inspection_deadline["started_at"] == "2026-12-03T00:00:00+08:00"
     assert inspection_deadline["next_due_at"] == "2026-12-04T00:00:00+08:00"
 
@@ -132,7 +144,8 @@ def test_application_inspection_and_review_with_their_deadlines_and_records(sess
     assert reviewed["review"]["verdict"] == "accepted" and reviewed["review"]["owner_present"] is False
     assert deadlines(session, pid, ON_THE_DAY + DAY) == [("art28.concealed.inspection", "satisfied"),
                                                          ("art28.concealed.owner-review", "satisfied")]
-    assert deadline_engine.sweep(session, ON_THE_DAY + 30 * DAY) == 0  # nothing left to warn of
+    fired = sweep(ON_THE_DAY + 30 * DAY)
+    assert (fired[CONCEALED_INSPECTION], fired[CONCEALED_REVIEW]) == (0, 0)  # nothing left to warn of
     assert warnings(session) == []
 
     [listed] = concealed.list_concealed_works(at(session, "demo-line-head", ON_THE_DAY + DAY), pid)
@@ -143,12 +156,12 @@ def test_application_inspection_and_review_with_their_deadlines_and_records(sess
                                              ("concealed_work.reviewed", "demo-owner-chief")]
 
 
-def test_no_inspection_on_the_day_warns_at_its_end_once(session, in_construction, now):
+def test_no_inspection_on_the_day_warns_at_its_end_once(session, in_construction, now, sweep):
     pid = in_construction()
     applied = apply(session, pid, now)
-    assert deadline_engine.sweep(session, END_OF_THE_DAY - timedelta(seconds=1)) == 0  # 23:59:59: nothing
-    assert deadline_engine.sweep(session, END_OF_THE_DAY) == 1  # midnight: the warning
-    assert deadline_engine.sweep(session, END_OF_THE_DAY + 10 * DAY) == 0  # once
+    assert sweep(END_OF_THE_DAY - timedelta(seconds=1))[CONCEALED_INSPECTION] == 0  # 23:59:59: nothing
+    assert sweep(END_OF_THE_DAY)[CONCEALED_INSPECTION] == 1  # midnight: the warning
+    assert sweep(END_OF_THE_DAY + 10 * DAY)[CONCEALED_INSPECTION] == 0  # once
     [warning] = warnings(session)
     assert (warning["rule_id"], warning["article"], warning["must_act"]) == (
         "art28.concealed.inspection", "Art. 28", "demo-supervisor")
@@ -158,13 +171,13 @@ def test_no_inspection_on_the_day_warns_at_its_end_once(session, in_construction
         inspect(session, applied["id"], photos(session, now), now=END_OF_THE_DAY)
 
 
-def test_no_owner_review_warns_after_the_review_days_once(session, in_construction, now):
+def test_no_owner_review_warns_after_the_review_days_once(session, in_construction, now, sweep):
     pid = in_construction()
     applied = apply(session, pid, now)
     inspect(session, applied["id"], photos(session, now))
-    assert deadline_engine.sweep(session, ON_THE_DAY + 3 * DAY - timedelta(seconds=1)) == 0
-    assert deadline_engine.sweep(session, ON_THE_DAY + 3 * DAY) == 1
-    assert deadline_engine.sweep(session, ON_THE_DAY + 9 * DAY) == 0
+    assert sweep(ON_THE_DAY + 3 * DAY - timedelta(seconds=1))[CONCEALED_REVIEW] == 0
+    assert sweep(ON_THE_DAY + 3 * DAY)[CONCEALED_REVIEW] == 1
+    assert sweep(ON_THE_DAY + 9 * DAY)[CONCEALED_REVIEW] == 0
     assert [(w["rule_id"], w["must_act"]) for w in warnings(session)] == [
         ("art28.concealed.owner-review", "demo-owner")]
     # a late review is still recorded, and closes the deadline
@@ -338,7 +351,7 @@ def test_suspect_photos_are_flagged_and_warned_of_but_the_inspection_stands(sess
         (taken_the_day_before, "before", ["other_day"]), (far_away, "after", ["elsewhere"]),
         (no_exif, "with_scale", ["no_exif"])]
     assert flags[1]["distance_m"] > 7000
-    [warning] = warnings(session)
+    [warning] = warnings(session, rules=None)
     assert (warning["rule_id"], warning["article"], warning["project_id"], warning["firm_id"],
             warning["must_act"]) == ("art28.photo-evidence-suspect", "Art. 28", pid, "demo-supervisor", "demo-owner")
     assert warning["detail"]["concealed_work_id"] == applied["id"]
@@ -350,7 +363,7 @@ def test_photos_taken_on_the_day_on_site_raise_no_warning(session, in_constructi
     applied = apply(session, pid, now)
     inspect(session, applied["id"], photos(session, now, taken_at=END_OF_THE_DAY - timedelta(seconds=1), lat=None,
                                            lng=None))
-    assert warnings(session) == []
+    assert warnings(session, rules=None) == []
 
 
 def test_a_photos_exif_is_recorded_once_by_its_uploader(session, now):

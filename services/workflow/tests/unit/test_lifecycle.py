@@ -95,6 +95,10 @@ def test_suspension_is_declared_on_the_day_and_resumed_by_the_lead(session, as_u
     assert resumed["status"] == "in_construction"
     assert resumed["suspensions"][0]["until"] == "2026-12-04T09:00:00+08:00"
     events = session.execute(sa.select(outbox_message.c.event_type, outbox_message.c.payload)
-                             .order_by(outbox_message.c.id)).all()[-3:]
-    assert [event for event, _ in events] == ["project.construction_started", "project.suspended", "project.resumed"]
-    assert events[1][1]["since"] == "2026-12-01T00:30:00Z"
+                             .order_by(outbox_message.c.id)).all()[-6:]
+    assert [event for event, _ in events] == [
+        "project.status_changed", "project.construction_started", "project.status_changed", "project.suspended",
+        "project.status_changed", "project.resumed"]
+    assert [payload["status"] for event, payload in events if event == "project.status_changed"] == [
+        "in_construction", "suspended", "in_construction"]
+    assert events[3][1]["since"] == "2026-12-01T00:30:00Z"

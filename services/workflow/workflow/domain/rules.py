@@ -58,6 +58,9 @@ class WorkflowRules(RuleSettings):
         500, "Art. 28", "How far outside the site's geofence a concealed-work photo's EXIF position may lie before "
         "the photo is flagged (the regulation names no figure; a platform default).", ge=10, le=20000
     )
+    personnel_change_social_insurance_months: int = _figure(
+        3, "Art. 27", "Months of social-insurance records a replacement shows (近3个月社保).", ge=1, le=24
+    )
     changes_on_concealed_works_allowed: bool = _figure(
         False, "Art. 27", "Whether an engineering change may touch concealed works (in principle it may not)."
     )

@@ -1,0 +1,452 @@
+"""Supervision logs and stand-by records (Art. 22–23, 46), supervision notices (Art. 45),
+subcontracts (Art. 36) and readiness at the planned start (Art. 24), on a real (SQLite)
+database: who may do what on which project, every illegal step refused without a change, and
+each warning exactly when due, once."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
+from common.principal import Principal
+from common.schema import audit_entry, outbox_message
+from workflow import deadline_engine, processes, registry, supervision
+from workflow.domain.deadlines import NOTICE_RECTIFICATION, READINESS, SUPERVISION_LOG
+from workflow.persistence.models import Project
+
+DAY = timedelta(days=1)
+SECOND = timedelta(seconds=1)
+# 2026-12-01 09:00 in the district (the fixtures' NOW); its local day ends at 16:00 UTC.
+END_OF_DEC_1 = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)
+
+
+def project_body(planned_start: str) -> dict:
+    return dict(name="曹娥江堤防加固工程", industry="housing", kind="government", contract_amount="12500000",
+                below_threshold=False, geofence={"center": [30.03, 120.87], "radius_m": 300},
+                planned_start=planned_start, planned_end="2027-06-30")
+
+
+def at(session, user, when, portal="zlb"):
+    return registry.Call(session, when, Principal(user_id=user, portal=portal))
+
+
+@pytest.fixture
+def staffed(session, now):
+    """A project of the demo district with its firms and key people, not yet started."""
+
+    def make(planned_start: str = "2026-12-01") -> str:
+        back_office = at(session, "demo-leading-group-chief", now, "zzd")
+        pid = registry.register_project(back_office, project_body(planned_start))["id"]
+        registry.assign_project(back_office, pid, {"level": "supervising_unit", "target_id": "demo-supervising"})
+        registry.assign_project(at(session, "demo-supervising-chief", now, "zzd"), pid,
+                                {"level": "line", "target_id": "demo-line-municipal"})
+        registry.assign_project(at(session, "demo-line-head", now, "zzd"), pid,
+                                {"level": "owner", "target_id": "demo-owner"})
+        registry.assign_project(at(session, "demo-owner-chief", now, "zzd"), pid,
+                                {"level": "owner_project_lead", "target_id": "demo-owner-lead"})
+        lead = at(session, "demo-owner-lead", now, "zzd")
+        contract = upload(session, "demo-owner-lead", now)
+        for unit, role in (("demo-contractor", "contractor"), ("demo-supervisor", "supervisor")):
+            registry.add_participant(lead, pid, {"unit_id": unit, "role": role, "contract_file_id": contract})
+        for user, post in (("demo-project-manager", "project_manager"), ("demo-safety-officer", "safety_officer"),
+                           ("demo-chief-engineer", "chief_engineer"), ("demo-inspector", "inspector")):
+            registry.assign_personnel(lead, pid, {"user_id": user, "post": post})
+        return pid
+
+    return make
+
+
+@pytest.fixture
+def in_construction(session, now, staffed):
+    def make() -> str:
+        pid = staffed()
+        registry.start_construction(at(session, "demo-owner-lead", now, "zzd"), pid)
+        return pid
+
+    return make
+
+
+def upload(session, user, when) -> str:
+    return registry.record_file(at(session, user, when), {"sha256": "e" * 64, "size": 5,
+                                                          "content_type": "image/jpeg", "filename": "p.jpg"})["id"]
+
+
+def warnings(session, rule_id: str | None = None) -> list[dict]:
+    """The warnings raised, or those of one rule."""
+    return [row.payload for row in session.execute(
+        sa.select(outbox_message).where(outbox_message.c.event_type == "warning.raised")
+        .order_by(outbox_message.c.id)) if rule_id is None or row.payload["rule_id"] == rule_id]
+
+
+def trail(session, entity_id) -> list[str]:
+    return list(session.execute(sa.select(audit_entry.c.action).where(audit_entry.c.entity_id == entity_id)
+                                .order_by(audit_entry.c.id)).scalars())
+
+
+def changes(session) -> tuple[int, int]:
+    """What an illegal step must leave as it was: the audit trail and the outbox."""
+    return tuple(session.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+                 for table in (audit_entry, outbox_message))
+
+
+def log_body(pid, day, **extra) -> dict:
+    return {"project_id": pid, "log_date": day, "weather": "晴", "content": "基础钢筋绑扎，旁站混凝土浇筑", **extra}
+
+
+def watches(session, user, when, pid, subject_type="supervision_log") -> list[tuple[str, str | None]]:
+    return [(d["status"], d["next_due_at"]) for d in processes.project_deadlines(at(session, user, when, "zzd"), pid)
+            if d["subject_type"] == subject_type]
+
+
+def other_firm(session, now, kind, credit_code, user_id, post) -> None:
+    """A firm of the district that takes no part in the test's project."""
+    back_office = at(session, "demo-leading-group-chief", now, "zzd")
+    unit = registry.register_unit(back_office, {"kind": kind, "name": f"其他{kind}", "credit_code": credit_code})
+    registry.register_user(back_office, {"name": "外单位", "portal": "zlb", "zlb_user_id": f"zlb-{user_id}"},
+                           user_id=user_id)
+    registry.grant_post(back_office, user_id, {"unit_id": unit["id"], "post": post})
+
+
+# --- supervision logs (Art. 22–23, 46) -------------------------------------------------------------------
+
+
+def test_a_log_closes_the_watch_and_the_next_is_due_an_interval_after_the_logged_day(session, in_construction,
+                                                                                      now):
+    pid = in_construction()
+    first_watch = supervision.start_log_watch(session, pid, now)
+    assert supervision.start_log_watch(session, pid, now).id == first_watch.id  # one watch per project
+    inspector = at(session, "demo-inspector", now + 8 * 3600 * SECOND)
+    log = supervision.record_supervision(inspector, log_body(pid, "2026-12-01"))
+    assert (log["kind"], log["supervisor_unit_id"], log["log_date"]) == ("log", "demo-supervisor", "2026-12-01")
+    assert trail(session, log["id"]) == ["supervision_log.recorded"]
+    # Logged on 1 December: the next log is due by the end of 2 December, local time.
+    assert watches(session, "demo-owner-chief", now, pid) == [
+        ("satisfied", None), ("open", "2026-12-03T00:00:00+08:00")]
+    assert deadline_engine.sweep(session, END_OF_DEC_1 + DAY - SECOND) == 0  # day N-1: nothing
+    assert deadline_engine.sweep(session, END_OF_DEC_1 + DAY) == 1  # day N: the warning
+    assert deadline_engine.sweep(session, END_OF_DEC_1 + 5 * DAY) == 0  # once
+    [warning] = warnings(session)
+    assert (warning["rule_id"], warning["article"], warning["must_act"]) == (
+        "art46.supervision-log", "Art. 22, 46", "demo-supervisor")
+    # A late log still moves the watch on from its own day.
+    supervision.record_supervision(at(session, "demo-specialist-engineer", now + 3 * DAY), log_body(pid, "2026-12-04"))
+    assert watches(session, "demo-owner-chief", now, pid)[-1] == ("open", "2026-12-06T00:00:00+08:00")
+
+
+def test_one_log_per_day_and_no_log_of_a_day_to_come(session, in_construction, now):
+    pid = in_construction()
+    inspector = at(session, "demo-inspector", now)
+    before = changes(session)
+    with pytest.raises(InvalidInput) as unknown:
+        supervision.record_supervision(inspector, log_body(pid, "2026-12-01", file_ids=["no-such-file"]))
+    assert unknown.value.details == [{"field": "file_ids", "reason": "no such file: no-such-file"}]
+    with pytest.raises(InvalidInput):
+        supervision.record_supervision(inspector, log_body(pid, "2026-12-01", kind="diary"))
+    assert changes(session) == before
+    supervision.record_supervision(inspector, log_body(pid, "2026-12-01"))
+    before = changes(session)
+    with pytest.raises(IllegalStep, match="already recorded"):
+        supervision.record_supervision(at(session, "demo-chief-engineer", now), log_body(pid, "2026-12-01"))
+    with pytest.raises(InvalidInput) as future:
+        supervision.record_supervision(inspector, log_body(pid, "2026-12-02"))
+    assert future.value.details[0]["field"] == "log_date"
+    with pytest.raises(InvalidInput, match="construction started on 2026-12-01"):
+        supervision.record_supervision(inspector, log_body(pid, "2026-11-30"))
+    assert changes(session) == before
+
+
+def test_only_the_projects_supervisor_people_record_logs(session, staffed, in_construction, now):
+    pid = in_construction()
+    for user, error in (("demo-project-manager", PermissionDenied), ("demo-supervisor-chief", PermissionDenied),
+                        ("demo-owner-chief", PermissionDenied), ("demo-designer-chief", NotFound)):
+        with pytest.raises(error):
+            supervision.record_supervision(at(session, user, now), log_body(pid, "2026-12-01"))
+    other_firm(session, now, "supervisor", "913306049000000009", "other-inspector", "inspector")
+    with pytest.raises(NotFound):  # a supervisor of another project does not even see this one
+        supervision.record_supervision(at(session, "other-inspector", now), log_body(pid, "2026-12-01"))
+    not_started = staffed()
+    with pytest.raises(IllegalStep, match="awarded"):
+        supervision.record_supervision(at(session, "demo-inspector", now), log_body(not_started, "2026-12-01"))
+
+
+def test_stand_by_records_need_their_part_and_files_and_leave_the_log_watch_alone(session, in_construction, now):
+    pid = in_construction()
+    supervision.start_log_watch(session, pid, now)
+    inspector = at(session, "demo-inspector", now)
+    with pytest.raises(InvalidInput) as no_part:
+        supervision.record_supervision(inspector, log_body(pid, "2026-12-01", kind="standby"))
+    assert no_part.value.details[0]["field"] == "part"
+    with pytest.raises(InvalidInput) as no_files:
+        supervision.record_supervision(inspector, log_body(pid, "2026-12-01", kind="standby", part="承台混凝土浇筑"))
+    assert no_files.value.details[0]["field"] == "file_ids"
+    photo = upload(session, "demo-inspector", now)
+    for part in ("承台混凝土浇筑", "桩基钢筋笼吊放"):  # several stand-by records on one day
+        supervision.record_supervision(inspector, log_body(pid, "2026-12-01", kind="standby", part=part,
+                                                           file_ids=[photo]))
+    assert watches(session, "demo-owner-chief", now, pid) == [("open", "2026-12-02T09:00:00+08:00")]
+    records = supervision.supervision_records(at(session, "demo-owner-chief", now, "zzd"), pid)
+    assert [r["part"] for r in records["standby_records"]] == ["承台混凝土浇筑", "桩基钢筋笼吊放"]
+    assert records["logs"] == []
+    assert deadline_engine.sweep(session, now + DAY) == 1  # no log yet: the warning
+
+
+def test_a_log_filled_in_for_an_earlier_day_does_not_move_the_watch_back(session, in_construction, now):
+    pid = in_construction()
+    supervision.record_supervision(at(session, "demo-inspector", now + 2 * DAY), log_body(pid, "2026-12-03"))
+    supervision.record_supervision(at(session, "demo-inspector", now + 2 * DAY), log_body(pid, "2026-12-02"))
+    # The watch construction started is closed by the log of the 3rd; the one it started stays.
+    assert watches(session, "demo-owner-chief", now, pid) == [
+        ("satisfied", None), ("open", "2026-12-05T00:00:00+08:00")]
+    records = supervision.supervision_records(at(session, "demo-project-manager", now + 2 * DAY), pid)
+    assert [r["log_date"] for r in records["logs"]] == ["2026-12-02", "2026-12-03"]
+
+
+def test_once_the_project_leaves_construction_no_log_is_due(session, in_construction, now, sweep):
+    pid = in_construction()
+    assert watches(session, "demo-owner-chief", now, pid) == [("open", "2026-12-02T09:00:00+08:00")]
+    processes.start_acceptance(at(session, "demo-project-manager", now), {"project_id": pid, "variant": "government"})
+    # Completion acceptance stopped the watch itself: nothing is left to stop.
+    assert watches(session, "demo-owner-chief", now, pid) == [("cancelled", None)]
+    assert supervision.stop_log_watch(session, pid, now) == 0
+    # The supervisor may still log the completion works, but no next log falls due.
+    supervision.record_supervision(at(session, "demo-inspector", now), log_body(pid, "2026-12-01"))
+    assert watches(session, "demo-owner-chief", now, pid) == [("cancelled", None)]
+    assert sweep(now + 30 * DAY)[SUPERVISION_LOG] == 0
+    assert warnings(session, SUPERVISION_LOG) == []
+
+
+# --- supervision notices (Art. 45) ----------------------------------------------------------------------
+
+
+def notice_body(pid, days=5, **extra) -> dict:
+    return {"project_id": pid, "subject": "钢筋保护层厚度不足", "requirement": "按图纸返工并报验",
+            "rectify_within_days": days, **extra}
+
+
+def test_a_notice_rectified_after_a_rejection_closes_without_a_warning(session, in_construction, now, sweep):
+    pid = in_construction()
+    notice = supervision.issue_notice(at(session, "demo-chief-engineer", now), notice_body(pid, days=5))
+    assert (notice["status"], notice["contractor_unit_id"]) == ("awaiting_rectification", "demo-contractor")
+    photo = upload(session, "demo-project-manager", now)
+    manager = at(session, "demo-project-manager", now + DAY)
+    answered = supervision.submit_rectification(manager, notice["id"], {"description": "已返工", "file_ids": [photo]})
+    assert answered["status"] == "awaiting_verification"
+    with pytest.raises(IllegalStep):  # one answer at a time
+        supervision.submit_rectification(manager, notice["id"], {"description": "已返工", "file_ids": [photo]})
+    rejected = supervision.verify_rectification(at(session, "demo-specialist-engineer", now + 2 * DAY), notice["id"],
+                                                {"verdict": "rejected", "note": "保护层仍不足"})
+    assert rejected["status"] == "awaiting_rectification"
+    supervision.submit_rectification(at(session, "demo-technical-lead", now + 3 * DAY), notice["id"],
+                                     {"description": "再次返工", "file_ids": [photo]})
+    accepted = supervision.verify_rectification(at(session, "demo-chief-engineer", now + 4 * DAY), notice["id"],
+                                                {"verdict": "accepted", "note": "整改到位"})
+    assert accepted["status"] == "rectified"
+    assert [(r["verdict"], r["submitted_by"]) for r in accepted["rectifications"]] == [
+        ("rejected", "demo-project-manager"), ("accepted", "demo-technical-lead")]
+    before = changes(session)
+    with pytest.raises(IllegalStep):  # a second decision on a decided notice
+        supervision.verify_rectification(at(session, "demo-chief-engineer", now + 4 * DAY), notice["id"],
+                                         {"verdict": "rejected", "note": "再看看"})
+    with pytest.raises(IllegalStep):
+        supervision.submit_rectification(manager, notice["id"], {"description": "再次", "file_ids": [photo]})
+    assert changes(session) == before
+    assert sweep(now + 30 * DAY)[NOTICE_RECTIFICATION] == 0
+    assert warnings(session, NOTICE_RECTIFICATION) == []
+    assert watches(session, "demo-owner-chief", now, pid, "supervision_notice") == [("satisfied", None)]
+    [listed] = supervision.supervision_records(at(session, "demo-owner-chief", now, "zzd"), pid)["notices"]
+    assert [r["verdict"] for r in listed["rectifications"]] == ["rejected", "accepted"]
+    assert trail(session, notice["id"]) == [
+        "supervision_notice.issued", "supervision_notice.rectification_submitted", "supervision_notice.verified",
+        "supervision_notice.rectification_submitted", "supervision_notice.verified"]
+
+
+def test_a_notice_not_rectified_in_its_days_warns_on_the_day_once(session, in_construction, now, sweep):
+    pid = in_construction()
+    notice = supervision.issue_notice(at(session, "demo-chief-engineer", now), notice_body(pid, days=3))
+    photo = upload(session, "demo-project-manager", now)
+    supervision.submit_rectification(at(session, "demo-project-manager", now + DAY), notice["id"],
+                                     {"description": "已整改", "file_ids": [photo]})
+    supervision.verify_rectification(at(session, "demo-chief-engineer", now + 2 * DAY), notice["id"],
+                                     {"verdict": "rejected", "note": "未整改到位"})
+    # The rejection does not restart the days the notice gave.
+    assert sweep(now + 3 * DAY - SECOND)[NOTICE_RECTIFICATION] == 0
+    assert sweep(now + 3 * DAY)[NOTICE_RECTIFICATION] == 1
+    assert sweep(now + 10 * DAY)[NOTICE_RECTIFICATION] == 0
+    [warning] = warnings(session, NOTICE_RECTIFICATION)
+    assert (warning["rule_id"], warning["article"], warning["must_act"], warning["detail"]["subject_id"]) == (
+        "art45.notice-rectification", "Art. 45", "demo-contractor", notice["id"])
+
+
+def test_who_issues_answers_and_verifies_a_notice(session, in_construction, now):
+    pid = in_construction()
+    for user in ("demo-inspector", "demo-project-manager", "demo-supervisor-chief"):
+        with pytest.raises(PermissionDenied):
+            supervision.issue_notice(at(session, user, now), notice_body(pid))
+    for days in (0, 91):
+        with pytest.raises(InvalidInput):
+            supervision.issue_notice(at(session, "demo-chief-engineer", now), notice_body(pid, days=days))
+    with pytest.raises(InvalidInput, match="contractor_unit_id"):
+        supervision.issue_notice(at(session, "demo-chief-engineer", now),
+                                 notice_body(pid, contractor_unit_id="demo-designer"))
+    notice = supervision.issue_notice(at(session, "demo-specialist-engineer", now), notice_body(pid))
+    photo = upload(session, "demo-project-manager", now)
+    before = changes(session)
+    with pytest.raises(IllegalStep, match="no rectification to verify"):
+        supervision.verify_rectification(at(session, "demo-chief-engineer", now), notice["id"],
+                                         {"verdict": "accepted", "note": "合格"})
+    for user in ("demo-chief-engineer", "demo-owner-chief"):
+        with pytest.raises(PermissionDenied):
+            supervision.submit_rectification(at(session, user, now), notice["id"],
+                                             {"description": "已整改", "file_ids": [photo]})
+    with pytest.raises(InvalidInput) as no_evidence:  # the answer carries its evidence
+        supervision.submit_rectification(at(session, "demo-project-manager", now), notice["id"],
+                                         {"description": "已整改", "file_ids": []})
+    assert no_evidence.value.details[0]["field"] == "file_ids"
+    with pytest.raises(InvalidInput) as unknown:
+        supervision.submit_rectification(at(session, "demo-project-manager", now), notice["id"],
+                                         {"description": "已整改", "file_ids": [photo, "lost-photo"]})
+    assert unknown.value.details == [{"field": "file_ids", "reason": "no such file: lost-photo"}]
+    assert changes(session) == before
+    supervision.submit_rectification(at(session, "demo-project-manager", now), notice["id"],
+                                     {"description": "已整改", "file_ids": [photo]})
+    for user in ("demo-project-manager", "demo-inspector"):
+        with pytest.raises(PermissionDenied):
+            supervision.verify_rectification(at(session, user, now), notice["id"],
+                                             {"verdict": "accepted", "note": "合格"})
+    with pytest.raises(NotFound):
+        supervision.submit_rectification(at(session, "demo-project-manager", now), "no-such-notice",
+                                         {"description": "已整改", "file_ids": [photo]})
+    other_firm(session, now, "contractor", "913306048000000008", "other-manager", "project_manager")
+    with pytest.raises(NotFound):  # a contractor of another project does not see the notice
+        supervision.submit_rectification(at(session, "other-manager", now), notice["id"],
+                                         {"description": "已整改", "file_ids": [photo]})
+
+
+def test_a_refusal_to_rectify_goes_to_the_industry_authority_once(session, in_construction, now):
+    pid = in_construction()
+    notice = supervision.issue_notice(at(session, "demo-chief-engineer", now), notice_body(pid, days=3))
+    with pytest.raises(PermissionDenied):
+        supervision.escalate_notice(at(session, "demo-project-manager", now), notice["id"], {"note": "拒不整改"})
+    escalated = supervision.escalate_notice(at(session, "demo-chief-engineer", now + DAY), notice["id"],
+                                            {"note": "施工单位拒不整改"})
+    assert escalated["escalated_by"] == "demo-chief-engineer"
+    [warning] = warnings(session)
+    assert (warning["rule_id"], warning["article"], warning["must_act"], warning["firm_id"]) == (
+        "art45.refused-rectification", "Art. 45", "demo-housing", "demo-contractor")
+    assert warning["detail"]["notice_id"] == notice["id"]
+    with pytest.raises(IllegalStep, match="already reported"):
+        supervision.escalate_notice(at(session, "demo-chief-engineer", now + DAY), notice["id"], {"note": "再次"})
+    # The contractor may still comply; the notice's own deadline runs on.
+    photo = upload(session, "demo-project-manager", now)
+    supervision.submit_rectification(at(session, "demo-project-manager", now + 2 * DAY), notice["id"],
+                                     {"description": "已整改", "file_ids": [photo]})
+    assert trail(session, notice["id"])[1] == "supervision_notice.escalated"
+
+
+def test_a_refusal_goes_to_the_owner_where_the_industry_has_no_authority(session, in_construction, now):
+    pid = in_construction()
+    session.get(Project, pid).industry = "water"  # the district has registered no water authority
+    notice = supervision.issue_notice(at(session, "demo-chief-engineer", now), notice_body(pid))
+    photo = upload(session, "demo-project-manager", now)
+    supervision.submit_rectification(at(session, "demo-project-manager", now), notice["id"],
+                                     {"description": "已整改", "file_ids": [photo]})
+    with pytest.raises(IllegalStep, match="awaiting_verification"):  # it answered: no refusal
+        supervision.escalate_notice(at(session, "demo-chief-engineer", now), notice["id"], {"note": "拒不整改"})
+    supervision.verify_rectification(at(session, "demo-chief-engineer", now), notice["id"],
+                                     {"verdict": "rejected", "note": "未整改"})
+    supervision.escalate_notice(at(session, "demo-chief-engineer", now), notice["id"], {"note": "拒不整改"})
+    assert warnings(session)[0]["must_act"] == "demo-owner"
+
+
+def test_the_supervision_records_are_listed_in_the_projects_scope(session, in_construction, now):
+    pid = in_construction()
+    supervision.record_supervision(at(session, "demo-inspector", now), log_body(pid, "2026-12-01"))
+    supervision.issue_notice(at(session, "demo-chief-engineer", now), notice_body(pid))
+    for user, portal in (("demo-owner-chief", "zzd"), ("demo-line-head", "zzd"), ("demo-housing-chief", "zzd"),
+                         ("demo-project-manager", "zlb")):
+        records = supervision.supervision_records(at(session, user, now, portal), pid)
+        assert (len(records["logs"]), len(records["notices"])) == (1, 1)
+    for user in ("demo-parks-line-head", "demo-designer-chief"):
+        with pytest.raises(NotFound):
+            supervision.supervision_records(at(session, user, now), pid)
+
+
+# --- subcontracts (Art. 36) ---------------------------------------------------------------------------
+
+
+def subcontract_body(pid, contract, **extra) -> dict:
+    return {"project_id": pid, "subcontractor_name": "绍兴钢构工程有限公司",
+            "subcontractor_credit_code": "91330604MA2BX0001K", "scope": "钢结构雨棚制作安装",
+            "contract_file_id": contract, **extra}
+
+
+def test_the_contractor_registers_a_subcontract_once(session, in_construction, now):
+    pid = in_construction()
+    contract = upload(session, "demo-project-manager", now)
+    manager = at(session, "demo-project-manager", now)
+    subcontract = supervision.register_subcontract(manager, subcontract_body(pid, contract, amount="350000.50"))
+    assert (subcontract["contractor_unit_id"], subcontract["amount"]) == ("demo-contractor", "350000.50")
+    assert trail(session, subcontract["id"]) == ["subcontract.registered"]
+    listed = supervision.list_subcontracts(at(session, "demo-owner-chief", now, "zzd"), pid)
+    assert [s["id"] for s in listed] == [subcontract["id"]]
+    before = changes(session)
+    with pytest.raises(IllegalStep, match="already registered"):
+        supervision.register_subcontract(at(session, "demo-contractor-chief", now), subcontract_body(pid, contract))
+    with pytest.raises(InvalidInput, match="itself"):
+        supervision.register_subcontract(manager, subcontract_body(
+            pid, contract, subcontractor_credit_code="913306041000000001"))
+    with pytest.raises(InvalidInput) as missing:
+        supervision.register_subcontract(manager, subcontract_body(pid, "no-such-contract"))
+    assert missing.value.details == [{"field": "contract_file_id", "reason": "no such file: no-such-contract"}]
+    for bad in ({"subcontractor_credit_code": "91330604MA2BX0001"}, {"subcontractor_credit_code": "91330604MA2BX0001I"},
+                {"amount": "-1"}, {"amount": "1.001"}, {"scope": ""}):
+        with pytest.raises(InvalidInput):
+            supervision.register_subcontract(manager, subcontract_body(pid, contract, **bad))
+    assert changes(session) == before
+
+
+def test_only_the_projects_contractor_registers_subcontracts_before_completion(session, in_construction, now):
+    pid = in_construction()
+    contract = upload(session, "demo-project-manager", now)
+    for user in ("demo-technical-lead", "demo-chief-engineer", "demo-owner-lead"):
+        with pytest.raises(PermissionDenied):
+            supervision.register_subcontract(at(session, user, now), subcontract_body(pid, contract))
+    other_firm(session, now, "contractor", "913306048000000008", "other-manager", "project_manager")
+    with pytest.raises(NotFound):
+        supervision.register_subcontract(at(session, "other-manager", now), subcontract_body(pid, contract))
+    with pytest.raises(NotFound):
+        supervision.list_subcontracts(at(session, "other-manager", now), pid)
+    processes.start_acceptance(at(session, "demo-project-manager", now), {"project_id": pid, "variant": "government"})
+    with pytest.raises(IllegalStep, match="completion_acceptance"):
+        supervision.register_subcontract(at(session, "demo-project-manager", now), subcontract_body(pid, contract))
+
+
+# --- readiness at the planned start (Art. 24) -----------------------------------------------------------
+
+PLANNED_START = datetime(2026, 12, 9, 16, 0, tzinfo=UTC)  # 2026-12-10 00:00 in the district
+
+
+def test_what_is_missing_at_the_planned_start_is_a_warning_then(session, staffed, now, sweep):
+    pid = staffed(planned_start="2026-12-10")  # its registration started the watch
+    assert watches(session, "demo-owner-chief", now, pid, "readiness") == [("open", "2026-12-10T00:00:00+08:00")]
+    assert sweep(PLANNED_START - SECOND)[READINESS] == 0  # before the planned start: nothing
+    assert sweep(PLANNED_START)[READINESS] == 1  # at it: the warning
+    assert sweep(PLANNED_START + 10 * DAY)[READINESS] == 0  # once
+    [warning] = warnings(session, READINESS)
+    assert (warning["rule_id"], warning["article"], warning["must_act"], warning["detail"]["due_at"]) == (
+        "art24.readiness-at-planned-start", "Art. 24", "demo-owner", "2026-12-10T00:00:00+08:00")
+    # Construction never started: no log was ever due.
+    assert warnings(session, SUPERVISION_LOG) == []
+
+
+def test_construction_started_before_the_planned_start_raises_nothing(session, staffed, now, sweep):
+    pid = staffed(planned_start="2026-12-10")
+    registry.start_construction(at(session, "demo-owner-lead", now + 2 * DAY, "zzd"), pid)
+    # Starting construction closed the watch its registration started: nothing is left open.
+    assert watches(session, "demo-owner-chief", now, pid, "readiness") == [("satisfied", None)]
+    assert supervision.satisfy_readiness(session, pid, now + 2 * DAY) == 0
+    assert sweep(PLANNED_START + 10 * DAY)[READINESS] == 0
+    assert warnings(session, READINESS) == []
+    # What runs instead is the log watch construction started, and no log came.
+    assert [w["rule_id"] for w in warnings(session)] == [SUPERVISION_LOG]
