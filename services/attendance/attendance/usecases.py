@@ -4,6 +4,7 @@ and attendance's own records, let the domain decide, persist the change with its
 from __future__ import annotations
 
 import calendar
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
@@ -141,33 +142,56 @@ def calendar_days(session: Session, project: ProjectCopy, first: date, last: dat
                                    non_working_days(session, project.id))
 
 
-def leave_days(session: Session, project_id: str, person_id: str, first: date, last: date) -> set[date]:
-    days = set()
-    for leave in session.execute(sa.select(LeaveRequest).where(
-            LeaveRequest.project_id == project_id, LeaveRequest.person_id == person_id,
-            LeaveRequest.status == "approved", LeaveRequest.start_date <= last,
-            LeaveRequest.end_date >= first)).scalars():
+def leave_days_by_person(session: Session, project_id: str, first: date, last: date,
+                         person_id: str | None = None) -> dict[str, set[date]]:
+    """Approved leave days between two dates, for one person or the whole project at once."""
+    statement = sa.select(LeaveRequest).where(
+        LeaveRequest.project_id == project_id, LeaveRequest.status == "approved", LeaveRequest.start_date <= last,
+        LeaveRequest.end_date >= first)
+    if person_id is not None:
+        statement = statement.where(LeaveRequest.person_id == person_id)
+    days: dict[str, set[date]] = defaultdict(set)
+    for leave in session.execute(statement).scalars():
         day = max(leave.start_date, first)
         while day <= min(leave.end_date, last):
-            days.add(day)
+            days[leave.person_id].add(day)
             day += timedelta(days=1)
     return days
 
 
+def checkin_times_by_person(session: Session, project_id: str, first: date, last: date,
+                            person_id: str | None = None) -> dict[str, list[datetime]]:
+    """Accepted (and flagged) check-in times between two dates, for one person or the project."""
+    statement = sa.select(Checkin.person_id, Checkin.recorded_at).where(
+        Checkin.project_id == project_id, Checkin.outcome != "rejected", Checkin.local_day >= first,
+        Checkin.local_day <= last)
+    if person_id is not None:
+        statement = statement.where(Checkin.person_id == person_id)
+    times: dict[str, list[datetime]] = defaultdict(list)
+    for row in session.execute(statement):
+        times[row.person_id].append(row.recorded_at)
+    return times
+
+
 def accepted_checkin_times(session: Session, project_id: str, person_id: str, first: date, last: date) -> list:
-    return list(session.execute(sa.select(Checkin.recorded_at).where(
-        Checkin.project_id == project_id, Checkin.person_id == person_id, Checkin.outcome != "rejected",
-        Checkin.local_day >= first, Checkin.local_day <= last)).scalars())
+    return checkin_times_by_person(session, project_id, first, last, person_id)[person_id]
 
 
-def period_facts(session: Session, project: ProjectCopy, person_id: str, first: date, last: date,
-                 duty_roster: list[duty.RosterPost], project_phases: list[duty.Phase],
-                 construction: set[date]) -> PeriodFacts:
-    duty_dates = {day for day in construction if duty.on_duty(person_id, day, duty_roster, project_phases)}
+def period_facts(project: ProjectCopy, person_id: str, own_posts: list[duty.RosterPost],
+                 project_phases: list[duty.Phase], construction: set[date], leave: set[date],
+                 checkins: list[datetime]) -> PeriodFacts:
+    duty_dates = {day for day in construction if duty.on_duty(person_id, day, own_posts, project_phases)}
     return PeriodFacts(person_id=person_id, project_id=project.id, construction_dates=construction,
-                       leave_dates=leave_days(session, project.id, person_id, first, last),
-                       checkins=accepted_checkin_times(session, project.id, person_id, first, last),
-                       duty_dates=duty_dates)
+                       leave_dates=leave, checkins=checkins, duty_dates=duty_dates)
+
+
+def person_period_facts(session: Session, project: ProjectCopy, person_id: str, first: date, last: date,
+                        duty_roster: list[duty.RosterPost], project_phases: list[duty.Phase],
+                        construction: set[date]) -> PeriodFacts:
+    own_posts = [entry for entry in duty_roster if entry.person_id == person_id]
+    return period_facts(project, person_id, own_posts, project_phases, construction,
+                        leave_days_by_person(session, project.id, first, last, person_id)[person_id],
+                        accepted_checkin_times(session, project.id, person_id, first, last))
 
 
 # --- check-in (Art. 26, 47) --------------------------------------------------------------------------
@@ -483,7 +507,8 @@ def _month_through(session: Session, project: ProjectCopy, person_id: str, first
                    rules: AttendanceRules) -> dict:
     duty_roster, project_phases = roster(session, project), phases(session, project.id)
     construction = calendar_days(session, project, first, up_to) if up_to >= first else set()
-    facts = period_facts(session, project, person_id, first, up_to, duty_roster, project_phases, construction)
+    facts = person_period_facts(session, project, person_id, first, up_to, duty_roster, project_phases,
+                                construction)
     month = monthly_attendance(MonthFacts(first.year, first.month, person_id, project.id, facts.construction_dates,
                                           facts.leave_dates, facts.checkins, facts.duty_dates), rules, up_to=up_to)
     flagged = session.execute(sa.select(sa.func.count()).select_from(Checkin).where(
@@ -592,9 +617,15 @@ def _evaluate_day(call: Call, day: date, rules: AttendanceRules) -> int:
         first = max(day - timedelta(days=STREAK_LOOKBACK_DAYS), project.construction_started_on)
         construction = calendar_days(call.session, project, first, day)
         month_first = day.replace(day=1)
+        # One query each for the whole project's check-ins and leave, not two per person.
+        checkins = checkin_times_by_person(call.session, project.id, first, day)
+        leave = leave_days_by_person(call.session, project.id, first, day)
+        posts_of: dict[str, list[duty.RosterPost]] = defaultdict(list)
+        for entry in duty_roster:
+            posts_of[entry.person_id].append(entry)
         for person_id, firm_id in sorted({(e.person_id, e.firm_id) for e in duty_roster}):
-            facts = period_facts(call.session, project, person_id, first, day, duty_roster, project_phases,
-                                 construction)
+            facts = period_facts(project, person_id, posts_of[person_id], project_phases, construction,
+                                 leave[person_id], checkins[person_id])
             warning = evaluate_absence(facts, firm_id, day, rules)
             # A streak reaching back to the window's start began earlier and was warned when it
             # reached its length; its key (the start) would otherwise move with the window.
