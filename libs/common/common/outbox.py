@@ -74,6 +74,7 @@ class OutboxRelay:
         self.publisher.transport_options = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5,
                                             "interval_max": 1}
         self.retention = timedelta(days=settings.outbox_retention_days)
+        self.gather_seconds = settings.outbox_gather_seconds
         self._next_purge = 0.0
         self._wakeup = Signal()
         self._running = False
@@ -97,6 +98,9 @@ class OutboxRelay:
                 logger.exception("outbox relay pass failed", extra={"service": self.service_name})
             with eventlet.Timeout(self.interval, False):
                 self._wakeup.wait()
+                # Under load many commits wake the relay at once: a moment's wait lets one pass
+                # publish them together instead of one pass per commit.
+                eventlet.sleep(self.gather_seconds)
             self._wakeup = Signal()
 
     def _purge_now_and_then(self) -> None:

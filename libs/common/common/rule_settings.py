@@ -8,6 +8,7 @@ in the service's database, audited, and read by the next worker: no restart is n
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import TypeVar
 
@@ -41,6 +42,26 @@ def load_rules(session: Session, rules_cls: type[RulesT]) -> RulesT:
     stored = {row.name: row.value for row in session.execute(sa.select(rule_setting.c.name, rule_setting.c.value))}
     known = {name: value for name, value in stored.items() if name in rules_cls.model_fields}
     return rules_cls.model_validate(known)
+
+
+class RulesCache:
+    """The busiest paths (check-ins) read the rules at most every ``seconds`` per process and
+    database: a change reaches them within that time, without a restart, and saves a query per
+    request."""
+
+    def __init__(self, rules_cls: type[RulesT], seconds: float = 2.0):
+        self.rules_cls = rules_cls
+        self.seconds = seconds
+        self._cached: dict[str, tuple[float, RulesT]] = {}
+
+    def get(self, session: Session) -> RulesT:
+        key = str(session.get_bind().url)
+        now = time.monotonic()
+        read_at, value = self._cached.get(key, (float("-inf"), None))
+        if value is None or now - read_at > self.seconds:
+            value = load_rules(session, self.rules_cls)
+            self._cached[key] = (now, value)
+        return value
 
 
 def update_rules(

@@ -47,6 +47,9 @@ class PlatformSettings(BaseSettings):
     rpc_timeout_seconds: float = Field(10.0, gt=0)
     outbox_relay_interval_seconds: float = Field(1.0, gt=0)
     outbox_relay_batch_size: int = Field(500, ge=1)
+    outbox_gather_seconds: float = Field(
+        0.05, ge=0, le=5, description="How long the relay gathers committed events before publishing them."
+    )
     outbox_retention_days: int = Field(7, ge=1, description="Published events are kept this long, then purged.")
 
     @model_validator(mode="after")

@@ -47,8 +47,10 @@ from common.clock import DISTRICT_TZ, district_iso, local_date
 from common.contracts import attendance as contracts
 from common.contracts.registry import Post, UnitKind
 from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
-from common.rule_settings import load_rules
+from common.rule_settings import RulesCache
 from common.scope import Actor, PostHeld, UnitFacts, project_scope
+
+RULES = RulesCache(AttendanceRules)
 
 
 class Call(usecase.Call):
@@ -63,7 +65,7 @@ class Call(usecase.Call):
             for post, unit in rows))
 
     def rules(self) -> AttendanceRules:
-        return load_rules(self.session, AttendanceRules)
+        return RULES.get(self.session)
 
 
 # --- the project, its calendar and its roster ----------------------------------------------------

@@ -41,9 +41,10 @@ def service(postgres_database, service_process):
 
 @pytest.fixture
 def events(service):
-    """Every workflow event published from now on, read from a queue of the test's own."""
+    """The workflow's project events published from now on, read from a queue of the test's own
+    (the demo district's own events may still be on their way when the test begins)."""
     queue = Queue(f"test-events-{uuid.uuid4().hex}", Exchange("workflow.events", type="topic", durable=True),
-                  routing_key="#", auto_delete=True)
+                  routing_key="project.#", auto_delete=True)
     connection = Connection(service.amqp_uri)
     bound = queue(connection.default_channel)
     bound.declare()
