@@ -17,7 +17,7 @@ from common.contracts.attendance import (
 )
 from common.principal import Principal
 from gateway.auth import zlb_principal, zzd_principal
-from gateway.deps import services
+from gateway.deps import payload, services
 from gateway.rpc import ServiceClient
 
 zlb_router = APIRouter(prefix="/zlb/v1", tags=["attendance (ZLB)"])
@@ -26,15 +26,12 @@ zzd_router = APIRouter(prefix="/zzd/v1", tags=["attendance (ZZD)"])
 MONTH = Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
 
 
-def _body(model) -> dict:
-    return model.model_dump(mode="json", exclude_unset=True)
-
 
 @zlb_router.post("/checkins", description="Check in on site. The server's clock decides the time; the answer says "
                  "accepted, flagged (accepted, but suspect) or rejected, with the reason.")
 def check_in(body: CheckinRequest, principal: Principal = Depends(zlb_principal),
              rpc: ServiceClient = Depends(services)):
-    return rpc.call("attendance", "record_checkin", _body(body), principal=principal)
+    return rpc.call("attendance", "record_checkin", payload(body), principal=principal)
 
 
 @zlb_router.get("/me/attendance", description="One's own valid days, flags and rate, per project.")
@@ -46,19 +43,19 @@ def my_attendance(month: str = MONTH, principal: Principal = Depends(zlb_princip
 @zlb_router.post("/leave-requests", status_code=201, description="Ask the owner for leave, in advance (Art. 26).")
 def request_leave(body: LeaveApplication, principal: Principal = Depends(zlb_principal),
                   rpc: ServiceClient = Depends(services)):
-    return rpc.call("attendance", "request_leave", _body(body), principal=principal)
+    return rpc.call("attendance", "request_leave", payload(body), principal=principal)
 
 
 @zzd_router.post("/leave-requests/{leave_id}/decision", description="The owner approves or refuses (Art. 26).")
 def decide_leave(leave_id: str, body: LeaveDecision, principal: Principal = Depends(zzd_principal),
                  rpc: ServiceClient = Depends(services)):
-    return rpc.call("attendance", "decide_leave", leave_id, _body(body), principal=principal)
+    return rpc.call("attendance", "decide_leave", leave_id, payload(body), principal=principal)
 
 
 @zzd_router.post("/patrols", status_code=201, description="The owner's project lead's patrol track (Art. 26).")
 def record_patrol(body: PatrolTrack, principal: Principal = Depends(zzd_principal),
                   rpc: ServiceClient = Depends(services)):
-    return rpc.call("attendance", "record_patrol", _body(body), principal=principal)
+    return rpc.call("attendance", "record_patrol", payload(body), principal=principal)
 
 
 @zzd_router.get("/projects/{project_id}/attendance", description="Per person: valid days, construction days, "
@@ -85,24 +82,24 @@ def project_warnings(project_id: str, principal: Principal = Depends(zzd_princip
                 description="When the technical lead and the specialist engineer check in (Art. 26).")
 def set_phases(project_id: str, body: AttendancePhases, principal: Principal = Depends(zzd_principal),
                rpc: ServiceClient = Depends(services)):
-    return rpc.call("attendance", "set_phases", project_id, _body(body), principal=principal)
+    return rpc.call("attendance", "set_phases", project_id, payload(body), principal=principal)
 
 
 @zzd_router.post("/projects/{project_id}/non-working-days", description="Days without construction, e.g. a "
                  "Spring Festival shutdown: they do not count towards the rate.")
 def declare_non_working_days(project_id: str, body: NonWorkingDays, principal: Principal = Depends(zzd_principal),
                              rpc: ServiceClient = Depends(services)):
-    return rpc.call("attendance", "declare_non_working_days", project_id, _body(body), principal=principal)
+    return rpc.call("attendance", "declare_non_working_days", project_id, payload(body), principal=principal)
 
 
 @zzd_router.put("/projects/{project_id}/attendance-policy",
                 description="Flag or block check-ins with signs of spoofing (Art. 26, 47).")
 def set_policy(project_id: str, body: AttendancePolicy, principal: Principal = Depends(zzd_principal),
                rpc: ServiceClient = Depends(services)):
-    return rpc.call("attendance", "set_policy", project_id, _body(body), principal=principal)
+    return rpc.call("attendance", "set_policy", project_id, payload(body), principal=principal)
 
 
 @zzd_router.post("/projects/{project_id}/device-changes", description="Let a person check in from a new phone.")
 def approve_device_change(project_id: str, body: DeviceChange, principal: Principal = Depends(zzd_principal),
                           rpc: ServiceClient = Depends(services)):
-    return rpc.call("attendance", "approve_device_change", project_id, _body(body), principal=principal)
+    return rpc.call("attendance", "approve_device_change", project_id, payload(body), principal=principal)

@@ -17,15 +17,12 @@ from common.contracts.changes import (
 )
 from common.principal import Principal
 from gateway.auth import zlb_principal, zzd_principal
-from gateway.deps import services
+from gateway.deps import payload, services
 from gateway.rpc import ServiceClient
 
 zlb_router = APIRouter(prefix="/zlb/v1", tags=["changes (ZLB)"])
 zzd_router = APIRouter(prefix="/zzd/v1", tags=["changes and termination (ZZD)"])
 
-
-def _body(model) -> dict:
-    return model.model_dump(mode="json", exclude_unset=True)
 
 
 @zlb_router.post("/changes", status_code=201,
@@ -33,7 +30,7 @@ def _body(model) -> dict:
                              "change raised by the firm replacing one of its key people (kind \"personnel\").")
 def raise_change(body: ChangeRequest, principal: Principal = Depends(zlb_principal),
                  rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "raise_change", _body(body), principal=principal)
+    return rpc.call("workflow", "raise_change", payload(body), principal=principal)
 
 
 @zlb_router.get("/changes/{change_id}")
@@ -54,7 +51,7 @@ def list_changes_for_firm(project_id: str, principal: Principal = Depends(zlb_pr
                              "reason in note.")
 def decide_change(change_id: str, body: Decision, principal: Principal = Depends(zzd_principal),
                   rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "decide_change", change_id, _body(body), principal=principal)
+    return rpc.call("workflow", "decide_change", change_id, payload(body), principal=principal)
 
 
 @zzd_router.post("/changes/{change_id}/approval-form",
@@ -62,14 +59,14 @@ def decide_change(change_id: str, body: Decision, principal: Principal = Depends
                              "change; the replacement takes the post.")
 def upload_change_approval_form(change_id: str, body: ApprovalFormUpload,
                                 principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "upload_change_approval_form", change_id, _body(body), principal=principal)
+    return rpc.call("workflow", "upload_change_approval_form", change_id, payload(body), principal=principal)
 
 
 @zzd_router.post("/changes/{change_id}/penalty",
                  description="The owner records the contractual penalty of an agreed personnel change.")
 def record_change_penalty(change_id: str, body: PenaltyRecord, principal: Principal = Depends(zzd_principal),
                           rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "record_change_penalty", change_id, _body(body), principal=principal)
+    return rpc.call("workflow", "record_change_penalty", change_id, payload(body), principal=principal)
 
 
 @zzd_router.get("/changes/{change_id}")
@@ -87,7 +84,7 @@ def list_changes(project_id: str, principal: Principal = Depends(zzd_principal),
                  description="The owner terminates the project with a written report of the reason (Art. 34).")
 def terminate_project(project_id: str, body: TerminationRequest, principal: Principal = Depends(zzd_principal),
                       rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "terminate_project", project_id, _body(body), principal=principal)
+    return rpc.call("workflow", "terminate_project", project_id, payload(body), principal=principal)
 
 
 @zzd_router.get("/projects/{project_id}/termination")
@@ -102,7 +99,7 @@ def get_termination(project_id: str, principal: Principal = Depends(zzd_principa
 def request_supplementary_registration(body: SupplementaryRegistrationRequest,
                                        principal: Principal = Depends(zzd_principal),
                                        rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "request_supplementary_registration", _body(body), principal=principal)
+    return rpc.call("workflow", "request_supplementary_registration", payload(body), principal=principal)
 
 
 @zzd_router.get("/supplementary-registrations")
@@ -124,5 +121,5 @@ def get_supplementary_registration(registration_id: str, principal: Principal = 
 def decide_supplementary_registration(registration_id: str, body: Decision,
                                       principal: Principal = Depends(zzd_principal),
                                       rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "decide_supplementary_registration", registration_id, _body(body),
+    return rpc.call("workflow", "decide_supplementary_registration", registration_id, payload(body),
                     principal=principal)

@@ -8,22 +8,19 @@ from fastapi import APIRouter, Depends
 from common.contracts.concealed import ConcealedInspection, ConcealedReview, ConcealedWorkApplication
 from common.principal import Principal
 from gateway.auth import zlb_principal, zzd_principal
-from gateway.deps import services
+from gateway.deps import payload, services
 from gateway.rpc import ServiceClient
 
 zlb_router = APIRouter(prefix="/zlb/v1", tags=["concealed works (ZLB)"])
 zzd_router = APIRouter(prefix="/zzd/v1", tags=["concealed works (ZZD)"])
 
 
-def _body(model) -> dict:
-    return model.model_dump(mode="json", exclude_unset=True)
-
 
 @zlb_router.post("/concealed-works", status_code=201,
                  description="The contractor applies within the 2 days before the concealed work is done.")
 def apply_concealed_work(body: ConcealedWorkApplication, principal: Principal = Depends(zlb_principal),
                          rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "apply_concealed_work", _body(body), principal=principal)
+    return rpc.call("workflow", "apply_concealed_work", payload(body), principal=principal)
 
 
 @zlb_router.post("/concealed-works/{concealed_work_id}/inspection",
@@ -31,14 +28,14 @@ def apply_concealed_work(body: ConcealedWorkApplication, principal: Principal = 
                  "after and with a measuring scale; photos taken on another day or away from the site are flagged.")
 def record_concealed_inspection(concealed_work_id: str, body: ConcealedInspection,
                                 principal: Principal = Depends(zlb_principal), rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "record_concealed_inspection", concealed_work_id, _body(body), principal=principal)
+    return rpc.call("workflow", "record_concealed_inspection", concealed_work_id, payload(body), principal=principal)
 
 
 @zzd_router.post("/concealed-works/{concealed_work_id}/review",
                  description="The owner reviews the photos; for important parts it records its own presence.")
 def review_concealed_work(concealed_work_id: str, body: ConcealedReview, principal: Principal = Depends(zzd_principal),
                           rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "review_concealed_work", concealed_work_id, _body(body), principal=principal)
+    return rpc.call("workflow", "review_concealed_work", concealed_work_id, payload(body), principal=principal)
 
 
 @zzd_router.get("/projects/{project_id}/concealed-works", description="The project's concealed works and their steps.")

@@ -15,51 +15,48 @@ from common.contracts.processes import (
 )
 from common.principal import Principal
 from gateway.auth import zlb_principal, zzd_principal
-from gateway.deps import services
+from gateway.deps import payload, services
 from gateway.rpc import ServiceClient
 
 zlb_router = APIRouter(prefix="/zlb/v1", tags=["processes (ZLB)"])
 zzd_router = APIRouter(prefix="/zzd/v1", tags=["processes (ZZD)"])
 
 
-def _body(model) -> dict:
-    return model.model_dump(mode="json", exclude_unset=True)
-
 
 @zlb_router.post("/acceptances", status_code=201, description="The contractor starts the completion acceptance.")
 def start_acceptance(body: AcceptanceStart, principal: Principal = Depends(zlb_principal),
                      rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "start_acceptance", _body(body), principal=principal)
+    return rpc.call("workflow", "start_acceptance", payload(body), principal=principal)
 
 
 @zzd_router.post("/acceptances", status_code=201, description="A village asks the township for re-acceptance.")
 def start_reacceptance(body: AcceptanceStart, principal: Principal = Depends(zzd_principal),
                        rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "start_acceptance", _body(body), principal=principal)
+    return rpc.call("workflow", "start_acceptance", payload(body), principal=principal)
 
 
 @zlb_router.post("/acceptances/{acceptance_id}/check", description="The supervisor checks the works.")
 def check_acceptance(acceptance_id: str, body: AcceptanceCheck, principal: Principal = Depends(zlb_principal),
                      rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "check_acceptance", acceptance_id, _body(body), principal=principal)
+    return rpc.call("workflow", "check_acceptance", acceptance_id, payload(body), principal=principal)
 
 
 @zzd_router.post("/acceptances/{acceptance_id}/accept", description="Accept, with the records (Art. 31).")
 def accept(acceptance_id: str, body: AcceptanceDecision, principal: Principal = Depends(zzd_principal),
            rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "accept", acceptance_id, _body(body), principal=principal)
+    return rpc.call("workflow", "accept", acceptance_id, payload(body), principal=principal)
 
 
 @zzd_router.post("/acceptances/{acceptance_id}/return", description="Send works not ready back, within 3 days.")
 def return_acceptance(acceptance_id: str, body: AcceptanceReturn, principal: Principal = Depends(zzd_principal),
                       rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "return_acceptance", acceptance_id, _body(body), principal=principal)
+    return rpc.call("workflow", "return_acceptance", acceptance_id, payload(body), principal=principal)
 
 
 @zzd_router.post("/acceptances/{acceptance_id}/extend", description="Ask for more time for very large works.")
 def request_extension(acceptance_id: str, body: ExtensionRequest, principal: Principal = Depends(zzd_principal),
                       rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "request_extension", acceptance_id, _body(body), principal=principal)
+    return rpc.call("workflow", "request_extension", acceptance_id, payload(body), principal=principal)
 
 
 @zzd_router.post("/acceptances/{acceptance_id}/extension-approvals", description="The supervising unit, the "
@@ -84,7 +81,7 @@ def project_deadlines(project_id: str, principal: Principal = Depends(zzd_princi
 @zzd_router.post("/projects/{project_id}/settlement-audit", description="Submit the records for settlement audit.")
 def submit_settlement_audit(project_id: str, body: SettlementAuditSubmission,
                             principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "submit_settlement_audit", project_id, _body(body), principal=principal)
+    return rpc.call("workflow", "submit_settlement_audit", project_id, payload(body), principal=principal)
 
 
 @zzd_router.post("/projects/{project_id}/funds-paid")

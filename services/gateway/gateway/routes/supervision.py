@@ -15,15 +15,12 @@ from common.contracts.supervision import (
 )
 from common.principal import Principal
 from gateway.auth import zlb_principal, zzd_principal
-from gateway.deps import services
+from gateway.deps import payload, services
 from gateway.rpc import ServiceClient
 
 zlb_router = APIRouter(prefix="/zlb/v1", tags=["supervision records (ZLB)"])
 zzd_router = APIRouter(prefix="/zzd/v1", tags=["supervision records (ZZD)"])
 
-
-def _body(model) -> dict:
-    return model.model_dump(mode="json", exclude_unset=True)
 
 
 @zlb_router.post("/supervision-logs", status_code=201,
@@ -31,41 +28,41 @@ def _body(model) -> dict:
                              "a stand-by record (kind \"standby\", naming the part stood by, with files).")
 def record_supervision(body: SupervisionRecordRequest, principal: Principal = Depends(zlb_principal),
                        rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "record_supervision", _body(body), principal=principal)
+    return rpc.call("workflow", "record_supervision", payload(body), principal=principal)
 
 
 @zlb_router.post("/supervision-notices", status_code=201,
                  description="The supervisor issues a notice requiring rectification within the days it sets.")
 def issue_supervision_notice(body: SupervisionNoticeRequest, principal: Principal = Depends(zlb_principal),
                              rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "issue_supervision_notice", _body(body), principal=principal)
+    return rpc.call("workflow", "issue_supervision_notice", payload(body), principal=principal)
 
 
 @zlb_router.post("/supervision-notices/{notice_id}/rectification",
                  description="The contractor answers the notice online with its rectification.")
 def submit_notice_rectification(notice_id: str, body: RectificationRequest,
                                 principal: Principal = Depends(zlb_principal), rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "submit_notice_rectification", notice_id, _body(body), principal=principal)
+    return rpc.call("workflow", "submit_notice_rectification", notice_id, payload(body), principal=principal)
 
 
 @zlb_router.post("/supervision-notices/{notice_id}/verification",
                  description="The supervisor accepts the rectification (closing the notice) or rejects it.")
 def verify_notice_rectification(notice_id: str, body: VerificationRequest,
                                 principal: Principal = Depends(zlb_principal), rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "verify_notice_rectification", notice_id, _body(body), principal=principal)
+    return rpc.call("workflow", "verify_notice_rectification", notice_id, payload(body), principal=principal)
 
 
 @zlb_router.post("/supervision-notices/{notice_id}/escalation",
                  description="The supervisor reports a contractor refusing to rectify to the industry authority.")
 def escalate_supervision_notice(notice_id: str, body: EscalationRequest,
                                 principal: Principal = Depends(zlb_principal), rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "escalate_supervision_notice", notice_id, _body(body), principal=principal)
+    return rpc.call("workflow", "escalate_supervision_notice", notice_id, payload(body), principal=principal)
 
 
 @zlb_router.post("/subcontracts", status_code=201, description="The contractor uploads a subcontract.")
 def register_subcontract(body: SubcontractRequest, principal: Principal = Depends(zlb_principal),
                          rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "register_subcontract", _body(body), principal=principal)
+    return rpc.call("workflow", "register_subcontract", payload(body), principal=principal)
 
 
 @zlb_router.get("/projects/{project_id}/supervision-records")

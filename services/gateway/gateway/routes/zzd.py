@@ -18,15 +18,12 @@ from common.contracts.registry import (
 )
 from common.principal import Principal
 from gateway.auth import zzd_principal
-from gateway.deps import services
+from gateway.deps import payload, services
 from gateway.files import store_upload
 from gateway.rpc import ServiceClient
 
 router = APIRouter(prefix="/zzd/v1", tags=["government (ZZD)"])
 
-
-def _body(model) -> dict:
-    return model.model_dump(mode="json", exclude_unset=True)
 
 
 @router.get("/units")
@@ -38,7 +35,7 @@ def list_units(kind: UnitKind | None = None, principal: Principal = Depends(zzd_
 @router.post("/units", status_code=status.HTTP_201_CREATED)
 def register_unit(body: UnitRegistration, principal: Principal = Depends(zzd_principal),
                   rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "register_unit", _body(body), principal=principal)
+    return rpc.call("workflow", "register_unit", payload(body), principal=principal)
 
 
 @router.get("/users")
@@ -50,7 +47,7 @@ def list_users(unit_id: str | None = Query(None, max_length=64), principal: Prin
 @router.post("/users", status_code=status.HTTP_201_CREATED)
 def register_user(body: UserRegistration, principal: Principal = Depends(zzd_principal),
                   rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "register_user", _body(body), principal=principal)
+    return rpc.call("workflow", "register_user", payload(body), principal=principal)
 
 
 @router.get("/users/{user_id}")
@@ -61,13 +58,13 @@ def get_user(user_id: str, principal: Principal = Depends(zzd_principal), rpc: S
 @router.post("/users/{user_id}/posts", status_code=status.HTTP_201_CREATED)
 def grant_post(user_id: str, body: PostGrant, principal: Principal = Depends(zzd_principal),
                rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "grant_post", user_id, _body(body), principal=principal)
+    return rpc.call("workflow", "grant_post", user_id, payload(body), principal=principal)
 
 
 @router.post("/projects", status_code=status.HTTP_201_CREATED)
 def register_project(body: ProjectRegistration, principal: Principal = Depends(zzd_principal),
                      rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "register_project", _body(body), principal=principal)
+    return rpc.call("workflow", "register_project", payload(body), principal=principal)
 
 
 @router.get("/projects")
@@ -86,19 +83,19 @@ def get_project(project_id: str, principal: Principal = Depends(zzd_principal),
 @router.post("/projects/{project_id}/assignments")
 def assign_project(project_id: str, body: AssignmentRequest, principal: Principal = Depends(zzd_principal),
                    rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "assign_project", project_id, _body(body), principal=principal)
+    return rpc.call("workflow", "assign_project", project_id, payload(body), principal=principal)
 
 
 @router.post("/projects/{project_id}/participants", status_code=status.HTTP_201_CREATED)
 def add_participant(project_id: str, body: ParticipantRequest, principal: Principal = Depends(zzd_principal),
                     rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "add_participant", project_id, _body(body), principal=principal)
+    return rpc.call("workflow", "add_participant", project_id, payload(body), principal=principal)
 
 
 @router.post("/projects/{project_id}/personnel", status_code=status.HTTP_201_CREATED)
 def assign_personnel(project_id: str, body: PersonnelRequest, principal: Principal = Depends(zzd_principal),
                      rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "assign_personnel", project_id, _body(body), principal=principal)
+    return rpc.call("workflow", "assign_personnel", project_id, payload(body), principal=principal)
 
 
 @router.post("/projects/{project_id}/construction-start",
@@ -111,7 +108,7 @@ def start_construction(project_id: str, principal: Principal = Depends(zzd_princ
 @router.post("/projects/{project_id}/suspension", description="The owner declares a suspension on the day (Art. 35).")
 def suspend_project(project_id: str, body: SuspensionRequest, principal: Principal = Depends(zzd_principal),
                     rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "suspend_project", project_id, _body(body), principal=principal)
+    return rpc.call("workflow", "suspend_project", project_id, payload(body), principal=principal)
 
 
 @router.post("/projects/{project_id}/resumption", description="The owner's project lead reopens the project (Art. 35).")
