@@ -26,6 +26,7 @@ from workflow.domain import projects as dom
 from workflow.domain.rules import WorkflowRules
 from workflow.persistence import repository as repo
 from workflow.persistence.models import (
+    FileAttachment,
     Participant,
     Personnel,
     Project,
@@ -39,6 +40,10 @@ from workflow.persistence.models import (
 
 
 class Call(usecase.Call):
+    # The project the use case acts on, once visible_project found it: files a request names are
+    # attached to it (require_files).
+    project_id: str | None = None
+
     def actor(self) -> org.Actor:
         actor = repo.load_actor(self.session, self.principal.user_id)
         if actor is None:
@@ -301,6 +306,7 @@ def visible_project(
     facts = repo.project_facts(call.session, project)
     if not dom.project_scope(actor).admits(facts):
         raise NotFound(f"project {project_id} not found")
+    call.project_id = project.id
     return actor, project, facts
 
 
@@ -515,6 +521,12 @@ def require_files(call: Call, field: str, file_ids: list[str]) -> None:
     if missing:
         raise InvalidInput(f"{field}: unknown files", [{"field": field, "reason": f"no such file: {file_id}"}
                                                        for file_id in missing])
+    if call.project_id is not None:
+        attached = set(call.session.execute(sa.select(FileAttachment.file_id).where(
+            FileAttachment.project_id == call.project_id, FileAttachment.file_id.in_(file_ids))).scalars())
+        for file_id in sorted(set(file_ids) - attached):
+            call.session.add(FileAttachment(file_id=file_id, project_id=call.project_id))
+        call.session.flush()
 
 
 def get_file(call: Call, file_id: str) -> dict:
@@ -527,9 +539,9 @@ def get_file(call: Call, file_id: str) -> dict:
     if actor.is_back_office or stored.uploaded_by == actor.user_id:
         return file_view(stored)
     scope = dom.project_scope(actor)
-    for project_id in call.session.execute(
-        sa.select(Participant.project_id).where(Participant.contract_file_id == file_id)
-    ).scalars():
+    projects = sa.union(sa.select(Participant.project_id).where(Participant.contract_file_id == file_id),
+                        sa.select(FileAttachment.project_id).where(FileAttachment.file_id == file_id))
+    for project_id in call.session.execute(projects).scalars():
         if scope.admits(repo.project_facts(call.session, repo.require_project(call.session, project_id))):
             return file_view(stored)
     raise NotFound(f"file {file_id} not found")

@@ -207,3 +207,20 @@ def test_a_5_day_suspension_moves_a_running_deadline_from_day_20_to_day_25(sessi
     assert sweep(now + 25 * DAY - timedelta(minutes=1))[ACCEPTANCE_SMALL] == 0
     assert sweep(now + 25 * DAY)[ACCEPTANCE_SMALL] == 1
     assert sweep(now + 40 * DAY)[ACCEPTANCE_SMALL] == 0
+
+
+def test_a_file_named_in_a_record_opens_to_those_who_see_the_project(session, in_construction, now):
+    from common.errors import NotFound
+
+    pid = in_construction()
+    started = processes.start_acceptance(at(session, "demo-project-manager", now, "zlb"),
+                                         {"project_id": pid, "variant": "government"})
+    photo = registry.record_file(at(session, "demo-chief-engineer", now, "zlb"), {
+        "sha256": "f" * 64, "size": 5, "content_type": "image/jpeg", "filename": "check.jpg"})
+    with pytest.raises(NotFound):
+        registry.get_file(at(session, "demo-owner-chief", now), photo["id"])
+    processes.check_acceptance(at(session, "demo-chief-engineer", now, "zlb"), started["id"],
+                               {"passed": True, "opinion": "合格", "file_ids": [photo["id"]]})
+    assert registry.get_file(at(session, "demo-owner-chief", now), photo["id"])["filename"] == "check.jpg"
+    with pytest.raises(NotFound):
+        registry.get_file(at(session, "demo-parks-line-head", now), photo["id"])

@@ -121,6 +121,16 @@ class StoredFile(Base):
     uploaded_at: Mapped[datetime]
 
 
+class FileAttachment(Base):
+    """A file named in a record of a project (a change, an inspection, a notice…): whoever sees
+    the project may open it, so that those who decide can read what they decide on."""
+
+    __tablename__ = "file_attachment"
+
+    file_id: Mapped[str] = mapped_column(sa.ForeignKey("stored_file.id"), primary_key=True)
+    project_id: Mapped[str] = mapped_column(sa.ForeignKey("project.id"), primary_key=True)
+
+
 class Suspension(Base):
     """A confirmed suspension (Art. 35); open while ``until`` is empty. Deadlines pause over it."""
 
