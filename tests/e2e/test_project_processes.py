@@ -2,6 +2,7 @@
 village project — from award to settlement audit through HTTP with the manual clock, with the
 warnings of Art. 31 and 32 published exactly when due."""
 
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -88,6 +89,17 @@ class Clock:
         self.set(base + timedelta(days=days))
 
 
+def published_for(published, pid: str, event_type: str, expected: int, seconds: float = 15) -> list[dict]:
+    """The project's events of a type, waiting for as many as expected: the relay publishes a
+    moment after the commit."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = [body for kind, body in published([event_type], seconds=1)
+                 if kind == event_type and body["project_id"] == pid]
+        if len(found) >= expected or time.monotonic() > deadline:
+            return found
+
+
 def warnings_of(client, token, pid):
     deadlines = client.ok("GET", f"/zzd/v1/projects/{pid}/deadlines", token)
     return [(d["rule_id"], sorted(d["fired"])) for d in deadlines if d["fired"]]
@@ -132,8 +144,7 @@ def test_a_government_project_from_award_to_settlement_audit(client, district, p
     audited = client.ok("POST", f"/zzd/v1/projects/{pid}/settlement-audit", tokens["lead"],
                         json={"record_file_ids": [records(client, tokens["lead"])]})
     assert audited["status"] == "settlement_audit"
-    raised = [body for kind, body in published(["warning.raised"]) if kind == "warning.raised"
-              and body["project_id"] == pid]
+    raised = published_for(published, pid, "warning.raised", 2)
     assert [(w["rule_id"], w["article"], w["must_act"]) for w in raised] == [
         (f"art31.acceptance.government-{rule}", "Art. 31", district["ids"]["owner"]),
         (f"art32.settlement-audit.{rule}", "Art. 32", district["ids"]["owner"])]
@@ -164,8 +175,7 @@ def test_a_village_project_with_the_township_reminder_at_7_days(client, district
               json={"conclusion": "复验合格", "record_file_ids": [records(client, tokens["supervising_chief"])]})
     client.ok("POST", f"/zzd/v1/projects/{pid}/settlement-audit", tokens["lead"],
               json={"record_file_ids": [records(client, tokens["lead"])]})
-    events = published(["deadline.reminder_reached"])
-    reminders = [body for kind, body in events if kind == "deadline.reminder_reached" and body["project_id"] == pid]
+    reminders = published_for(published, pid, "deadline.reminder_reached", 1)
     assert [(r["rule_id"], r["must_act"]) for r in reminders] == [
         ("art31.acceptance.village-township", ids["supervising"])]
     assert client.ok("GET", f"/zzd/v1/projects/{pid}", tokens["lead"])["status"] == "settlement_audit"
