@@ -28,6 +28,9 @@ def portal_of(kind: UnitKind) -> str:
     return "zzd" if kind in GOVERNMENT_KINDS else "zlb"
 
 
+ANY_UNIT = object()
+
+
 @dataclass(frozen=True)
 class UnitFacts:
     id: str
@@ -49,11 +52,13 @@ class Actor:
     user_id: str
     posts: tuple[PostHeld, ...] = ()
 
-    def holds(self, post: Post | None = None, *, unit_id: str | None = None,
+    def holds(self, post: Post | None = None, *, unit_id: str | object | None = ANY_UNIT,
               kinds: frozenset[UnitKind] | None = None) -> bool:
+        """Whether the user holds ``post`` (any post if None) in the unit ``unit_id`` (any unit if
+        not given). A unit id of None — a project's level not assigned yet — matches no unit."""
         return any(
             (post is None or held.post == post)
-            and (unit_id is None or held.unit.id == unit_id)
+            and (unit_id is ANY_UNIT or (unit_id is not None and held.unit.id == unit_id))
             and (kinds is None or held.unit.kind in kinds)
             for held in self.posts
         )

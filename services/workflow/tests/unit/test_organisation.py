@@ -101,3 +101,10 @@ def test_who_manages_a_unit():
     assert not may_manage_unit(line_head, LINE)
     back_office = Actor("u", (PostHeld(LEADING_GROUP, Post.STAFF),))
     assert may_manage_unit(back_office, CONTRACTOR)
+
+
+def test_a_level_not_assigned_yet_matches_no_unit():
+    chief = Actor("u", (PostHeld(SUPERVISING, Post.CHIEF),))
+    assert chief.holds(Post.CHIEF)
+    assert chief.holds(Post.CHIEF, unit_id="su")
+    assert not chief.holds(Post.CHIEF, unit_id=None)
