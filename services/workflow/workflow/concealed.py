@@ -13,6 +13,7 @@ from common.rule_settings import load_rules
 from workflow import deadline_engine
 from workflow.domain import concealed as cw
 from workflow.domain import deadlines as dl
+from workflow.domain.projects import ProjectStatus
 from workflow.domain.rules import WorkflowRules
 from workflow.persistence.concealed_models import ConcealedWork, PhotoMetadata
 from workflow.persistence.models import StoredFile, new_id
@@ -47,6 +48,8 @@ def _concealed_work(call: Call, concealed_work_id: str):
     if work is None:
         raise NotFound(f"concealed work {concealed_work_id} not found")
     actor, project, facts = visible_project(call, work.project_id, for_update=True)
+    if project.status == ProjectStatus.TERMINATED:
+        raise IllegalStep("the project is terminated (Art. 34)")
     return actor, project, facts, work
 
 

@@ -38,7 +38,16 @@ def _next_due(deadline: Deadline, rule: dl.DeadlineRule, pauses, fired: set[str]
 
 
 def start(session: Session, *, rule_id: str, project_id: str, subject_type: str, subject_id: str,
-          started_at: datetime, length_days: int | None = None) -> Deadline:
+          started_at: datetime, length_days: int | None = None) -> Deadline | None:
+    """Start a deadline, once: an open one of the same rule and subject is returned as it is, and
+    a terminated project gets none (Art. 34)."""
+    running = session.execute(sa.select(Deadline).where(
+        Deadline.rule_id == rule_id, Deadline.subject_type == subject_type, Deadline.subject_id == subject_id,
+        Deadline.status == "open")).scalar_one_or_none()
+    if running is not None:
+        return running
+    if session.execute(sa.select(Project.status).where(Project.id == project_id)).scalar() == "terminated":
+        return None
     catalogue = dl.deadline_rules(load_rules(session, WorkflowRules))
     deadline = Deadline(id=new_id(), rule_id=rule_id, project_id=project_id, subject_type=subject_type,
                         subject_id=subject_id, started_at=started_at, length_days=length_days, extension_days=0,

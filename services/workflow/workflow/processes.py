@@ -50,15 +50,20 @@ def _start_acceptance_deadline(call: Call, acceptance: Acceptance, facts) -> Non
                           subject_id=acceptance.id, started_at=call.now)
 
 
+def _accepted(call: Call, project_id: str, variant: str) -> bool:
+    return call.session.execute(sa.select(sa.exists().where(
+        Acceptance.project_id == project_id, Acceptance.variant == variant,
+        Acceptance.status == acc.ACCEPTED))).scalar()
+
+
 def start_acceptance(call: Call, data: dict) -> dict:
     request = usecase.parse(contracts.AcceptanceStart, data)
     actor, project, facts = visible_project(call, request.project_id, for_update=True)
     has_open = call.session.execute(sa.select(sa.exists().where(
         Acceptance.project_id == project.id, Acceptance.status.in_(acc.OPEN_STATUSES)))).scalar()
-    self_done = call.session.execute(sa.select(sa.exists().where(
-        Acceptance.project_id == project.id, Acceptance.variant == acc.VILLAGE_SELF,
-        Acceptance.status == acc.ACCEPTED))).scalar()
-    status = acc.decide_start(actor, facts, request.variant, has_open, self_done)
+    self_done = _accepted(call, project.id, acc.VILLAGE_SELF)
+    status = acc.decide_start(actor, facts, request.variant, has_open, self_done,
+                              _accepted(call, project.id, acc.VILLAGE_TOWNSHIP))
     acceptance = Acceptance(id=new_id(), project_id=project.id, variant=request.variant, status=status,
                             started_by=actor.user_id, started_at=call.now, record_file_ids=[],
                             extension_approvals=[])
@@ -141,7 +146,7 @@ def request_extension(call: Call, acceptance_id: str, data: dict) -> dict:
 def approve_extension(call: Call, acceptance_id: str) -> dict:
     actor, _, facts, acceptance = _acceptance(call, acceptance_id)
     level = acc.decide_extension_approval(actor, facts, acceptance.extension_days is not None,
-                                          list(acceptance.extension_approvals))
+                                          list(acceptance.extension_approvals), acceptance.status)
     acceptance.extension_approvals = [*acceptance.extension_approvals,
                                       {"level": level, "by": actor.user_id, "at": district_iso(call.now)}]
     if len(acceptance.extension_approvals) == len(acc.EXTENSION_APPROVERS):
@@ -160,7 +165,7 @@ def submit_settlement_audit(call: Call, project_id: str, data: dict) -> dict:
     """Art. 32: the owner submits the complete records for settlement audit."""
     request = usecase.parse(contracts.SettlementAuditSubmission, data)
     actor, project, facts = visible_project(call, project_id, for_update=True)
-    acc.decide_settlement_submission(actor, facts)
+    acc.decide_settlement_submission(actor, facts, _accepted(call, project.id, acc.VILLAGE_TOWNSHIP))
     require_files(call, "record_file_ids", request.record_file_ids)
     change_status(call, project, ProjectStatus.SETTLEMENT_AUDIT)
     deadline_engine.close(call.session, "settlement", project.id, call.now)

@@ -224,3 +224,54 @@ def test_a_file_named_in_a_record_opens_to_those_who_see_the_project(session, in
     assert registry.get_file(at(session, "demo-owner-chief", now), photo["id"])["filename"] == "check.jpg"
     with pytest.raises(NotFound):
         registry.get_file(at(session, "demo-parks-line-head", now), photo["id"])
+
+
+def test_a_village_goes_to_settlement_audit_after_the_township_only_once(session, in_construction, now):
+    pid = in_construction("800000", kind="village")
+    own = processes.start_acceptance(at(session, "demo-project-manager", now, "zlb"),
+                                     {"project_id": pid, "variant": "village_self"})
+    record = record_file(session, "demo-owner-chief", now)
+    processes.accept(at(session, "demo-owner-chief", now + DAY), own["id"],
+                     {"conclusion": "自验合格", "record_file_ids": [record]})
+    with pytest.raises(IllegalStep, match="township"):
+        processes.submit_settlement_audit(at(session, "demo-owner-lead", now + 2 * DAY), pid,
+                                          {"record_file_ids": [record]})
+    township = processes.start_acceptance(at(session, "demo-owner-chief", now + 2 * DAY),
+                                          {"project_id": pid, "variant": "village_township"})
+    processes.accept(at(session, "demo-supervising-chief", now + 3 * DAY), township["id"],
+                     {"conclusion": "复验合格", "record_file_ids": [record]})
+    with pytest.raises(IllegalStep, match="already"):
+        processes.start_acceptance(at(session, "demo-owner-chief", now + 4 * DAY),
+                                   {"project_id": pid, "variant": "village_township"})
+    processes.submit_settlement_audit(at(session, "demo-owner-lead", now + 4 * DAY), pid,
+                                      {"record_file_ids": [record]})
+    settlement = [d for d in processes.project_deadlines(at(session, "demo-owner-chief", now + 4 * DAY), pid)
+                  if d["rule_id"].startswith("art32")]
+    assert [d["status"] for d in settlement] == ["satisfied"]
+
+
+def test_an_extension_is_approved_only_while_the_acceptance_is_with_the_owner(session, in_construction, now):
+    pid = in_construction("30000000")
+    started = processes.start_acceptance(at(session, "demo-project-manager", now, "zlb"),
+                                         {"project_id": pid, "variant": "government"})
+    processes.check_acceptance(at(session, "demo-chief-engineer", now, "zlb"), started["id"],
+                               {"passed": True, "opinion": "合格"})
+    processes.request_extension(at(session, "demo-owner-chief", now + DAY), started["id"],
+                                {"days": 30, "reason": "工程规模大"})
+    processes.accept(at(session, "demo-owner-chief", now + 2 * DAY), started["id"],
+                     {"conclusion": "合格", "record_file_ids": [record_file(session, "demo-owner-chief", now)]})
+    with pytest.raises(IllegalStep, match="with the owner"):
+        processes.approve_extension(at(session, "demo-supervising-chief", now + 3 * DAY), started["id"])
+
+
+def test_a_deadline_starts_once_per_rule_and_subject_and_never_for_a_terminated_project(session, in_construction,
+                                                                                        now):
+    pid = in_construction()
+    first = deadline_engine.start(session, rule_id="art31.acceptance.government-small", project_id=pid,
+                                  subject_type="test", subject_id="s1", started_at=now)
+    again = deadline_engine.start(session, rule_id="art31.acceptance.government-small", project_id=pid,
+                                  subject_type="test", subject_id="s1", started_at=now + DAY)
+    assert again.id == first.id
+    session.execute(sa.text("UPDATE project SET status = 'terminated' WHERE id = :id"), {"id": pid})
+    assert deadline_engine.start(session, rule_id="art31.acceptance.government-small", project_id=pid,
+                                 subject_type="test", subject_id="s2", started_at=now) is None

@@ -82,8 +82,8 @@ def test_no_engineering_change_after_construction(status):
         engineering(facts=project(status))
 
 
-def test_after_the_fact_means_carried_out_before_the_day_it_is_raised():
-    assert engineering(planned_on=None, executed_on=TODAY).after_the_fact is False
+def test_after_the_fact_means_carried_out_before_it_was_approved():
+    assert engineering(planned_on=None, executed_on=TODAY).after_the_fact is True  # done today, unapproved
     assert engineering(planned_on=None, executed_on=date(2026, 11, 30)).after_the_fact is True
     with pytest.raises(InvalidInput) as future:
         engineering(planned_on=None, executed_on=date(2026, 12, 2))

@@ -151,11 +151,11 @@ def test_only_the_contractor_raises_and_only_the_owner_decides(session, in_const
 def test_a_change_carried_out_before_it_was_raised_is_flagged_and_warned(session, in_construction, now):
     pid = in_construction()
     pm = firm(session, "demo-project-manager", now)
-    same_day = changes.raise_change(pm, engineering_body(pid, planned_on=None, executed_on="2026-12-01"))
-    assert same_day["after_the_fact"] is False
+    planned = changes.raise_change(pm, engineering_body(pid, planned_on="2026-12-03", executed_on=None))
+    assert planned["after_the_fact"] is False
     assert outbox(session, "warning.raised") == []
-    late = changes.raise_change(pm, engineering_body(pid, planned_on=None, executed_on="2026-11-30"))
-    assert (late["status"], late["after_the_fact"]) == ("pending", True)
+    late = changes.raise_change(pm, engineering_body(pid, planned_on=None, executed_on="2026-12-01"))
+    assert (late["status"], late["after_the_fact"]) == ("pending", True)  # done today, before approval
     [warning] = outbox(session, "warning.raised")
     assert (warning["rule_id"], warning["article"], warning["project_id"]) == (
         "art27.after-the-fact-change", "Art. 27", pid)

@@ -36,13 +36,15 @@ def is_owner_staff(actor: Actor, project: ProjectFacts) -> bool:
 
 
 def decide_start(actor: Actor, project: ProjectFacts, variant: str, has_open: bool,
-                 self_acceptance_done: bool) -> str:
+                 self_acceptance_done: bool, township_done: bool = False) -> str:
     """Who starts which acceptance, from which state; returns the acceptance's first status."""
     if has_open:
         raise IllegalStep("an acceptance of this project is already under way")
     if variant == VILLAGE_TOWNSHIP:
         if project.kind != "village":
             raise InvalidInput.field("variant", "a township re-acceptance is for village projects")
+        if township_done:
+            raise IllegalStep("the township has re-accepted the works already")
         if not is_owner_staff(actor, project):
             raise PermissionDenied("the village (the owner) asks the township for re-acceptance (Art. 31)")
         if project.status != ProjectStatus.FINAL_ACCEPTANCE or not self_acceptance_done:
@@ -102,11 +104,14 @@ def decide_extension_request(actor: Actor, project: ProjectFacts, status: str, a
         raise IllegalStep("an extension is asked for within the acceptance window (Art. 31)")
 
 
-def decide_extension_approval(actor: Actor, project: ProjectFacts, requested: bool, approvals: list[str]) -> str:
+def decide_extension_approval(actor: Actor, project: ProjectFacts, requested: bool, approvals: list[str],
+                              status: str = WITH_OWNER) -> str:
     """Art. 31: the supervising unit, the industry authority and the leading group approve, in
-    that order. Returns the level that approves now."""
+    that order, while the acceptance is with the owner. Returns the level that approves now."""
     if not requested:
         raise IllegalStep("no extension was asked for")
+    if status != WITH_OWNER:
+        raise IllegalStep(f"the acceptance is {status}; an extension is approved while it is with the owner")
     if len(approvals) == len(EXTENSION_APPROVERS):
         raise IllegalStep("the extension is already approved")
     level = EXTENSION_APPROVERS[len(approvals)]
@@ -142,11 +147,13 @@ NEXT_AFTER_AUDIT = {
 }
 
 
-def decide_settlement_submission(actor: Actor, project: ProjectFacts) -> None:
+def decide_settlement_submission(actor: Actor, project: ProjectFacts, township_reaccepted: bool = False) -> None:
     if not is_owner_staff(actor, project):
         raise PermissionDenied("the owner submits the records for settlement audit (Art. 32)")
     if project.status != ProjectStatus.FINAL_ACCEPTANCE:
         raise IllegalStep(f"settlement audit follows the acceptance; the project is {project.status}")
+    if project.kind == "village" and not township_reaccepted:
+        raise IllegalStep("a village project's settlement audit follows the township's re-acceptance (Art. 31)")
 
 
 def decide_advance_after_audit(actor: Actor, project: ProjectFacts, target: str) -> ProjectStatus:

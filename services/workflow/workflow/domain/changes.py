@@ -93,7 +93,8 @@ def decide_engineering_request(actor: Actor, project: ProjectFacts, *, touches_c
     if executed_on is None and planned_on is not None and planned_on < today:
         raise InvalidInput.field("planned_on", "the planned day has passed: a change is approved before it is "
                                                "carried out; if it was carried out, state executed_on")
-    after_the_fact = executed_on is not None and executed_on < today
+    # Carried out before anyone approved it: after the fact, even if done today (Art. 27).
+    after_the_fact = executed_on is not None
     if touches_concealed_works and not rules.changes_on_concealed_works_allowed:
         return EngineeringChangeOutcome(contractors[0], REFUSED, after_the_fact,
                                         "concealed works may not be changed (Art. 27; setting "
