@@ -386,6 +386,7 @@ def add_participant(call: Call, project_id: str, data: dict) -> dict:
                 after={"unit_id": unit.id, "role": request.role, "contract_file_id": contract.id})
     call.emit(events.ParticipantAdded, project_id=project.id, unit_id=unit.id, role=request.role,
               contract_file_id=contract.id)
+    _readiness_check(call, project)
     return project_view(call.session, project, load_rules(call.session, WorkflowRules))
 
 
@@ -418,6 +419,7 @@ def assign_personnel(call: Call, project_id: str, data: dict) -> dict:
                 after={"user_id": request.user_id, "unit_id": unit_id, "post": request.post})
     call.emit(events.PersonnelAssigned, project_id=project.id, user_id=request.user_id, unit_id=unit_id,
               post=request.post)
+    _readiness_check(call, project)
     return project_view(call.session, project, load_rules(call.session, WorkflowRules))
 
 
@@ -432,13 +434,23 @@ def change_status(call: Call, project: Project, status: str) -> None:
 # --- lifecycle (Art. 25, 35) -------------------------------------------------------------------------
 
 
+def missing_before_construction(session: Session, project: Project) -> list[str]:
+    roles = session.execute(sa.select(Participant.role).where(Participant.project_id == project.id)).scalars()
+    posts = session.execute(sa.select(Personnel.post).where(
+        Personnel.project_id == project.id, Personnel.released_at.is_(None))).scalars()
+    return lifecycle.missing_before_construction(project.below_threshold, list(roles), list(posts))
+
+
+def _readiness_check(call: Call, project: Project) -> None:
+    """Art. 24: once every firm, contract and key person is registered, nothing is missing at the
+    planned start, so its warning need not fire."""
+    if project.status == dom.ProjectStatus.AWARDED and not missing_before_construction(call.session, project):
+        supervision.satisfy_readiness(call.session, project.id, call.now)
+
+
 def start_construction(call: Call, project_id: str) -> dict:
     actor, project, facts = visible_project(call, project_id, for_update=True)
-    roles = call.session.execute(sa.select(Participant.role).where(Participant.project_id == project.id)).scalars()
-    posts = call.session.execute(sa.select(Personnel.post).where(
-        Personnel.project_id == project.id, Personnel.released_at.is_(None))).scalars()
-    missing = lifecycle.missing_before_construction(project.below_threshold, list(roles), list(posts))
-    lifecycle.decide_construction_start(actor, facts, missing)
+    lifecycle.decide_construction_start(actor, facts, missing_before_construction(call.session, project))
     before = project.status
     change_status(call, project, dom.ProjectStatus.IN_CONSTRUCTION)
     project.construction_started_on = local_date(call.now)

@@ -35,7 +35,7 @@ def at(session, user, when, portal="zlb"):
 def staffed(session, now):
     """A project of the demo district with its firms and key people, not yet started."""
 
-    def make(planned_start: str = "2026-12-01") -> str:
+    def make(planned_start: str = "2026-12-01", *, without: str | None = None) -> str:
         back_office = at(session, "demo-leading-group-chief", now, "zzd")
         pid = registry.register_project(back_office, project_body(planned_start))["id"]
         registry.assign_project(back_office, pid, {"level": "supervising_unit", "target_id": "demo-supervising"})
@@ -51,7 +51,8 @@ def staffed(session, now):
             registry.add_participant(lead, pid, {"unit_id": unit, "role": role, "contract_file_id": contract})
         for user, post in (("demo-project-manager", "project_manager"), ("demo-safety-officer", "safety_officer"),
                            ("demo-chief-engineer", "chief_engineer"), ("demo-inspector", "inspector")):
-            registry.assign_personnel(lead, pid, {"user_id": user, "post": post})
+            if post != without:
+                registry.assign_personnel(lead, pid, {"user_id": user, "post": post})
         return pid
 
     return make
@@ -427,8 +428,14 @@ def test_only_the_projects_contractor_registers_subcontracts_before_completion(s
 PLANNED_START = datetime(2026, 12, 9, 16, 0, tzinfo=UTC)  # 2026-12-10 00:00 in the district
 
 
+def test_a_project_ready_before_its_planned_start_raises_nothing(session, staffed, now, sweep):
+    pid = staffed(planned_start="2026-12-10")  # the last key person registered closed the watch
+    assert watches(session, "demo-owner-chief", now, pid, "readiness") == [("satisfied", None)]
+    assert sweep(PLANNED_START + DAY)[READINESS] == 0
+
+
 def test_what_is_missing_at_the_planned_start_is_a_warning_then(session, staffed, now, sweep):
-    pid = staffed(planned_start="2026-12-10")  # its registration started the watch
+    pid = staffed(planned_start="2026-12-10", without="inspector")  # its registration started the watch
     assert watches(session, "demo-owner-chief", now, pid, "readiness") == [("open", "2026-12-10T00:00:00+08:00")]
     assert sweep(PLANNED_START - SECOND)[READINESS] == 0  # before the planned start: nothing
     assert sweep(PLANNED_START)[READINESS] == 1  # at it: the warning
