@@ -528,7 +528,14 @@ def record_file(call: Call, data: dict) -> dict:
 
 def require_files(call: Call, field: str, file_ids: list[str]) -> None:
     """Every file a request names must have been uploaded; a 422 names the missing ones."""
-    known = set(call.session.execute(sa.select(StoredFile.id).where(StoredFile.id.in_(file_ids))).scalars())
+    # A request names uploads of the caller's own units, or files already on the project's
+    # records: naming an outsider's file would show it to everyone who sees this project.
+    colleagues = sa.select(UserPost.user_id).where(UserPost.unit_id.in_(
+        sa.select(UserPost.unit_id).where(UserPost.user_id == call.principal.user_id)))
+    usable = sa.or_(StoredFile.uploaded_by == call.principal.user_id, StoredFile.uploaded_by.in_(colleagues),
+                    StoredFile.id.in_(sa.select(FileAttachment.file_id).where(
+                        FileAttachment.project_id == call.project_id)))
+    known = set(call.session.execute(sa.select(StoredFile.id).where(StoredFile.id.in_(file_ids), usable)).scalars())
     missing = [file_id for file_id in file_ids if file_id not in known]
     if missing:
         raise InvalidInput(f"{field}: unknown files", [{"field": field, "reason": f"no such file: {file_id}"}

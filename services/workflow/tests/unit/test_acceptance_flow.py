@@ -275,3 +275,15 @@ def test_a_deadline_starts_once_per_rule_and_subject_and_never_for_a_terminated_
     session.execute(sa.text("UPDATE project SET status = 'terminated' WHERE id = :id"), {"id": pid})
     assert deadline_engine.start(session, rule_id="art31.acceptance.government-small", project_id=pid,
                                  subject_type="test", subject_id="s2", started_at=now) is None
+
+
+def test_a_record_cannot_name_an_outsiders_file(session, in_construction, now):
+    pid = in_construction()
+    started = processes.start_acceptance(at(session, "demo-project-manager", now, "zlb"),
+                                         {"project_id": pid, "variant": "government"})
+    outsider = registry.record_file(at(session, "demo-designer-chief", now, "zlb"), {
+        "sha256": "9" * 64, "size": 5, "content_type": "application/pdf", "filename": "secret.pdf"})
+    with pytest.raises(InvalidInput) as refused:
+        processes.check_acceptance(at(session, "demo-chief-engineer", now, "zlb"), started["id"],
+                                   {"passed": True, "opinion": "合格", "file_ids": [outsider["id"]]})
+    assert refused.value.details == [{"field": "file_ids", "reason": f"no such file: {outsider['id']}"}]
