@@ -34,6 +34,7 @@ def actor(user_id, *posts):
 
 OWNER_STAFF = actor("owner-staff", (OWNER, Post.STAFF))
 OWNER_LEAD = actor("lead", (OWNER, Post.OWNER_PROJECT_LEAD))
+OWNER_CHIEF = actor("owner-chief", (OWNER, Post.CHIEF))
 SU_CHIEF = actor("su-chief", (SU, Post.CHIEF))
 SU_STAFF = actor("su-staff", (SU, Post.STAFF))
 IA_CHIEF = actor("ia-chief", (HOUSING, Post.CHIEF))
@@ -43,12 +44,20 @@ CONTRACTOR_CHIEF = actor("c-chief", (CONTRACTOR, Post.CHIEF))
 SAFETY = actor("safety", (CONTRACTOR, Post.SAFETY_OFFICER))
 OTHER_PM = actor("pm2", (OTHER_CONTRACTOR, Post.PROJECT_MANAGER))
 CHIEF_ENGINEER = actor("ce", (SUPERVISOR, Post.CHIEF_ENGINEER))
+SUPERVISOR_CHIEF = actor("s-chief", (SUPERVISOR, Post.CHIEF))
+# The contractor's and the supervisor's people on the project, on the posts they act in there.
+ON_PROJECT = frozenset({("pm", "project_manager"), ("safety", "safety_officer"), ("ce", "chief_engineer"),
+                        ("insp", "inspector")})
+# People on the right post in the right firm, but on other projects, not on this one.
+PM_ELSEWHERE = actor("pm-elsewhere", (CONTRACTOR, Post.PROJECT_MANAGER))
+CE_ELSEWHERE = actor("ce-elsewhere", (SUPERVISOR, Post.CHIEF_ENGINEER))
+OTHER_LEAD = actor("lead-elsewhere", (OWNER, Post.OWNER_PROJECT_LEAD))  # the owner's lead of another project
 
 
 def project(status=ProjectStatus.IN_CONSTRUCTION, **changes):
     facts = dict(id="p", industry="housing", kind="government", contract_amount=Decimal("12000000"), status=status,
                  supervising_unit_id="su", line_id="line", owner_id="owner", owner_project_lead_id="lead",
-                 participant_unit_ids=frozenset({"c", "s"}))
+                 participant_unit_ids=frozenset({"c", "s"}), personnel=ON_PROJECT)
     facts.update(changes)
     return ProjectFacts(**facts)
 
@@ -103,8 +112,8 @@ def test_concealed_works_are_refused_unless_the_setting_allows_them():
 
 
 def test_an_approval_after_the_planned_day_makes_the_change_after_the_fact():
-    def decide(today, approve=True, already=False):
-        return dom.decide_engineering_decision(OWNER_STAFF, project(), dom.PENDING, approve=approve,
+    def decide(today, approve=True, already=False, who=OWNER_LEAD):
+        return dom.decide_engineering_decision(who, project(), dom.PENDING, approve=approve,
                                                planned_on=date(2026, 12, 5), already_after_the_fact=already,
                                                today=today)
 
@@ -112,11 +121,13 @@ def test_an_approval_after_the_planned_day_makes_the_change_after_the_fact():
     assert decide(date(2026, 12, 6)) is True  # the day after: too late
     assert decide(date(2026, 12, 6), approve=False) is False  # a refused change is not carried out
     assert decide(date(2026, 12, 6), already=True) is False  # flagged once
-    with pytest.raises(PermissionDenied):
-        dom.decide_engineering_decision(PM, project(), dom.PENDING, approve=True, planned_on=None,
-                                        already_after_the_fact=False, today=TODAY)
+    assert decide(date(2026, 12, 5), who=OWNER_CHIEF) is False  # the owner's chief decides as well
+    for outsider in (PM, OWNER_STAFF):  # the owner acts through its chief or the project's lead only
+        with pytest.raises(PermissionDenied):
+            dom.decide_engineering_decision(outsider, project(), dom.PENDING, approve=True, planned_on=None,
+                                            already_after_the_fact=False, today=TODAY)
     with pytest.raises(IllegalStep):
-        dom.decide_engineering_decision(OWNER_STAFF, project(), dom.APPROVED, approve=True, planned_on=None,
+        dom.decide_engineering_decision(OWNER_LEAD, project(), dom.APPROVED, approve=True, planned_on=None,
                                         already_after_the_fact=False, today=TODAY)
 
 
@@ -146,14 +157,16 @@ def test_the_project_manager_and_the_chief_engineer_are_reviewed_other_posts_fil
 
 def test_each_step_is_taken_by_its_unit_in_its_turn_once():
     step = dom.decide_personnel_step
-    assert step(OWNER_STAFF, project(), Post.PROJECT_MANAGER, dom.PENDING, []) == dom.OWNER_AGREEMENT
+    assert step(OWNER_LEAD, project(), Post.PROJECT_MANAGER, dom.PENDING, []) == dom.OWNER_AGREEMENT
+    assert step(OWNER_CHIEF, project(), Post.PROJECT_MANAGER, dom.PENDING, []) == dom.OWNER_AGREEMENT
     with pytest.raises(IllegalStep, match="waiting for the owner"):
         step(IA_CHIEF, project(), Post.PROJECT_MANAGER, dom.PENDING, [])
     assert step(IA_CHIEF, project(), Post.PROJECT_MANAGER, dom.PENDING, [dom.OWNER_AGREEMENT]) == dom.INDUSTRY_REVIEW
     with pytest.raises(IllegalStep, match="already decided"):
-        step(OWNER_STAFF, project(), Post.PROJECT_MANAGER, dom.PENDING, [dom.OWNER_AGREEMENT])
-    # The supervising unit has no say on a project manager; another industry's authority none at all.
-    for outsider in (SU_CHIEF, WATER_CHIEF, PM):
+        step(OWNER_LEAD, project(), Post.PROJECT_MANAGER, dom.PENDING, [dom.OWNER_AGREEMENT])
+    # The supervising unit has no say on a project manager; another industry's authority none at all;
+    # the owner's staff none beside its chief and the project's lead.
+    for outsider in (SU_CHIEF, WATER_CHIEF, PM, OWNER_STAFF):
         with pytest.raises(PermissionDenied):
             step(outsider, project(), Post.PROJECT_MANAGER, dom.PENDING, [])
     # For other posts the owner and the supervising unit's chief agree in either order.
@@ -163,7 +176,7 @@ def test_each_step_is_taken_by_its_unit_in_its_turn_once():
     with pytest.raises(IllegalStep, match="waiting for the owner"):
         step(IA_CHIEF, project(), Post.INSPECTOR, dom.PENDING, [dom.SUPERVISING_UNIT_AGREEMENT])
     with pytest.raises(IllegalStep, match="refused"):
-        step(OWNER_STAFF, project(), Post.INSPECTOR, dom.REFUSED, [])
+        step(OWNER_LEAD, project(), Post.INSPECTOR, dom.REFUSED, [])
     assert dom.step_unit(IA_CHIEF, project(), dom.INDUSTRY_FILING) == "ia"
 
 
@@ -219,6 +232,43 @@ def test_the_firm_making_the_change_raises_it_for_one_of_its_people():
         request(facts=person(post=Post.OWNER_PROJECT_LEAD))
 
 
+def test_only_a_firms_people_on_this_project_act_on_it_its_chief_on_any_of_its_projects():
+    # The contractor's project manager of another project holds the right post in a firm on this
+    # project, but is not on it: no engineering change, no personnel change from them.
+    with pytest.raises(PermissionDenied):
+        engineering(PM_ELSEWHERE)
+    with pytest.raises(PermissionDenied):
+        request(PM_ELSEWHERE)
+    # Released from the project, its project manager no longer acts on it.
+    released = project(personnel=ON_PROJECT - {("pm", "project_manager")})
+    with pytest.raises(PermissionDenied):
+        engineering(PM, released)
+    # A person counts on the post they hold on this project, not on another post held in the firm.
+    both = actor("both", (CONTRACTOR, Post.PROJECT_MANAGER), (CONTRACTOR, Post.TECHNICAL_LEAD))
+    on_as_technical_lead = project(personnel=ON_PROJECT | {("both", "technical_lead")})
+    with pytest.raises(PermissionDenied):
+        engineering(both, on_as_technical_lead)
+    with pytest.raises(PermissionDenied):
+        request(both, on=on_as_technical_lead)
+    # The supervisor's chief engineer of another project does not raise a change of this one's inspector.
+    inspector_change = person(post=Post.INSPECTOR, replaced_user_id="insp", replaced_firm_id="s",
+                              replacement_user_id="insp-new", replacement_posts=(("s", Post.INSPECTOR),))
+    with pytest.raises(PermissionDenied):
+        request(CE_ELSEWHERE, inspector_change)
+    assert request(CHIEF_ENGINEER, inspector_change) == "s"  # the one on the project does
+    # The firms' chiefs act for their firm on the project without being on it themselves.
+    assert engineering(CONTRACTOR_CHIEF, released).contractor_id == "c"
+    assert request(CONTRACTOR_CHIEF, on=project(personnel=frozenset())) == "c"
+    assert request(SUPERVISOR_CHIEF, inspector_change, on=project(personnel=frozenset())) == "s"
+    # The owner acts through its chief or this project's own lead, not another project's lead.
+    with pytest.raises(PermissionDenied):
+        dom.decide_engineering_decision(OTHER_LEAD, project(), dom.PENDING, approve=True, planned_on=None,
+                                        already_after_the_fact=False, today=TODAY)
+    with pytest.raises(PermissionDenied):
+        dom.decide_termination(OTHER_LEAD, project())
+    dom.decide_termination(OWNER_CHIEF, project())
+
+
 def test_a_change_is_refused_while_another_of_the_post_is_open_or_the_replacement_is_locked():
     with pytest.raises(IllegalStep, match="already under way"):
         request(open_change=True)
@@ -242,20 +292,22 @@ def test_illness_fields_go_with_a_change_for_illness():
 
 def test_the_approval_form_and_the_penalty():
     dom.decide_approval_form(OWNER_LEAD, project(), dom.APPROVED)
-    with pytest.raises(PermissionDenied):
-        dom.decide_approval_form(OWNER_STAFF, project(), dom.APPROVED)
+    for not_the_lead in (OWNER_STAFF, OWNER_CHIEF):  # the project's own lead uploads the form
+        with pytest.raises(PermissionDenied):
+            dom.decide_approval_form(not_the_lead, project(), dom.APPROVED)
     with pytest.raises(IllegalStep):
         dom.decide_approval_form(OWNER_LEAD, project(), dom.PENDING)
     with pytest.raises(IllegalStep):
         dom.decide_approval_form(OWNER_LEAD, project(ProjectStatus.TERMINATED), dom.APPROVED)
-    dom.decide_penalty(OWNER_STAFF, project(), dom.REPLACED, already_recorded=False)
-    dom.decide_penalty(OWNER_STAFF, project(), dom.APPROVED, already_recorded=False)
+    dom.decide_penalty(OWNER_LEAD, project(), dom.REPLACED, already_recorded=False)
+    dom.decide_penalty(OWNER_CHIEF, project(), dom.APPROVED, already_recorded=False)
     with pytest.raises(IllegalStep):
-        dom.decide_penalty(OWNER_STAFF, project(), dom.REFUSED, already_recorded=False)
+        dom.decide_penalty(OWNER_LEAD, project(), dom.REFUSED, already_recorded=False)
     with pytest.raises(IllegalStep):
-        dom.decide_penalty(OWNER_STAFF, project(), dom.REPLACED, already_recorded=True)
-    with pytest.raises(PermissionDenied):
-        dom.decide_penalty(PM, project(), dom.REPLACED, already_recorded=False)
+        dom.decide_penalty(OWNER_LEAD, project(), dom.REPLACED, already_recorded=True)
+    for outsider in (PM, OWNER_STAFF):
+        with pytest.raises(PermissionDenied):
+            dom.decide_penalty(outsider, project(), dom.REPLACED, already_recorded=False)
 
 
 @pytest.mark.parametrize("status, locked", [
@@ -276,15 +328,17 @@ def test_a_replaced_person_is_locked_out_of_the_post_until_that_project_is_compl
 
 @pytest.mark.parametrize("status", [ProjectStatus.AWARDED, ProjectStatus.SUSPENDED, ProjectStatus.FINAL_ACCEPTANCE])
 def test_the_owner_terminates_before_the_settlement_audit(status):
-    dom.decide_termination(OWNER_STAFF, project(status))
+    dom.decide_termination(OWNER_LEAD, project(status))
+    dom.decide_termination(OWNER_CHIEF, project(status))
 
 
 @pytest.mark.parametrize("status", [ProjectStatus.SETTLEMENT_AUDIT, ProjectStatus.FUNDS_PAID, ProjectStatus.TERMINATED])
 def test_no_termination_from_the_settlement_audit_on(status):
     with pytest.raises(IllegalStep):
-        dom.decide_termination(OWNER_STAFF, project(status))
-    with pytest.raises(PermissionDenied):
-        dom.decide_termination(PM, project())
+        dom.decide_termination(OWNER_LEAD, project(status))
+    for outsider in (PM, OWNER_STAFF):
+        with pytest.raises(PermissionDenied):
+            dom.decide_termination(outsider, project())
 
 
 def test_a_supplementary_registration_is_filed_by_an_owners_lead_to_a_supervising_unit_of_the_industry():

@@ -18,20 +18,25 @@ PLANNED = date(2026, 12, 3)
 RULES = WorkflowRules()
 CONTRACTOR, SUPERVISOR, OWNER = UnitFacts("c1", UnitKind.CONTRACTOR), UnitFacts("s1", UnitKind.SUPERVISOR), \
     UnitFacts("o1", UnitKind.OWNER)
+# The key people on the project, each on the post it holds there: (user id, post) as person() names them.
+ON_PROJECT = frozenset((f"{unit.id}-{post}", str(post)) for unit, post in (
+    (CONTRACTOR, Post.PROJECT_MANAGER), (CONTRACTOR, Post.TECHNICAL_LEAD), (SUPERVISOR, Post.CHIEF_ENGINEER),
+    (SUPERVISOR, Post.SPECIALIST_ENGINEER), (SUPERVISOR, Post.INSPECTOR)))
 PROJECT = ProjectFacts(id="p1", industry="housing", kind="government", contract_amount=Decimal("1000000"),
-                       status=ProjectStatus.IN_CONSTRUCTION, owner_id="o1",
-                       participant_unit_ids=frozenset({"c1", "s1"}))
+                       status=ProjectStatus.IN_CONSTRUCTION, owner_id="o1", owner_project_lead_id="o1-lead",
+                       participant_unit_ids=frozenset({"c1", "s1"}), personnel=ON_PROJECT)
 ALL_PHOTOS = {"before": ["f1"], "after": ["f2"], "with_scale": ["f3"]}
 SITE = {"center": [30.03, 120.87], "radius_m": 300}
 M_PER_DEG_LAT = 2 * 3.141592653589793 * 6371008.8 / 360
 
 
-def person(unit: UnitFacts, post: Post) -> Actor:
-    return Actor(user_id=f"{unit.id}-{post}", posts=(PostHeld(unit, post),))
+def person(unit: UnitFacts, post: Post, user_id: str | None = None) -> Actor:
+    return Actor(user_id=user_id or f"{unit.id}-{post}", posts=(PostHeld(unit, post),))
 
 
 MANAGER, INSPECTOR, OWNER_STAFF = (person(CONTRACTOR, Post.PROJECT_MANAGER), person(SUPERVISOR, Post.INSPECTOR),
                                    person(OWNER, Post.STAFF))
+OWNER_LEAD, OWNER_CHIEF = person(OWNER, Post.OWNER_PROJECT_LEAD, "o1-lead"), person(OWNER, Post.CHIEF)
 
 
 # --- application (Art. 28(1)) ---------------------------------------------------------------
@@ -98,6 +103,37 @@ def test_nobody_else_inspects(actor):
         cw.decide_inspection(actor, PROJECT, cw.AWAITING_INSPECTION, PLANNED, PLANNED, ALL_PHOTOS)
 
 
+def test_a_firms_people_not_on_this_project_neither_apply_nor_inspect_its_chief_still_applies():
+    # The right post in a firm taking part, but on another project: refused.
+    manager_elsewhere = person(CONTRACTOR, Post.PROJECT_MANAGER, "c1-manager-elsewhere")
+    with pytest.raises(PermissionDenied):
+        cw.decide_application(manager_elsewhere, PROJECT, PLANNED, TODAY, RULES)
+    for post in (Post.CHIEF_ENGINEER, Post.SPECIALIST_ENGINEER, Post.INSPECTOR):
+        with pytest.raises(PermissionDenied):
+            cw.decide_inspection(person(SUPERVISOR, post, f"s1-{post}-elsewhere"), PROJECT, cw.AWAITING_INSPECTION,
+                                 PLANNED, PLANNED, ALL_PHOTOS)
+    # Released from the project, its own project manager and inspector no longer act on it.
+    released = ProjectFacts(**{**PROJECT.__dict__, "personnel": ON_PROJECT - {
+        (MANAGER.user_id, "project_manager"), (INSPECTOR.user_id, "inspector")}})
+    with pytest.raises(PermissionDenied):
+        cw.decide_application(MANAGER, released, PLANNED, TODAY, RULES)
+    with pytest.raises(PermissionDenied):
+        cw.decide_inspection(INSPECTOR, released, cw.AWAITING_INSPECTION, PLANNED, PLANNED, ALL_PHOTOS)
+    # A person counts on the post held on this project: the technical lead here, though the firm's
+    # project manager elsewhere, does not apply here.
+    both = Actor("c1-technical_lead", (PostHeld(CONTRACTOR, Post.TECHNICAL_LEAD),
+                                       PostHeld(CONTRACTOR, Post.PROJECT_MANAGER)))
+    with pytest.raises(PermissionDenied):
+        cw.decide_application(both, PROJECT, PLANNED, TODAY, RULES)
+    # The contractor's chief applies for its firm without being on the project; the supervisor's
+    # chief, who is not among those who inspect, is still refused.
+    unstaffed = ProjectFacts(**{**PROJECT.__dict__, "personnel": frozenset()})
+    assert cw.decide_application(person(CONTRACTOR, Post.CHIEF), unstaffed, PLANNED, TODAY, RULES) == "c1"
+    with pytest.raises(PermissionDenied):
+        cw.decide_inspection(person(SUPERVISOR, Post.CHIEF), unstaffed, cw.AWAITING_INSPECTION, PLANNED, PLANNED,
+                             ALL_PHOTOS)
+
+
 @pytest.mark.parametrize(("today", "reason"), [(PLANNED - timedelta(days=1), "not come yet"),
                                                (PLANNED + timedelta(days=1), "has passed")])
 def test_the_inspection_is_on_the_planned_day_only(today, reason):
@@ -131,22 +167,23 @@ def test_one_photo_cannot_stand_for_two_kinds():
 
 
 def test_the_owner_reviews_an_ordinary_part_without_standing_by():
-    cw.decide_review(OWNER_STAFF, PROJECT, cw.AWAITING_REVIEW, False, False, [])
+    cw.decide_review(OWNER_LEAD, PROJECT, cw.AWAITING_REVIEW, False, False, [])
+    cw.decide_review(OWNER_CHIEF, PROJECT, cw.AWAITING_REVIEW, False, False, [])
 
 
 def test_an_important_part_needs_the_owners_presence_and_a_photo_of_it():
     with pytest.raises(InvalidInput) as refused:
-        cw.decide_review(OWNER_STAFF, PROJECT, cw.AWAITING_REVIEW, True, False, [])
+        cw.decide_review(OWNER_LEAD, PROJECT, cw.AWAITING_REVIEW, True, False, [])
     assert [d["field"] for d in refused.value.details] == ["owner_present", "presence_photo_ids"]
     with pytest.raises(InvalidInput) as refused:
-        cw.decide_review(OWNER_STAFF, PROJECT, cw.AWAITING_REVIEW, True, True, [])
+        cw.decide_review(OWNER_LEAD, PROJECT, cw.AWAITING_REVIEW, True, True, [])
     assert [d["field"] for d in refused.value.details] == ["presence_photo_ids"]
-    cw.decide_review(OWNER_STAFF, PROJECT, cw.AWAITING_REVIEW, True, True, ["p1"])
+    cw.decide_review(OWNER_LEAD, PROJECT, cw.AWAITING_REVIEW, True, True, ["p1"])
 
 
 def test_presence_photos_without_presence_contradict_each_other():
     with pytest.raises(InvalidInput) as refused:
-        cw.decide_review(OWNER_STAFF, PROJECT, cw.AWAITING_REVIEW, False, False, ["p1"])
+        cw.decide_review(OWNER_LEAD, PROJECT, cw.AWAITING_REVIEW, False, False, ["p1"])
     assert refused.value.details[0]["field"] == "owner_present"
 
 
@@ -154,11 +191,13 @@ def test_presence_photos_without_presence_contradict_each_other():
                                                 (cw.REVIEWED, "already recorded")])
 def test_a_review_before_the_inspection_or_a_second_one_is_an_illegal_step(status, reason):
     with pytest.raises(IllegalStep, match=reason):
-        cw.decide_review(OWNER_STAFF, PROJECT, status, False, False, [])
+        cw.decide_review(OWNER_LEAD, PROJECT, status, False, False, [])
 
 
-@pytest.mark.parametrize("actor", [INSPECTOR, MANAGER, person(UnitFacts("o2", UnitKind.OWNER), Post.CHIEF)],
-                         ids=["supervisor", "contractor", "other-owner"])
+@pytest.mark.parametrize("actor", [
+    INSPECTOR, MANAGER, person(UnitFacts("o2", UnitKind.OWNER), Post.CHIEF), OWNER_STAFF,
+    person(OWNER, Post.OWNER_PROJECT_LEAD, "o1-other-lead"),  # the owner's lead of another project
+], ids=["supervisor", "contractor", "other-owner", "owner-staff", "owner-lead-of-another-project"])
 def test_only_the_projects_owner_reviews(actor):
     with pytest.raises(PermissionDenied):
         cw.decide_review(actor, PROJECT, cw.AWAITING_REVIEW, False, False, [])

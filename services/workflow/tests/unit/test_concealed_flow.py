@@ -310,6 +310,11 @@ def test_only_the_supervisors_engineers_and_inspector_inspect(session, in_constr
     applied = apply(session, pid, now)
     with pytest.raises(error):
         inspect(session, applied["id"], photos(session, now), user=user)
+    # The supervisor's specialist engineer inspects once the owner's lead has put them on the project.
+    with pytest.raises(PermissionDenied):
+        inspect(session, applied["id"], photos(session, now), user="demo-specialist-engineer")
+    registry.assign_personnel(at(session, "demo-owner-lead", now), pid,
+                              {"user_id": "demo-specialist-engineer", "post": "specialist_engineer"})
     assert inspect(session, applied["id"], photos(session, now),
                    user="demo-specialist-engineer")["inspection"]["by"] == "demo-specialist-engineer"
 

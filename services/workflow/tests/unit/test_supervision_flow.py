@@ -100,6 +100,11 @@ def watches(session, user, when, pid, subject_type="supervision_log") -> list[tu
             if d["subject_type"] == subject_type]
 
 
+def put_on_project(session, now, pid, user, post) -> None:
+    """The owner's project lead puts one more of the firms' people on the project (Art. 21, 26)."""
+    registry.assign_personnel(at(session, "demo-owner-lead", now, "zzd"), pid, {"user_id": user, "post": post})
+
+
 def other_firm(session, now, kind, credit_code, user_id, post) -> None:
     """A firm of the district that takes no part in the test's project."""
     back_office = at(session, "demo-leading-group-chief", now, "zzd")
@@ -115,6 +120,7 @@ def other_firm(session, now, kind, credit_code, user_id, post) -> None:
 def test_a_log_closes_the_watch_and_the_next_is_due_an_interval_after_the_logged_day(session, in_construction,
                                                                                       now):
     pid = in_construction()
+    put_on_project(session, now, pid, "demo-specialist-engineer", "specialist_engineer")
     first_watch = supervision.start_log_watch(session, pid, now)
     assert supervision.start_log_watch(session, pid, now).id == first_watch.id  # one watch per project
     inspector = at(session, "demo-inspector", now + 8 * 3600 * SECOND)
@@ -227,6 +233,8 @@ def notice_body(pid, days=5, **extra) -> dict:
 
 def test_a_notice_rectified_after_a_rejection_closes_without_a_warning(session, in_construction, now, sweep):
     pid = in_construction()
+    put_on_project(session, now, pid, "demo-specialist-engineer", "specialist_engineer")
+    put_on_project(session, now, pid, "demo-technical-lead", "technical_lead")
     notice = supervision.issue_notice(at(session, "demo-chief-engineer", now), notice_body(pid, days=5))
     assert (notice["status"], notice["contractor_unit_id"]) == ("awaiting_rectification", "demo-contractor")
     photo = upload(session, "demo-project-manager", now)
@@ -290,6 +298,10 @@ def test_who_issues_answers_and_verifies_a_notice(session, in_construction, now)
     with pytest.raises(InvalidInput, match="contractor_unit_id"):
         supervision.issue_notice(at(session, "demo-chief-engineer", now),
                                  notice_body(pid, contractor_unit_id="demo-designer"))
+    # The supervisor's specialist engineer issues notices on the project once put on it.
+    with pytest.raises(PermissionDenied):
+        supervision.issue_notice(at(session, "demo-specialist-engineer", now), notice_body(pid))
+    put_on_project(session, now, pid, "demo-specialist-engineer", "specialist_engineer")
     notice = supervision.issue_notice(at(session, "demo-specialist-engineer", now), notice_body(pid))
     photo = upload(session, "demo-project-manager", now)
     before = changes(session)

@@ -12,21 +12,31 @@ from common.contracts.supervision import SubcontractRequest, SupervisionNoticeRe
 from common.errors import IllegalStep, InvalidInput, PermissionDenied
 from common.scope import Actor, PostHeld, UnitFacts
 from workflow.domain import supervision as sup
+from workflow.domain.organisation import PROJECT_POSTS
 from workflow.domain.projects import ProjectFacts, ProjectStatus
 
 SUPERVISOR = UnitFacts("sv", UnitKind.SUPERVISOR)
 CONTRACTOR = UnitFacts("ct", UnitKind.CONTRACTOR)
 SECOND_CONTRACTOR = UnitFacts("ct2", UnitKind.CONTRACTOR)
+SECOND_SUPERVISOR = UnitFacts("sv2", UnitKind.SUPERVISOR)
+FIRMS = {unit.id: unit for unit in (SUPERVISOR, CONTRACTOR, SECOND_CONTRACTOR, SECOND_SUPERVISOR)}
 TODAY = date(2027, 3, 10)
 
 
-def project(status=ProjectStatus.IN_CONSTRUCTION, firms=("sv", "ct")) -> ProjectFacts:
+def person(unit: UnitFacts, post: Post, user_id: str | None = None) -> Actor:
+    return Actor(user_id=user_id or f"{unit.id}-{post}", posts=(PostHeld(unit, post),))
+
+
+def key_people(firms) -> frozenset[tuple[str, str]]:
+    """Each firm's people on the project, one on each of its key posts, as person() names them."""
+    return frozenset((person(FIRMS[firm], post).user_id, str(post)) for firm in firms
+                     for post, kind in PROJECT_POSTS.items() if FIRMS[firm].kind == kind)
+
+
+def project(status=ProjectStatus.IN_CONSTRUCTION, firms=("sv", "ct"), personnel=None) -> ProjectFacts:
     return ProjectFacts(id="p", industry="housing", kind="government", contract_amount=Decimal("1000000"),
-                        status=status, owner_id="owner", participant_unit_ids=frozenset(firms))
-
-
-def person(unit: UnitFacts, post: Post) -> Actor:
-    return Actor(user_id=f"{unit.id}-{post}", posts=(PostHeld(unit, post),))
+                        status=status, owner_id="owner", participant_unit_ids=frozenset(firms),
+                        personnel=key_people(firms) if personnel is None else personnel)
 
 
 def record(actor, facts=None, kind=sup.LOG, log_date=TODAY, started=date(2027, 3, 1), files=(), exists=False):
@@ -145,7 +155,7 @@ def test_the_issuing_supervisor_verifies_an_answer():
         sup.decide_verification(engineer, project(), notice(sup.AWAITING_RECTIFICATION))
     with pytest.raises(PermissionDenied):
         sup.decide_verification(person(SUPERVISOR, Post.INSPECTOR), project(), notice(sup.AWAITING_VERIFICATION))
-    other = person(UnitFacts("sv2", UnitKind.SUPERVISOR), Post.CHIEF_ENGINEER)
+    other = person(SECOND_SUPERVISOR, Post.CHIEF_ENGINEER)
     with pytest.raises(PermissionDenied):
         sup.decide_verification(other, project(firms=("sv", "sv2", "ct")), notice(sup.AWAITING_VERIFICATION))
     assert sup.status_after_verification("accepted") == sup.RECTIFIED
@@ -161,6 +171,53 @@ def test_a_refusal_is_reported_once_while_a_rectification_is_awaited():
         sup.decide_escalation(engineer, project(), notice(sup.AWAITING_VERIFICATION))
     with pytest.raises(PermissionDenied):
         sup.decide_escalation(person(CONTRACTOR, Post.CHIEF), project(), notice())
+
+
+def test_a_firms_people_not_on_this_project_are_refused_its_chief_still_acts_where_a_chief_may():
+    codes, subcontractor = {"ct": "913306041000000001"}, "91330604MA2BX0001K"
+    # The supervisor's people of other projects: the right posts in the firm on this project, not on it.
+    for post in (Post.CHIEF_ENGINEER, Post.SPECIALIST_ENGINEER, Post.INSPECTOR):
+        with pytest.raises(PermissionDenied, match=r"Art\. 23"):
+            record(person(SUPERVISOR, post, f"sv-{post}-elsewhere"))
+    for post in (Post.CHIEF_ENGINEER, Post.SPECIALIST_ENGINEER):
+        engineer = person(SUPERVISOR, post, f"sv-{post}-elsewhere")
+        with pytest.raises(PermissionDenied, match=r"Art\. 45"):
+            sup.decide_notice(engineer, project(), ["ct"], None)
+        with pytest.raises(PermissionDenied, match=r"Art\. 45"):
+            sup.decide_verification(engineer, project(), notice(sup.AWAITING_VERIFICATION))
+        with pytest.raises(PermissionDenied, match=r"Art\. 45"):
+            sup.decide_escalation(engineer, project(), notice())
+    # The contractor's people of other projects neither answer a notice nor register a subcontract.
+    for post in (Post.PROJECT_MANAGER, Post.TECHNICAL_LEAD, Post.SAFETY_OFFICER):
+        with pytest.raises(PermissionDenied, match=r"Art\. 22"):
+            sup.decide_rectification(person(CONTRACTOR, post, f"ct-{post}-elsewhere"), project(), notice())
+    with pytest.raises(PermissionDenied, match=r"Art\. 36"):
+        sup.decide_subcontract(person(CONTRACTOR, Post.PROJECT_MANAGER, "ct-manager-elsewhere"), project(), codes,
+                               subcontractor, False)
+    # Released from the project, its own people no longer act on it.
+    unstaffed = project(personnel=frozenset())
+    with pytest.raises(PermissionDenied):
+        record(person(SUPERVISOR, Post.INSPECTOR), unstaffed)
+    with pytest.raises(PermissionDenied):
+        sup.decide_notice(person(SUPERVISOR, Post.CHIEF_ENGINEER), unstaffed, ["ct"], None)
+    with pytest.raises(PermissionDenied):
+        sup.decide_rectification(person(CONTRACTOR, Post.PROJECT_MANAGER), unstaffed, notice())
+    # A person counts on the post held on this project: the safety officer here answers a notice
+    # but, though the firm's project manager elsewhere, registers no subcontract here.
+    safety_officer = Actor("ct-safety_officer", (PostHeld(CONTRACTOR, Post.SAFETY_OFFICER),
+                                                 PostHeld(CONTRACTOR, Post.PROJECT_MANAGER)))
+    sup.decide_rectification(safety_officer, project(), notice())
+    with pytest.raises(PermissionDenied, match=r"Art\. 36"):
+        sup.decide_subcontract(safety_officer, project(), codes, subcontractor, False)
+    # The contractor's chief answers and subcontracts for its firm without being on the project;
+    # the supervisor's chief, who neither records nor issues notices, is refused all the same.
+    contractor_chief = person(CONTRACTOR, Post.CHIEF)
+    sup.decide_rectification(contractor_chief, unstaffed, notice())
+    assert sup.decide_subcontract(contractor_chief, unstaffed, codes, subcontractor, False) == "ct"
+    with pytest.raises(PermissionDenied):
+        record(person(SUPERVISOR, Post.CHIEF), unstaffed)
+    with pytest.raises(PermissionDenied):
+        sup.decide_notice(person(SUPERVISOR, Post.CHIEF), unstaffed, ["ct"], None)
 
 
 def test_a_notice_gives_1_to_90_days():

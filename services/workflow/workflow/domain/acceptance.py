@@ -16,7 +16,13 @@ from common.contracts.registry import Post, UnitKind
 from common.errors import IllegalStep, InvalidInput, PermissionDenied
 from common.scope import Actor
 from workflow.domain import deadlines as dl
-from workflow.domain.projects import ProjectFacts, ProjectStatus, is_large
+from workflow.domain.projects import (
+    ProjectFacts,
+    ProjectStatus,
+    firms_acted_for,
+    is_large,
+    is_project_lead_or_owner_chief,
+)
 from workflow.domain.rules import WorkflowRules
 
 GOVERNMENT, VILLAGE_SELF, VILLAGE_TOWNSHIP = "government", "village_self", "village_township"
@@ -27,12 +33,12 @@ EXTENSION_APPROVERS = ("supervising_unit", "industry_authority", "leading_group"
 
 
 def _holds_in_participant(actor: Actor, project: ProjectFacts, kind: UnitKind, posts: set[Post]) -> bool:
-    return any(held.unit.kind == kind and held.unit.id in project.participant_unit_ids and held.post in posts
-               for held in actor.posts)
+    return bool(firms_acted_for(actor, project, kind, posts))
 
 
 def is_owner_staff(actor: Actor, project: ProjectFacts) -> bool:
-    return project.owner_id is not None and actor.holds(unit_id=project.owner_id)
+    """The owner acts through its chief or the project's own lead, not any of its staff."""
+    return is_project_lead_or_owner_chief(actor, project)
 
 
 def decide_start(actor: Actor, project: ProjectFacts, variant: str, has_open: bool,

@@ -11,7 +11,7 @@ from common.errors import IllegalStep, InvalidInput, PermissionDenied
 from common.scope import Actor, UnitFacts
 from workflow.domain.acceptance import is_owner_staff
 from workflow.domain.organisation import PROJECT_POSTS, Post, UnitKind
-from workflow.domain.projects import ProjectFacts, ProjectStatus
+from workflow.domain.projects import ProjectFacts, ProjectStatus, firms_acted_for
 from workflow.domain.rules import WorkflowRules
 
 ENGINEERING, PERSONNEL = "engineering", "personnel"
@@ -45,11 +45,6 @@ SUPPLEMENTARY_INTAKE = "supplementary"
 SUPPLEMENTARY_PROJECT_STATUS = ProjectStatus.FINAL_ACCEPTANCE
 
 
-def _holds_in_participant(actor: Actor, project: ProjectFacts, kind: UnitKind, posts: Iterable[Post]) -> list[str]:
-    """The participating firms of ``kind`` in which the actor holds one of ``posts``."""
-    posts = set(posts)
-    return [held.unit.id for held in actor.posts
-            if held.unit.kind == kind and held.unit.id in project.participant_unit_ids and held.post in posts]
 
 
 def is_industry_authority_chief(actor: Actor, project: ProjectFacts) -> bool:
@@ -81,7 +76,7 @@ def decide_engineering_request(actor: Actor, project: ProjectFacts, *, touches_c
     One stated as carried out before today is after the fact: recorded and flagged for audit.
     One on concealed works is refused unless the setting allows it; it is still recorded, so
     that an after-the-fact change of concealed works leaves its trace."""
-    contractors = _holds_in_participant(actor, project, UnitKind.CONTRACTOR, (Post.PROJECT_MANAGER, Post.CHIEF))
+    contractors = firms_acted_for(actor, project, UnitKind.CONTRACTOR, (Post.PROJECT_MANAGER, Post.CHIEF))
     if not contractors:
         raise PermissionDenied("the contractor's project manager raises an engineering change (Art. 27)")
     if project.status not in ENGINEERING_CHANGE_STATUSES:
@@ -255,7 +250,9 @@ def decide_personnel_request(actor: Actor, project: ProjectFacts, facts: Personn
     if firm_id is None:
         raise InvalidInput.field("replaced_user_id", f"the person does not hold the {facts.post} post on this project")
     head = FIRM_PROJECT_HEADS.get(PROJECT_POSTS[facts.post])
-    if not (actor.holds(Post.CHIEF, unit_id=firm_id) or (head is not None and actor.holds(head, unit_id=firm_id))):
+    on_project_as_head = head is not None and actor.holds(head, unit_id=firm_id) and (
+        actor.user_id, str(head)) in project.personnel
+    if not (actor.holds(Post.CHIEF, unit_id=firm_id) or on_project_as_head):
         raise PermissionDenied("the firm making the change raises it: its chief or its head on the project (Art. 27)")
     if facts.replacement_user_id == facts.replaced_user_id:
         raise InvalidInput.field("replacement_user_id", "the replacement is another person")

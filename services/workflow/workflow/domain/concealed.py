@@ -25,7 +25,7 @@ from common.errors import IllegalStep, InvalidInput, PermissionDenied
 from common.geo import distance_outside_fence_m
 from common.scope import Actor
 from workflow.domain.acceptance import is_owner_staff
-from workflow.domain.projects import ProjectFacts, ProjectStatus
+from workflow.domain.projects import ProjectFacts, ProjectStatus, firms_acted_for
 from workflow.domain.rules import WorkflowRules
 
 AWAITING_INSPECTION, AWAITING_REVIEW, REVIEWED = "awaiting_inspection", "awaiting_review", "reviewed"
@@ -40,9 +40,7 @@ NO_EXIF, OTHER_DAY, ELSEWHERE = "no_exif", "other_day", "elsewhere"
 
 
 def _firm_of(actor: Actor, project: ProjectFacts, kind: UnitKind, posts: frozenset[Post]) -> str | None:
-    """The participating firm of ``kind`` in which the actor holds one of ``posts``."""
-    firms = sorted(held.unit.id for held in actor.posts
-                   if held.unit.kind == kind and held.unit.id in project.participant_unit_ids and held.post in posts)
+    firms = firms_acted_for(actor, project, kind, posts)
     return firms[0] if firms else None
 
 

@@ -49,6 +49,7 @@ class ProjectFacts:
     owner_id: str | None = None
     owner_project_lead_id: str | None = None
     participant_unit_ids: frozenset[str] = frozenset()
+    personnel: frozenset[tuple[str, str]] = frozenset()  # (user id, post) of the people on it now
 
     def assigned(self, level: AssignmentLevel) -> str | None:
         return getattr(self, f"{level}_id")
@@ -135,6 +136,18 @@ def _require_target_kind(target: UnitFacts | None, kind: UnitKind) -> None:
         raise InvalidInput.field("target_id", "no such unit")
     if target.kind != kind:
         raise InvalidInput.field("target_id", f"the unit is a {target.kind}, not a {kind}")
+
+
+def firms_acted_for(actor: Actor, project: ProjectFacts, kind: UnitKind, posts) -> list[str]:
+    """The participating firms of ``kind`` for which the actor acts on this project: as the firm's
+    chief, or as a person on one of ``posts`` of this very project (a firm's people on other
+    projects have no say here)."""
+    posts = set(posts)
+    return sorted({
+        held.unit.id for held in actor.posts
+        if held.unit.kind == kind and held.unit.id in project.participant_unit_ids and held.post in posts
+        and (held.post == Post.CHIEF or (actor.user_id, str(held.post)) in project.personnel)
+    })
 
 
 def is_project_lead_or_owner_chief(actor: Actor, project: ProjectFacts) -> bool:

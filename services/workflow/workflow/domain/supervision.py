@@ -22,7 +22,7 @@ from common.clock import DISTRICT_TZ
 from common.contracts.registry import Post, UnitKind
 from common.errors import IllegalStep, InvalidInput, PermissionDenied
 from common.scope import Actor
-from workflow.domain.projects import ProjectFacts, ProjectStatus
+from workflow.domain.projects import ProjectFacts, ProjectStatus, firms_acted_for
 
 LOG, STANDBY = "log", "standby"
 RECORD_KINDS = (LOG, STANDBY)
@@ -54,10 +54,6 @@ REFUSED_RECTIFICATION = "art45.refused-rectification"
 REFUSED_RECTIFICATION_ARTICLE = "Art. 45"
 
 
-def firms_where_holding(actor: Actor, project: ProjectFacts, kind: UnitKind, posts: frozenset[Post]) -> list[str]:
-    """The participating firms of ``kind`` in which the actor holds one of ``posts``."""
-    return sorted({held.unit.id for held in actor.posts
-                   if held.unit.kind == kind and held.unit.id in project.participant_unit_ids and held.post in posts})
 
 
 def local_midnight(day: date) -> datetime:
@@ -72,7 +68,7 @@ def decide_record(actor: Actor, project: ProjectFacts, kind: str, log_date: date
                   construction_started_on: date | None, file_ids: list[str], log_of_the_day_exists: bool) -> str:
     """Art. 23: a supervisor's chief engineer, specialist engineer or inspector records the log
     of a day of the works, or a stand-by record; returns the supervisor firm recording it."""
-    firms = firms_where_holding(actor, project, UnitKind.SUPERVISOR, RECORDING_POSTS)
+    firms = firms_acted_for(actor, project, UnitKind.SUPERVISOR, RECORDING_POSTS)
     if not firms:
         raise PermissionDenied("the supervisor's chief engineer, specialist engineers and inspectors record the "
                                "supervision logs and stand-by records (Art. 23)")
@@ -118,7 +114,7 @@ def decide_notice(actor: Actor, project: ProjectFacts, contractor_unit_ids: list
                   chosen_contractor_id: str | None) -> tuple[str, str]:
     """Art. 45: the supervisor's chief or specialist engineer issues a notice to a contractor of
     the project; returns (supervisor firm, contractor firm)."""
-    firms = firms_where_holding(actor, project, UnitKind.SUPERVISOR, NOTICE_POSTS)
+    firms = firms_acted_for(actor, project, UnitKind.SUPERVISOR, NOTICE_POSTS)
     if not firms:
         raise PermissionDenied("the supervisor's chief engineer or a specialist engineer issues a supervision "
                                "notice (Art. 45)")
@@ -141,7 +137,7 @@ def _require_open_project(project: ProjectFacts) -> None:
 
 def decide_rectification(actor: Actor, project: ProjectFacts, notice: NoticeFacts) -> None:
     """Art. 22: the contractor the notice is addressed to answers online with its rectification."""
-    if notice.contractor_unit_id not in firms_where_holding(actor, project, UnitKind.CONTRACTOR, RECTIFYING_POSTS):
+    if notice.contractor_unit_id not in firms_acted_for(actor, project, UnitKind.CONTRACTOR, RECTIFYING_POSTS):
         raise PermissionDenied("the contractor the notice is addressed to answers it (Art. 22, 45)")
     _require_open_project(project)
     if notice.status != AWAITING_RECTIFICATION:
@@ -149,7 +145,7 @@ def decide_rectification(actor: Actor, project: ProjectFacts, notice: NoticeFact
 
 
 def _require_issuing_supervisor(actor: Actor, project: ProjectFacts, notice: NoticeFacts, what: str) -> None:
-    if notice.supervisor_unit_id not in firms_where_holding(actor, project, UnitKind.SUPERVISOR, NOTICE_POSTS):
+    if notice.supervisor_unit_id not in firms_acted_for(actor, project, UnitKind.SUPERVISOR, NOTICE_POSTS):
         raise PermissionDenied(f"the chief or a specialist engineer of the supervisor that issued the notice {what} "
                                "(Art. 45)")
 
@@ -184,7 +180,7 @@ def decide_subcontract(actor: Actor, project: ProjectFacts, contractor_credit_co
     """Art. 36: a contractor of the project registers a subcontract its contract allows; returns
     the contractor firm. ``contractor_credit_codes`` maps the actor's contractor firms on the
     project to their credit codes."""
-    firms = firms_where_holding(actor, project, UnitKind.CONTRACTOR, SUBCONTRACTING_POSTS)
+    firms = firms_acted_for(actor, project, UnitKind.CONTRACTOR, SUBCONTRACTING_POSTS)
     if not firms:
         raise PermissionDenied("the contractor's project manager registers a subcontract (Art. 36)")
     if project.status not in SUBCONTRACT_STATUSES:

@@ -77,6 +77,9 @@ def project_facts(session: Session, project: Project) -> ProjectFacts:
         owner_id=project.owner_id,
         owner_project_lead_id=project.owner_project_lead_id,
         participant_unit_ids=participant_unit_ids(session, project.id),
+        personnel=frozenset((row.user_id, row.post) for row in session.execute(
+            sa.select(Personnel.user_id, Personnel.post).where(
+                Personnel.project_id == project.id, Personnel.released_at.is_(None)))),
     )
 
 
