@@ -125,6 +125,22 @@ def client(platform, portals):
     return Client(platform["base_url"], portals)
 
 
+class Clock:
+    """The manual platform clock, moved through the back office."""
+
+    def __init__(self, client, back_office, start):
+        self.client, self.back_office, self.now = client, back_office, start
+
+    def set(self, when) -> None:
+        self.now = when
+        self.client.ok("PUT", "/admin/v1/clock", self.back_office, json={"now": when.isoformat()})
+
+    def days_later(self, days: float, base) -> None:
+        from datetime import timedelta
+
+        self.set(base + timedelta(days=days))
+
+
 class Client:
     def __init__(self, base_url: str, portals: dict):
         self.http = httpx.Client(base_url=base_url, timeout=30)
@@ -155,3 +171,34 @@ class Client:
         answer = self.http.request(method, path, headers=headers or {}, **kwargs)
         assert answer.status_code == status, f"{method} {path}: {answer.status_code} {answer.text}"
         return answer.json()["error"]
+
+    def clock(self, back_office: dict, start) -> Clock:
+        return Clock(self, back_office, start)
+
+    def register_district(self, back_office: dict, *, industry: str, names: dict, credit_codes: tuple[str, str],
+                          people: list[tuple[str, str, str, str, str]]) -> dict:
+        """A branch of the organisation tree under the leading group, with its people (key, portal,
+        external id, unit key, post), each logged in: ``{"ids": ..., "tokens": ...}``."""
+        group = self.ok("GET", "/zzd/v1/units?kind=leading_group", back_office)[0]["id"]
+
+        def unit(**body):
+            return self.ok("POST", "/zzd/v1/units", back_office, 201, json=body)["id"]
+
+        ids = {"group": group}
+        ids["authority"] = unit(kind="industry_authority", name=names["authority"], parent_id=group,
+                                industry=industry)
+        ids["supervising"] = unit(kind="supervising_unit", name=names["supervising"], parent_id=ids["authority"])
+        ids["line"] = unit(kind="line", name=names["line"], parent_id=ids["supervising"])
+        ids["owner"] = unit(kind="owner", name=names["owner"])
+        ids["contractor"] = unit(kind="contractor", name=names["contractor"], credit_code=credit_codes[0])
+        ids["supervisor"] = unit(kind="supervisor", name=names["supervisor"], credit_code=credit_codes[1])
+        tokens = {"back_office": back_office}
+        for key, portal, external, unit_key, post in people:
+            identity = {"zzd_account_id": external} if portal == "zzd" else {"zlb_user_id": external}
+            user = self.ok("POST", "/zzd/v1/users", back_office, 201,
+                           json={"name": key, "portal": portal, **identity})
+            self.ok("POST", f"/zzd/v1/users/{user['id']}/posts", back_office, 201,
+                    json={"unit_id": ids[unit_key], "post": post})
+            ids[key] = user["id"]
+            tokens[key] = self.zzd_login(external) if portal == "zzd" else self.zlb_login(external)
+        return {"ids": ids, "tokens": tokens}

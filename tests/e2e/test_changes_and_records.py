@@ -24,18 +24,6 @@ def district(client):
     """A water-works district of its own, with its people, made through HTTP once for the module."""
     back_office = client.zzd_login("10001")
     client.ok("PUT", "/admin/v1/clock", back_office, json={"now": START.isoformat()})
-    group = client.ok("GET", "/zzd/v1/units?kind=leading_group", back_office)[0]["id"]
-
-    def unit(**body):
-        return client.ok("POST", "/zzd/v1/units", back_office, 201, json=body)["id"]
-
-    ids = {"group": group}
-    ids["authority"] = unit(kind="industry_authority", name="区水利局-记录", parent_id=group, industry="water")
-    ids["supervising"] = unit(kind="supervising_unit", name="区水利工程中心-记录", parent_id=ids["authority"])
-    ids["line"] = unit(kind="line", name="水利条线-记录", parent_id=ids["supervising"])
-    ids["owner"] = unit(kind="owner", name="水务集团-记录")
-    ids["contractor"] = unit(kind="contractor", name="水电建设公司-记录", credit_code="913306049100000011")
-    ids["supervisor"] = unit(kind="supervisor", name="水利监理公司-记录", credit_code="913306049200000022")
     people = [("authority_chief", "zzd", "61001", "authority", "chief"),
               ("supervising_chief", "zzd", "61002", "supervising", "chief"),
               ("line_head", "zzd", "61003", "line", "line_head"),
@@ -48,15 +36,16 @@ def district(client):
               ("safety_coming", "zlb", "zlb-71004", "contractor", "safety_officer"),
               ("chief_engineer", "zlb", "zlb-71005", "supervisor", "chief_engineer"),
               ("inspector", "zlb", "zlb-71006", "supervisor", "inspector")]
-    tokens = {"back_office": back_office}
-    for key, portal, external, unit_key, post in people:
-        identity = {"zzd_account_id": external} if portal == "zzd" else {"zlb_user_id": external}
-        user = client.ok("POST", "/zzd/v1/users", back_office, 201, json={"name": key, "portal": portal, **identity})
-        client.ok("POST", f"/zzd/v1/users/{user['id']}/posts", back_office, 201,
-                  json={"unit_id": ids[unit_key], "post": post})
-        ids[key] = user["id"]
-        tokens[key] = client.zzd_login(external) if portal == "zzd" else client.zlb_login(external)
-    return {"ids": ids, "tokens": tokens}
+    names = {
+        "authority": "区水利局-记录",
+        "supervising": "区水利工程中心-记录",
+        "line": "水利条线-记录",
+        "owner": "水务集团-记录",
+        "contractor": "水电建设公司-记录",
+        "supervisor": "水利监理公司-记录",
+    }
+    return client.register_district(back_office, industry="water", names=names,
+                                    credit_codes=("913306049100000011", "913306049200000022"), people=people)
 
 
 def register_project(client, district, name: str) -> str:
@@ -89,18 +78,6 @@ def build_project(client, district, name: str, safety: str = "safety") -> str:
     assert client.ok("POST", f"/zzd/v1/projects/{pid}/construction-start", tokens["lead"])["status"] == \
         "in_construction"
     return pid
-
-
-class Clock:
-    def __init__(self, client, back_office):
-        self.client, self.back_office, self.now = client, back_office, START
-
-    def set(self, when: datetime) -> None:
-        self.now = when
-        self.client.ok("PUT", "/admin/v1/clock", self.back_office, json={"now": when.isoformat()})
-
-    def days_later(self, days: float, base: datetime) -> None:
-        self.set(base + timedelta(days=days))
 
 
 def upload(client, token, route: str, name: str, content: bytes | None = None,
@@ -155,7 +132,7 @@ def events_matching(published, predicate, seconds: float = 15, settle: float = 1
 
 def test_concealed_works_with_exif_checked_photos_and_the_missed_inspection(client, district, published):
     ids, tokens = district["ids"], district["tokens"]
-    clock = Clock(client, tokens["back_office"])
+    clock = client.clock(tokens["back_office"], START)
     clock.set(START)
     pid = build_project(client, district, "渠道衬砌工程-隐蔽")
     work_day = START.date() + timedelta(days=1)
@@ -219,7 +196,7 @@ def test_concealed_works_with_exif_checked_photos_and_the_missed_inspection(clie
 
 def test_a_supervision_notice_rectified_late_and_one_log_a_day(client, district, published):
     ids, tokens = district["ids"], district["tokens"]
-    clock = Clock(client, tokens["back_office"])
+    clock = client.clock(tokens["back_office"], START)
     clock.set(START)
     pid = build_project(client, district, "泵站改造工程-监理通知")
     notice = client.ok("POST", "/zlb/v1/supervision-notices", tokens["chief_engineer"], 201, json={
@@ -275,7 +252,7 @@ def insurance_months(today: date, months: int = 3) -> list[str]:
 
 def test_the_safety_officer_replaced_and_barred_from_the_post_elsewhere(client, district, published):
     ids, tokens = district["ids"], district["tokens"]
-    clock = Clock(client, tokens["back_office"])
+    clock = client.clock(tokens["back_office"], START)
     clock.set(START)
     pid = build_project(client, district, "水闸加固工程-人员变更", safety="safety_leaving")
     chief = tokens["firm_chief"]

@@ -17,18 +17,6 @@ def district(client):
     """The tree of one district with its people, made through HTTP once for the module."""
     back_office = client.zzd_login("10001")
     client.ok("PUT", "/admin/v1/clock", back_office, json={"now": START.isoformat()})
-    group = client.ok("GET", "/zzd/v1/units?kind=leading_group", back_office)[0]["id"]
-
-    def unit(**body):
-        return client.ok("POST", "/zzd/v1/units", back_office, 201, json=body)["id"]
-
-    ids = {"group": group}
-    ids["authority"] = unit(kind="industry_authority", name="区交通局", parent_id=group, industry="transport")
-    ids["supervising"] = unit(kind="supervising_unit", name="区公路中心", parent_id=ids["authority"])
-    ids["line"] = unit(kind="line", name="公路条线", parent_id=ids["supervising"])
-    ids["owner"] = unit(kind="owner", name="交投集团")
-    ids["contractor"] = unit(kind="contractor", name="路桥公司", credit_code="913306047000000007")
-    ids["supervisor"] = unit(kind="supervisor", name="路桥监理", credit_code="913306048000000008")
     people = [("authority_chief", "zzd", "60001", "authority", "chief"),
               ("supervising_chief", "zzd", "60002", "supervising", "chief"),
               ("line_head", "zzd", "60003", "line", "line_head"),
@@ -38,15 +26,16 @@ def district(client):
               ("safety", "zlb", "zlb-70002", "contractor", "safety_officer"),
               ("chief_engineer", "zlb", "zlb-70003", "supervisor", "chief_engineer"),
               ("inspector", "zlb", "zlb-70004", "supervisor", "inspector")]
-    tokens = {"back_office": back_office}
-    for key, portal, external, unit_key, post in people:
-        identity = {"zzd_account_id": external} if portal == "zzd" else {"zlb_user_id": external}
-        user = client.ok("POST", "/zzd/v1/users", back_office, 201, json={"name": key, "portal": portal, **identity})
-        client.ok("POST", f"/zzd/v1/users/{user['id']}/posts", back_office, 201,
-                  json={"unit_id": ids[unit_key], "post": post})
-        ids[key] = user["id"]
-        tokens[key] = client.zzd_login(external) if portal == "zzd" else client.zlb_login(external)
-    return {"ids": ids, "tokens": tokens}
+    names = {
+        "authority": "区交通局",
+        "supervising": "区公路中心",
+        "line": "公路条线",
+        "owner": "交投集团",
+        "contractor": "路桥公司",
+        "supervisor": "路桥监理",
+    }
+    return client.register_district(back_office, industry="transport", names=names,
+                                    credit_codes=("913306047000000007", "913306048000000008"), people=people)
 
 
 def build_project(client, district, amount: str, kind: str) -> str:
@@ -77,18 +66,6 @@ def build_project(client, district, amount: str, kind: str) -> str:
     return pid
 
 
-class Clock:
-    def __init__(self, client, back_office):
-        self.client, self.back_office, self.now = client, back_office, START
-
-    def set(self, when: datetime) -> None:
-        self.now = when
-        self.client.ok("PUT", "/admin/v1/clock", self.back_office, json={"now": when.isoformat()})
-
-    def days_later(self, days: float, base: datetime) -> None:
-        self.set(base + timedelta(days=days))
-
-
 def published_for(published, pid: str, event_type: str, expected: int, seconds: float = 15) -> list[dict]:
     """The project's events of a type, waiting for as many as expected: the relay publishes a
     moment after the commit."""
@@ -117,7 +94,7 @@ def records(client, token):
 def test_a_government_project_from_award_to_settlement_audit(client, district, published, amount, window,
                                                              audit_window, rule):
     tokens = district["tokens"]
-    clock = Clock(client, tokens["back_office"])
+    clock = client.clock(tokens["back_office"], START)
     clock.set(START)
     pid = build_project(client, district, amount, "government")
     acceptance = client.ok("POST", "/zlb/v1/acceptances", tokens["manager"], 201,
@@ -152,7 +129,7 @@ def test_a_government_project_from_award_to_settlement_audit(client, district, p
 
 def test_a_village_project_with_the_township_reminder_at_7_days(client, district, published):
     tokens, ids = district["tokens"], district["ids"]
-    clock = Clock(client, tokens["back_office"])
+    clock = client.clock(tokens["back_office"], START)
     clock.set(START)
     pid = build_project(client, district, "900000", "village")
     own = client.ok("POST", "/zlb/v1/acceptances", tokens["manager"], 201,
