@@ -6,6 +6,8 @@ import logging
 import threading
 from pathlib import Path
 
+import eventlet.greenthread
+import eventlet.semaphore
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -40,9 +42,71 @@ def _make_psycopg_green() -> None:
 def _enable_sqlite_concurrency(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    # Only another process can hold the write lock now (see ProcessWriteLock), and rarely:
+    # the demo seeding, a migration. sqlite3's busy handler stalls the whole eventlet hub,
+    # so it waits briefly and the caller gets a clear error rather than a frozen service.
+    cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+_SQLITE_BUSY_TIMEOUT_MS = 2000
+_WRITE_STATEMENTS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
+
+
+class ProcessWriteLock:
+    """One SQLite write transaction at a time in a process, queued as green threads (every
+    service runs on eventlet).
+
+    SQLite lets one connection write at a time and makes the others spin in its busy
+    handler, C code that blocks the eventlet hub: two workers of one service writing at once
+    froze the whole process for the busy timeout. Taking this (green) lock before the first
+    write of a transaction and releasing it at commit or rollback turns that spin into an
+    ordinary wait in line. Reads take no lock (WAL keeps them apart from the writer).
+    """
+
+    def __init__(self):
+        self._lock = eventlet.semaphore.Semaphore()
+        self._owner = None
+
+    def install(self, engine: Engine) -> None:
+        sa.event.listen(engine, "before_cursor_execute", self._before_execute)
+        sa.event.listen(engine, "commit", self._end)
+        sa.event.listen(engine, "rollback", self._end)
+        sa.event.listen(engine.pool, "reset", self._end_on_reset)
+        sa.event.listen(engine.pool, "checkin", self._end_on_checkin)
+
+    def _before_execute(self, connection, _cursor, statement, *_args) -> None:
+        info = connection.connection.info
+        if info.get("holds_write_lock") or not statement.lstrip().upper().startswith(_WRITE_STATEMENTS):
+            return
+        me = _current_task()
+        if self._owner is me:
+            # The same green thread writing through a second connection would wait for
+            # itself: say so at once instead of deadlocking.
+            raise RuntimeError("a second write transaction was opened by the task that already holds one")
+        self._lock.acquire()
+        self._owner = me
+        info["holds_write_lock"] = True
+
+    def _end(self, connection) -> None:
+        self._release(connection.connection.info)
+
+    def _end_on_reset(self, _dbapi_connection, record, _reset_state) -> None:
+        self._release(record.info)
+
+    def _end_on_checkin(self, _dbapi_connection, record) -> None:
+        if record is not None:
+            self._release(record.info)
+
+    def _release(self, info: dict) -> None:
+        if info.pop("holds_write_lock", False):
+            self._owner = None
+            self._lock.release()
+
+
+def _current_task():
+    return eventlet.greenthread.getcurrent()
 
 
 def normalise_url(url: str) -> str:
@@ -63,8 +127,10 @@ def engine_for(url: str) -> Engine:
                 _make_psycopg_green()
                 engine = sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
             else:
-                engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+                engine = sa.create_engine(url, connect_args={"check_same_thread": False,
+                                                             "timeout": _SQLITE_BUSY_TIMEOUT_MS / 1000})
                 sa.event.listen(engine, "connect", _enable_sqlite_concurrency)
+                ProcessWriteLock().install(engine)
             _engines[url] = engine
         return engine
 

@@ -51,4 +51,12 @@ class IllegalStep(DomainError):
     code = "conflict"
 
 
-EXPECTED_ERRORS = (InvalidInput, NotFound, PermissionDenied, IllegalStep)
+@deserialize_to_instance
+class CommandExpired(DomainError):
+    """The caller stopped waiting before the service could start on its request, so the
+    request was not carried out (see :mod:`common.rpc`)."""
+
+    code = "timeout"
+
+
+EXPECTED_ERRORS = (InvalidInput, NotFound, PermissionDenied, IllegalStep, CommandExpired)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from nameko.extensions import DependencyProvider
-from prometheus_client import Counter, Gauge, Histogram, start_http_server
+from prometheus_client import Counter, Gauge, Histogram, make_wsgi_app
+from prometheus_client.exposition import ThreadingWSGIServer
+
+from common import health
 
 logger = logging.getLogger(__name__)
 
@@ -28,17 +33,44 @@ EVENTS_DEAD_LETTERED = Counter(
 )
 OUTBOX_BACKLOG = Gauge("supervision_outbox_backlog", "Events committed but not yet published", ["service"])
 
+COMMANDS_EXPIRED = Counter(
+    "supervision_commands_expired_total", "Commands dropped unexecuted because their caller had given up",
+    ["service", "method"],
+)
+
 _servers: dict[int, object] = {}
 _servers_lock = threading.Lock()
 
 
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *_args) -> None:
+        """Probes and scrapes every few seconds would drown the service's own log."""
+
+
+def _probe_app(metrics_app):
+    def app(environ, start_response):
+        if environ.get("PATH_INFO") == "/livez":
+            alive, report = health.liveness()
+            if not alive:
+                logger.error("liveness probe failing", extra={"problems": report["problems"]})
+            start_response("200 OK" if alive else "503 Service Unavailable",
+                           [("Content-Type", "application/json")])
+            return [json.dumps(report).encode()]
+        return metrics_app(environ, start_response)
+
+    return app
+
+
 def serve_metrics(port: int) -> None:
-    """Start the process's metrics endpoint on ``port`` once."""
+    """Serve the process's ``/metrics`` and ``/livez`` on ``port``, once per process."""
     with _servers_lock:
         if port in _servers:
             return
-        _servers[port] = start_http_server(port)
-        logger.info("metrics served", extra={"port": port})
+        server = make_server("0.0.0.0", port, _probe_app(make_wsgi_app()), ThreadingWSGIServer,
+                             handler_class=_QuietHandler)
+        threading.Thread(target=server.serve_forever, daemon=True, name=f"metrics-{port}").start()
+        _servers[port] = server
+        logger.info("metrics and liveness served", extra={"port": port})
 
 
 class EntrypointMetrics(DependencyProvider):
@@ -59,6 +91,16 @@ class EntrypointMetrics(DependencyProvider):
             self.port = metrics_port(self.container.service_name)
         if self.port:
             serve_metrics(self.port)
+
+    def start(self) -> None:
+        health.watch_container(self.container)
+
+    def stop(self) -> None:
+        health.unwatch_container(self.container)
+
+    def kill(self) -> None:
+        """A killed container stays watched, so that liveness fails until the process is
+        replaced."""
 
     def worker_setup(self, worker_ctx) -> None:
         self.started[worker_ctx] = time.perf_counter()

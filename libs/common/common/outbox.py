@@ -16,21 +16,17 @@ from datetime import UTC, datetime, timedelta
 import eventlet
 import sqlalchemy as sa
 from eventlet.event import Event as Signal
-from nameko.amqp.publish import Publisher
 from nameko.standalone.events import get_event_exchange
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from common import metrics
+from common import health, metrics
+from common.amqp import ConfirmedPublisher, OutgoingMessage
 from common.events import Event
 from common.schema import outbox_message
 from common.settings import platform_settings
 
 logger = logging.getLogger(__name__)
-
-# The relay retries on its own timer, so a publish must fail fast instead of blocking it.
-_PUBLISH_RETRY_POLICY = {"max_retries": 0}
-
 
 def stage_event(session: Session, event: Event) -> None:
     session.execute(
@@ -55,26 +51,29 @@ def stage_events(session: Session, batch: list[Event]) -> None:
 
 
 class OutboxRelay:
+    """Publishes a service's committed events.
+
+    No database transaction stays open across the network: on SQLite (the embedded default,
+    one relay per process) a pass reads a batch, publishes it with the confirms gathered, then
+    marks what the broker confirmed in one short write. On PostgreSQL several instances may
+    relay at once, so the batch's rows stay locked (``SKIP LOCKED``) while they are published;
+    a row lock there holds up no other writer.
+    """
+
     def __init__(self, engine: Engine, service_name: str, nameko_config: dict):
         settings = platform_settings()
         self.engine = engine
         self.service_name = service_name
         self.interval = settings.outbox_relay_interval_seconds
         self.batch_size = settings.outbox_relay_batch_size
-        self.exchange = get_event_exchange(service_name, nameko_config)
-        self.publisher = Publisher(
-            nameko_config["AMQP_URI"],
-            serializer="json",
-            retry=False,
-            retry_policy=_PUBLISH_RETRY_POLICY,
-            declare=[self.exchange],
-        )
-        # nameko's default connection retries add up to 5 s per pass; the relay's own timer is
-        # the retry, so one quick attempt is enough.
-        self.publisher.transport_options = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5,
-                                            "interval_max": 1}
+        self.publisher = ConfirmedPublisher(
+            nameko_config["AMQP_URI"], get_event_exchange(service_name, nameko_config),
+            timeout=settings.outbox_publish_timeout_seconds)
         self.retention = timedelta(days=settings.outbox_retention_days)
         self.gather_seconds = settings.outbox_gather_seconds
+        self.locks_rows = engine.dialect.name == "postgresql"
+        self.heartbeat = health.heartbeat(f"{service_name}.outbox-relay",
+                                          max_age_seconds=max(60.0, 20 * self.interval))
         self._next_purge = 0.0
         self._wakeup = Signal()
         self._running = False
@@ -86,6 +85,8 @@ class OutboxRelay:
 
     def stop(self) -> None:
         self._running = False
+        self.heartbeat.retire()
+        self.publisher.close()
         self.wake()
 
     def run_forever(self) -> None:
@@ -96,6 +97,7 @@ class OutboxRelay:
                 self._purge_now_and_then()
             except Exception:  # the relay must outlive any one failure; the rows stay pending
                 logger.exception("outbox relay pass failed", extra={"service": self.service_name})
+            self.heartbeat.beat()
             with eventlet.Timeout(self.interval, False):
                 self._wakeup.wait()
                 # Under load many commits wake the relay at once: a moment's wait lets one pass
@@ -126,47 +128,47 @@ class OutboxRelay:
                 sent_total += sent
                 if complete:
                     break
+            with Session(self.engine) as session:
+                backlog = session.execute(sa.select(sa.func.count()).select_from(outbox_message)
+                                          .where(outbox_message.c.sent_at.is_(None))).scalar_one()
+        metrics.OUTBOX_BACKLOG.labels(self.service_name).set(backlog)
         return sent_total
 
+    def _pending(self, session: Session):
+        query = (sa.select(outbox_message.c.id, outbox_message.c.event_id, outbox_message.c.event_type,
+                           outbox_message.c.payload)
+                 .where(outbox_message.c.sent_at.is_(None))
+                 .order_by(outbox_message.c.id)
+                 .limit(self.batch_size))
+        if self.locks_rows:
+            query = query.with_for_update(skip_locked=True)
+        return session.execute(query).all()
+
     def _relay_batch(self) -> tuple[int, bool]:
-        sent = 0
         with Session(self.engine) as session:
-            rows = session.execute(
-                sa.select(outbox_message.c.id, outbox_message.c.event_id, outbox_message.c.event_type,
-                          outbox_message.c.payload)
-                .where(outbox_message.c.sent_at.is_(None))
-                .order_by(outbox_message.c.id)
-                .limit(self.batch_size)
-                .with_for_update(skip_locked=True)
-            ).all()
-            failure = None
-            for row in rows:
-                try:
-                    self.publisher.publish(row.payload, exchange=self.exchange, routing_key=row.event_type)
-                except Exception as error:  # broker down or refused: keep the row for the next pass
-                    failure = error
-                    session.execute(
-                        sa.update(outbox_message)
-                        .where(outbox_message.c.id == row.id)
-                        .values(attempts=outbox_message.c.attempts + 1, last_error=repr(error)[:500])
-                    )
-                    break
-                session.execute(
-                    sa.update(outbox_message)
-                    .where(outbox_message.c.id == row.id)
-                    .values(sent_at=datetime.now(UTC), attempts=outbox_message.c.attempts + 1)
-                )
-                sent += 1
+            rows = self._pending(session)
+            if not self.locks_rows:
+                session.rollback()  # a read snapshot held across the network would pin the WAL
+            outcome = self.publisher.publish([
+                OutgoingMessage(routing_key=row.event_type, body=row.payload, message_id=row.event_id)
+                for row in rows])
+            sent_ids = [row.id for row, confirmed in zip(rows, outcome.confirmed, strict=True) if confirmed]
+            failed_ids = [row.id for row, confirmed in zip(rows, outcome.confirmed, strict=True) if not confirmed]
+            if sent_ids:
+                session.execute(sa.update(outbox_message).where(outbox_message.c.id.in_(sent_ids))
+                                .values(sent_at=datetime.now(UTC), attempts=outbox_message.c.attempts + 1))
+            if failed_ids:
+                session.execute(sa.update(outbox_message).where(outbox_message.c.id.in_(failed_ids))
+                                .values(attempts=outbox_message.c.attempts + 1, last_error=outcome.error))
+            session.commit()
+        for row, confirmed in zip(rows, outcome.confirmed, strict=True):
+            if confirmed:
                 metrics.EVENTS_PUBLISHED.labels(self.service_name, row.event_type).inc()
                 logger.info("event published", extra={"service": self.service_name,
                                                      "event_id": row.event_id, "event_type": row.event_type})
-            session.commit()
-            backlog = session.execute(
-                sa.select(sa.func.count()).select_from(outbox_message).where(outbox_message.c.sent_at.is_(None))
-            ).scalar_one()
-        metrics.OUTBOX_BACKLOG.labels(self.service_name).set(backlog)
-        if failure is not None:
+        if failed_ids:
             logger.warning("outbox relay cannot publish; will retry",
-                           extra={"service": self.service_name, "pending": backlog, "error": repr(failure)})
-            return sent, True
-        return sent, len(rows) < self.batch_size
+                           extra={"service": self.service_name, "unconfirmed": len(failed_ids),
+                                  "error": outcome.error})
+            return len(sent_ids), True
+        return len(sent_ids), len(rows) < self.batch_size

@@ -5,6 +5,11 @@
 Waits (with backoff) for RabbitMQ and each service's database, migrates each database to its
 newest revision, then runs the services until SIGTERM or SIGINT. Used by ``make run``, the
 container images and the end-to-end tests.
+
+Exit status: 0 after a requested stop; 1 when a service's container died (a lost broker
+connection nameko could not recover from, a crashed consumer), so that whatever supervises the
+process — ``make run``'s launcher, Kubernetes — starts a new one instead of keeping a process
+that no longer consumes; 2 when the broker cannot be reached at start.
 """
 
 from __future__ import annotations
@@ -103,19 +108,33 @@ def main(argv: list[str] | None = None) -> int:
     for service_class in classes:
         runner.add_service(service_class)
 
-    stopping = eventlet.event.Event()
+    finished = eventlet.event.Event()
 
     def request_stop(signum, _frame):
         logger.info("stopping", extra={"signal": signum})
-        if not stopping.ready():
-            stopping.send(True)
+        if not finished.ready():
+            finished.send(None)
+
+    def watch_containers():
+        try:
+            runner.wait()
+        except Exception as error:  # a container died; nameko has logged the cause
+            if not finished.ready():
+                finished.send(error)
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
 
     runner.start()
+    eventlet.spawn(watch_containers)
     logger.info("services started", extra={"services": args.services})
-    stopping.wait()
+    death = finished.wait()
+    if death is not None:
+        logger.error("a service container died; exiting so that the process is replaced",
+                      extra={"services": args.services, "error": repr(death)})
+        with eventlet.Timeout(5, False):
+            runner.kill()
+        return 1
     with eventlet.Timeout(20, False):
         runner.stop()
         return 0

@@ -88,6 +88,6 @@ def test_engine_for_sqlite_enables_wal_and_foreign_keys(tmp_path):
         with engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 2000
     finally:
         engine.dispose()

@@ -95,7 +95,7 @@ def test_relay_publishes_every_pending_event_once_in_order(postgres_database, am
 
         with Connection(amqp_uri) as connection:
             channel = connection.channel()
-            queue = Queue(f"outbox-test-{uuid.uuid4().hex}", exchange=relay.exchange, routing_key="#",
+            queue = Queue(f"outbox-test-{uuid.uuid4().hex}", exchange=relay.publisher.exchange, routing_key="#",
                           exclusive=True)(channel)
             queue.declare()
 

@@ -1,0 +1,34 @@
+"""Timers that the liveness probe watches.
+
+A service's timers (the deadline sweep, the attendance evaluation) are the regulation's
+clock: if one stops turning, warnings stop without any error. Each run beats a heartbeat;
+``/livez`` fails when a timer has not completed a run for several of its intervals.
+"""
+
+from __future__ import annotations
+
+from nameko.timer import Timer
+
+from common import health
+
+# A run may legitimately take a while (a month-end evaluation of a whole district).
+_MISSED_INTERVALS = 10
+_MIN_MAX_AGE_SECONDS = 600.0
+
+
+class WatchedTimer(Timer):
+    def start(self):
+        self.heartbeat = health.heartbeat(f"{self.container.service_name}.{self.method_name}",
+                                          max(_MIN_MAX_AGE_SECONDS, _MISSED_INTERVALS * self.interval))
+        super().start()
+
+    def stop(self):
+        self.heartbeat.retire()
+        super().stop()
+
+    def handle_result(self, worker_ctx, result, exc_info):
+        self.heartbeat.beat()
+        return super().handle_result(worker_ctx, result, exc_info)
+
+
+timer = WatchedTimer.decorator
