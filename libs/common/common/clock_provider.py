@@ -6,12 +6,12 @@ import logging
 from datetime import datetime
 
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
 
 from common.clock import FixedClock, SystemClock, district_iso, read_manual_time, require_aware, write_manual_time
 from common.contracts.types import check_platform_time
 from common.database import engine_for
 from common.errors import EXPECTED_ERRORS, IllegalStep, InvalidInput, PermissionDenied
+from common.rpc import rpc
 from common.settings import database_url, platform_settings
 
 logger = logging.getLogger(__name__)

@@ -4,16 +4,21 @@ manual clock, the rule settings (Art. 8) and the audit trail."""
 
 from __future__ import annotations
 
-from nameko.rpc import rpc
 from pydantic import ValidationError
 
 from common.audit import AuditQuery, query_trail
 from common.clock_provider import ManualClockEntrypoints, PlatformClock
 from common.database import Database
-from common.errors import EXPECTED_ERRORS, InvalidInput, PermissionDenied
+from common.errors import EXPECTED_ERRORS, CommandExpired, InvalidInput, PermissionDenied
 from common.metrics import EntrypointMetrics
 from common.principal import Caller
+from common.rpc import CommandDeadline, rpc
 from common.rule_settings import RuleSettings, describe_rules, load_rules, update_rules, validation_details
+
+
+def _refuse_if_expired(service) -> None:
+    if service.command_expired():
+        raise CommandExpired("the caller stopped waiting before this request could start; nothing was done")
 
 
 def command(method):
@@ -21,6 +26,7 @@ def command(method):
     and the unit of work commits before the reply goes out."""
 
     def entrypoint(self, *args, **kwargs):
+        _refuse_if_expired(self)
         result = method(self, self._call(), *args, **kwargs)
         self.db.commit()
         return result
@@ -35,6 +41,7 @@ def query(method):
     """An RPC that only reads: the method gets ``self._call()``; nothing is committed."""
 
     def entrypoint(self, *args, **kwargs):
+        _refuse_if_expired(self)
         return method(self, self._call(), *args, **kwargs)
 
     entrypoint.__name__ = method.__name__
@@ -51,6 +58,7 @@ class PlatformService(ManualClockEntrypoints):
     clock = PlatformClock()
     caller = Caller()
     metrics = EntrypointMetrics()
+    command_expired = CommandDeadline()
 
     def rules(self):
         return load_rules(self.db.session, self.rules_cls)

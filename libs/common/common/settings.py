@@ -50,6 +50,8 @@ class PlatformSettings(BaseSettings):
     outbox_gather_seconds: float = Field(
         0.05, ge=0, le=5, description="How long the relay gathers committed events before publishing them."
     )
+    outbox_publish_timeout_seconds: float = Field(
+        5.0, gt=0, le=60, description="How long the relay waits for the broker to take and confirm a batch.")
     outbox_retention_days: int = Field(7, ge=1, description="Published events are kept this long, then purged.")
 
     @model_validator(mode="after")

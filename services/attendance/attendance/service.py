@@ -7,8 +7,6 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from nameko.timer import timer
-
 from attendance import copies, usecases
 from attendance.domain.rules import AttendanceRules
 from common import events
@@ -16,6 +14,7 @@ from common.errors import NotFound
 from common.inbox import handles
 from common.principal import SYSTEM, ServiceRpc
 from common.service import PlatformService, command
+from common.timer import timer
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,8 @@ from kombu.exceptions import OperationalError as AmqpConnectionError
 from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from common.errors import DomainError, IllegalStep, InvalidInput, NotFound, PermissionDenied
+from common.errors import CommandExpired, DomainError, IllegalStep, InvalidInput, NotFound, PermissionDenied
+from gateway.rpc import BrokerUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +22,7 @@ STATUS_BY_ERROR: dict[type[Exception], tuple[int, str]] = {
     NotFound: (404, "not_found"),
     PermissionDenied: (403, "forbidden"),
     IllegalStep: (409, "conflict"),
+    CommandExpired: (504, "timeout"),
     RpcTimeout: (504, "timeout"),
     UnknownService: (503, "service_unavailable"),
 }
@@ -66,7 +68,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(500, "internal", "the service failed; the failure is logged")
 
     @app.exception_handler(AmqpConnectionError)
+    @app.exception_handler(BrokerUnavailable)
     @app.exception_handler(ConnectionError)
+    @app.exception_handler(OSError)
     async def _broker_unreachable(request: Request, error: Exception):
         logger.error("broker unreachable", extra={"path": request.url.path, "error": repr(error)})
         return error_response(503, "service_unavailable", "the platform's message broker cannot be reached; try again")

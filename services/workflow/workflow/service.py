@@ -6,11 +6,10 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from nameko.rpc import rpc
-from nameko.timer import timer
-
 from common.errors import EXPECTED_ERRORS, PermissionDenied
+from common.rpc import rpc
 from common.service import PlatformService, command, query
+from common.timer import timer
 from workflow import deadline_engine, processes, registry
 from workflow.domain.rules import WorkflowRules
 from workflow.entrypoints.changes import ChangeEntrypoints
