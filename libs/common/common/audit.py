@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from common.clock import district_iso
-from common.contracts.types import PlatformDateTime
+from common.contracts.types import PlatformDateTime, RowId
 from common.principal import Principal
 from common.schema import audit_entry
 
@@ -43,14 +43,16 @@ def record_change(
 class AuditQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    entity_type: str | None = None
-    entity_id: str | None = None
-    principal_id: str | None = None
-    action: str | None = None
+    # The bounds of the columns they are compared with: a longer value matches nothing, and a
+    # number past the id column's range would overflow in the database.
+    entity_type: str | None = Field(None, max_length=50)
+    entity_id: str | None = Field(None, max_length=64)
+    principal_id: str | None = Field(None, max_length=64)
+    action: str | None = Field(None, max_length=100)
     since: PlatformDateTime | None = None
     until: PlatformDateTime | None = None
     limit: int = Field(100, ge=1, le=1000)
-    before_id: int | None = Field(None, description="Page backwards from this entry id.")
+    before_id: RowId | None = Field(None, description="Page backwards from this entry id.")
 
 
 def query_trail(session: Session, query: AuditQuery) -> list[dict]:

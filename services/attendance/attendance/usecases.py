@@ -46,6 +46,7 @@ from common import events, usecase
 from common.clock import DISTRICT_TZ, district_iso, local_date
 from common.contracts import attendance as contracts
 from common.contracts.registry import Post, UnitKind
+from common.contracts.types import check_month
 from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
 from common.rule_settings import RulesCache
 from common.scope import Actor, PostHeld, UnitFacts, project_scope
@@ -487,12 +488,8 @@ def set_policy(call: Call, project_id: str, data: dict) -> dict:
 
 
 def parse_month(month: str) -> tuple[date, date]:
-    try:
-        year, number = (int(part) for part in month.split("-"))
-        first = date(year, number, 1)
-    except (ValueError, AttributeError):
-        raise InvalidInput.field("month", "YYYY-MM") from None
-    return first, date(year, number, calendar.monthrange(year, number)[1])
+    year, number = check_month(month)  # YYYY-MM within the platform's years, or InvalidInput
+    return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
 
 
 def _month_of(session: Session, project: ProjectCopy, person_id: str, first: date, last: date, today: date,

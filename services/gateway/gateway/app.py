@@ -12,7 +12,8 @@ from prometheus_client import Counter, Histogram
 
 from common.logs import configure_logging
 from common.settings import platform_settings
-from gateway.errors import error_response, install_error_handlers
+from gateway.errors import install_error_handlers
+from gateway.limits import RequestGuard
 from gateway.portals import ZlbAdapter, ZzdAdapter
 from gateway.routes import admin, attendance, auth, changes, concealed, ops, processes, public, supervision, zlb, zzd
 from gateway.rpc import ServiceClient
@@ -58,21 +59,9 @@ def create_app(settings: GatewaySettings | None = None, services: ServiceClient 
     app.state.portals = portals
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def refuse_nul(request: Request, call_next):
-        # No field of the platform holds a NUL character, and PostgreSQL refuses it in text:
-        # refuse it at the door, wherever it hides, instead of failing deep inside a service.
-        where = None
-        if "\x00" in request.url.path or "%00" in request.url.query:
-            where = "url"
-        elif request.headers.get("content-type", "").startswith("application/json"):
-            body = await request.body()
-            if b"\\u0000" in body or b"\x00" in body:
-                where = "body"
-        if where is not None:
-            return error_response(422, "invalid_input", "the request contains a NUL character",
-                                  [{"field": where, "reason": "NUL character"}])
-        return await call_next(request)
+    # Body limits (413) and NUL characters (422), before anything reads the body; inside `measure`.
+    app.add_middleware(RequestGuard, max_json_body_bytes=settings.max_json_body_bytes,
+                       max_upload_bytes=settings.max_upload_bytes)
 
     @app.middleware("http")
     async def measure(request: Request, call_next):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from common.settings import platform_settings
+from gateway.filetypes import SIGNATURES
 
 _DEV_JWT_SECRET = "development-only-jwt-secret-change-me-in-production"
 
@@ -30,10 +31,24 @@ class GatewaySettings(BaseSettings):
     zlb_service_password: str = ""
     portal_timeout_seconds: float = Field(5.0, gt=0)
     file_store_dir: Path = Path("var/files")
-    max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024,
+                                  description="The largest uploaded file; a multipart body may be 64 KiB more.")
+    max_json_body_bytes: int = Field(1024 * 1024, ge=1024,
+                                     description="The largest request body other than an upload (JSON); 413 past it, "
+                                                 "refused before it is read.")
     allowed_upload_types: list[str] = Field(
         default_factory=lambda: ["application/pdf", "image/jpeg", "image/png", "video/mp4"]
     )
+
+    @field_validator("allowed_upload_types")
+    @classmethod
+    def _known_signatures(cls, types: list[str]) -> list[str]:
+        # An upload is checked against the first bytes of its type; a type without them is never taken.
+        types = [kind.strip().lower() for kind in types]
+        unknown = [kind for kind in types if kind not in SIGNATURES]
+        if unknown:
+            raise ValueError(f"no content check is known for {', '.join(unknown)}; known: {', '.join(SIGNATURES)}")
+        return types
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> GatewaySettings:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from common import events, usecase
 from common.clock import district_iso, local_date
 from common.contracts import registry as contracts
+from common.contracts.types import check_paging
 from common.crypto import decrypt_field, encrypt_field, mask
 from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
 from common.rule_settings import load_rules
@@ -316,8 +317,7 @@ def get_project(call: Call, project_id: str) -> dict:
 
 
 def list_projects(call: Call, *, status: str | None = None, limit: int = 100, offset: int = 0) -> list[dict]:
-    if not (1 <= limit <= 500) or offset < 0:
-        raise InvalidInput.field("limit", "between 1 and 500, with a non-negative offset")
+    check_paging(limit, offset, max_limit=500)
     scope = dom.project_scope(call.actor())
     rules = load_rules(call.session, WorkflowRules)
     return [project_view(call.session, project, rules)
@@ -330,8 +330,7 @@ def public_projects(session: Session, text: str, limit: int = 20) -> list[dict]:
     text = (text or "").strip()
     if not text or len(text) > 100:
         raise InvalidInput.field("q", "between 1 and 100 characters")
-    if not (1 <= limit <= 100):
-        raise InvalidInput.field("limit", "between 1 and 100")
+    check_paging(limit, max_limit=100)
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     statement = (sa.select(Project).where(Project.name.ilike(pattern, escape="\\"),
                                           Project.status != dom.ProjectStatus.TERMINATED)

@@ -3,15 +3,15 @@ settings of every service (Art. 8), and the audit trail."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict
 
-from common.contracts.types import PlatformDateTime
+from common.contracts.types import MAX_ROW_ID, PlatformDateTime
 from common.principal import Principal
 from gateway.auth import back_office_principal
-from gateway.deps import services
+from gateway.deps import limit_only, services
 from gateway.errors import ApiError
 from gateway.rpc import ServiceClient
 
@@ -63,8 +63,11 @@ def audit_trail(request: Request, service: str = Path(max_length=32),
                 entity_type: str | None = Query(None, max_length=50),
                 entity_id: str | None = Query(None, max_length=64),
                 principal_id: str | None = Query(None, max_length=64), action: str | None = Query(None, max_length=100),
-                since: datetime | None = None, until: datetime | None = None,
-                limit: int = Query(100, ge=1, le=1000), before_id: int | None = Query(None, ge=1),
+                since: Annotated[PlatformDateTime | None, Query(description="From this time (with offset).")] = None,
+                until: Annotated[PlatformDateTime | None, Query(description="Before this time (with offset).")] = None,
+                limit: int = Depends(limit_only(default=100, maximum=1000)),
+                before_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID,
+                                                       description="Page backwards from this entry id.")] = None,
                 principal: Principal = Depends(back_office_principal), rpc: ServiceClient = Depends(services)):
     query = {"entity_type": entity_type, "entity_id": entity_id, "principal_id": principal_id, "action": action,
              "since": since.isoformat() if since else None, "until": until.isoformat() if until else None,

@@ -3,6 +3,8 @@ ZLB; the owner's decisions, patrols and the project's month on ZZD."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Query
 
 from common.contracts.attendance import (
@@ -15,6 +17,7 @@ from common.contracts.attendance import (
     NonWorkingDays,
     PatrolTrack,
 )
+from common.contracts.types import PlatformMonth
 from common.principal import Principal
 from gateway.auth import zlb_principal, zzd_principal
 from gateway.deps import payload, services
@@ -23,7 +26,8 @@ from gateway.rpc import ServiceClient
 zlb_router = APIRouter(prefix="/zlb/v1", tags=["attendance (ZLB)"])
 zzd_router = APIRouter(prefix="/zzd/v1", tags=["attendance (ZZD)"])
 
-MONTH = Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+# In Annotated, so that the type's own checks (the years) run as well as Query's.
+Month = Annotated[PlatformMonth, Query(description="YYYY-MM, a month of the years 2000 to 2100.")]
 
 
 
@@ -35,7 +39,7 @@ def check_in(body: CheckinRequest, principal: Principal = Depends(zlb_principal)
 
 
 @zlb_router.get("/me/attendance", description="One's own valid days, flags and rate, per project.")
-def my_attendance(month: str = MONTH, principal: Principal = Depends(zlb_principal),
+def my_attendance(month: Month, principal: Principal = Depends(zlb_principal),
                   rpc: ServiceClient = Depends(services)):
     return rpc.call("attendance", "my_attendance", month, principal=principal)
 
@@ -60,14 +64,14 @@ def record_patrol(body: PatrolTrack, principal: Principal = Depends(zzd_principa
 
 @zzd_router.get("/projects/{project_id}/attendance", description="Per person: valid days, construction days, "
                 "rate, missing streaks, flags.")
-def project_attendance(project_id: str, month: str = MONTH, principal: Principal = Depends(zzd_principal),
+def project_attendance(project_id: str, month: Month, principal: Principal = Depends(zzd_principal),
                        rpc: ServiceClient = Depends(services)):
     return rpc.call("attendance", "project_attendance", project_id, month, principal=principal)
 
 
 @zzd_router.get("/projects/{project_id}/attendance/{person_id}/positions",
                 description="Raw positions of one person; for the owner and the back office, and logged.")
-def person_positions(project_id: str, person_id: str, month: str = MONTH,
+def person_positions(project_id: str, person_id: str, month: Month,
                      principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
     return rpc.call("attendance", "person_positions", project_id, person_id, month, principal=principal)
 

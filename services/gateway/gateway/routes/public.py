@@ -6,13 +6,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query
 
 from common.principal import ANONYMOUS
-from gateway.deps import services
+from gateway.deps import limit_only, services
 from gateway.rpc import ServiceClient
 
 router = APIRouter(prefix="/public/v1", tags=["public window"])
 
 
 @router.get("/projects", description="Find a project by name, e.g. to complain about it.")
-def find_projects(q: str = Query(min_length=1, max_length=100), limit: int = Query(20, ge=1, le=100),
-                  rpc: ServiceClient = Depends(services)):
+def find_projects(q: str = Query(min_length=1, max_length=100),
+                  limit: int = Depends(limit_only(default=20, maximum=100)), rpc: ServiceClient = Depends(services)):
     return rpc.call("workflow", "public_projects", q, limit, principal=ANONYMOUS)

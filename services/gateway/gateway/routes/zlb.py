@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile, status
+from fastapi import APIRouter, Depends, File, Request, UploadFile, status
 
 from common.principal import Principal
 from gateway.auth import zlb_principal
-from gateway.deps import services
+from gateway.deps import Page, paging, services
 from gateway.files import store_upload
 from gateway.rpc import ServiceClient
 
@@ -19,9 +19,9 @@ def me(principal: Principal = Depends(zlb_principal), rpc: ServiceClient = Depen
 
 
 @router.get("/me/projects", description="The projects the caller's firm takes part in.")
-def my_projects(limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0),
+def my_projects(page: Page = Depends(paging(maximum=500)),
                 principal: Principal = Depends(zlb_principal), rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "list_projects", None, limit, offset, principal=principal)
+    return rpc.call("workflow", "list_projects", None, page.limit, page.offset, principal=principal)
 
 
 @router.get("/projects/{project_id}")

@@ -18,7 +18,7 @@ from common.contracts.registry import (
 )
 from common.principal import Principal
 from gateway.auth import zzd_principal
-from gateway.deps import payload, services
+from gateway.deps import Page, paging, payload, services
 from gateway.files import store_upload
 from gateway.rpc import ServiceClient
 
@@ -69,9 +69,9 @@ def register_project(body: ProjectRegistration, principal: Principal = Depends(z
 
 @router.get("/projects")
 def list_projects(status_: str | None = Query(None, alias="status", max_length=32),
-                  limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0),
+                  page: Page = Depends(paging(maximum=500)),
                   principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "list_projects", status_, limit, offset, principal=principal)
+    return rpc.call("workflow", "list_projects", status_, page.limit, page.offset, principal=principal)
 
 
 @router.get("/projects/{project_id}")
