@@ -5,7 +5,9 @@
 
 Checks that RabbitMQ answers (and says how to start it if not), seeds the demo district into
 an empty registry, starts each service as its own process (each migrates its database at
-start), then the gateway, waits until the gateway is ready, and stops everything on Ctrl-C.
+start), then the gateway, and waits until the gateway is ready. Like a process supervisor it
+restarts any process that exits (after 1, 2, 4… up to 30 s, back to 1 s once a process has
+run for a minute), and stops everything only on Ctrl-C or SIGTERM.
 Defaults are the embedded ones: SQLite files under var/, the local RabbitMQ, the manual clock
 and the dev login on. Any SUPERVISION_* variable set in the environment wins.
 """
@@ -19,6 +21,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -48,12 +51,83 @@ def broker_problem(amqp_uri: str) -> str | None:
     return None
 
 
-def wait_ready(base_url: str, processes: list[subprocess.Popen], seconds: float) -> None:
+@dataclass
+class Supervised:
+    """One process the launcher keeps running."""
+
+    name: str
+    argv: list[str]
+    process: subprocess.Popen | None = None
+    started_at: float = 0.0
+    restarts: int = 0
+    restart_at: float | None = None
+    backoff: float = field(default=0.0)
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+class Supervisor:
+    """Starts processes, restarts those that exit with a growing delay, stops them all."""
+
+    FIRST_DELAY = 1.0
+    LONGEST_DELAY = 30.0
+    STABLE_AFTER = 60.0
+
+    def __init__(self, env: dict, cwd: Path, log=print):
+        self.env, self.cwd, self.log = env, cwd, log
+        self.children: list[Supervised] = []
+
+    def start(self, name: str, argv: list[str]) -> Supervised:
+        child = Supervised(name, argv)
+        self.children.append(child)
+        self._spawn(child)
+        return child
+
+    def _spawn(self, child: Supervised) -> None:
+        child.process = subprocess.Popen(child.argv, env=self.env, cwd=self.cwd)
+        child.started_at = time.monotonic()
+        child.restart_at = None
+
+    def tend(self) -> None:
+        """Look at every child once: schedule a restart for one that exited, start one whose
+        delay has passed."""
+        now = time.monotonic()
+        for child in self.children:
+            if child.restart_at is not None:
+                if now >= child.restart_at:
+                    child.restarts += 1
+                    self.log(f"restarting {child.name} (restart {child.restarts})")
+                    self._spawn(child)
+                continue
+            if child.running():
+                continue
+            ran_for = now - child.started_at
+            child.backoff = self.FIRST_DELAY if ran_for >= self.STABLE_AFTER or not child.backoff \
+                else min(child.backoff * 2, self.LONGEST_DELAY)
+            child.restart_at = now + child.backoff
+            self.log(f"{child.name} exited with {child.process.returncode} after {ran_for:.0f} s; "
+                     f"restarting in {child.backoff:.0f} s")
+
+    def stop_all(self, grace: float = 25) -> None:
+        for child in self.children:
+            child.restart_at = None
+            if child.running():
+                child.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for child in self.children:
+            if child.process is None:
+                continue
+            try:
+                child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.process.kill()
+
+
+def wait_ready(base_url: str, supervisor: Supervisor, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        for process in processes:
-            if process.poll() is not None:
-                raise RuntimeError(f"{' '.join(process.args[-2:])} exited with {process.returncode}")
+        supervisor.tend()
         try:
             if httpx.get(f"{base_url}/readyz", timeout=15).status_code == 200:
                 return
@@ -61,6 +135,10 @@ def wait_ready(base_url: str, processes: list[subprocess.Popen], seconds: float)
             pass
         time.sleep(0.5)
     raise RuntimeError(f"the platform was not ready within {seconds:.0f} s")
+
+
+def launcher_log(message: str) -> None:
+    print(f"run_platform: {message}", file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,17 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.seed == "demo":
         subprocess.run([python, "-m", "workflow.bootstrap", "--demo"], env=env, check=True, cwd=ROOT)
 
-    processes: list[subprocess.Popen] = []
-
-    def stop_all(*_):
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=25)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    supervisor = Supervisor(env, ROOT, log=launcher_log)
 
     def interrupt(*_):
         raise KeyboardInterrupt
@@ -102,27 +170,24 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, interrupt)
     try:
         for service in SERVICES:
-            processes.append(subprocess.Popen([python, "-m", "common.runner", service], env=env, cwd=ROOT))
-        processes.append(subprocess.Popen(
-            [python, "-m", "uvicorn", "gateway.app:create_app", "--factory", "--host", args.host,
-             "--port", str(args.port), "--no-access-log"], env=env, cwd=ROOT))
+            supervisor.start(service, [python, "-m", "common.runner", service])
+        supervisor.start("gateway", [python, "-m", "uvicorn", "gateway.app:create_app", "--factory", "--host",
+                                     args.host, "--port", str(args.port), "--no-access-log"])
         base_url = f"http://{args.host}:{args.port}"
-        wait_ready(base_url, processes, args.ready_timeout)
+        wait_ready(base_url, supervisor, args.ready_timeout)
         print(f"\nThe platform is up: {base_url}/docs  (Ctrl-C stops it)\n"
               f"Log in:  curl -s -X POST {base_url}/auth/v1/dev/login -H 'content-type: application/json' "
               "-d '{\"user_id\": \"demo-leading-group-chief\"}'\n", flush=True)
-        while all(process.poll() is None for process in processes):
+        while True:
+            supervisor.tend()
             time.sleep(0.5)
-        failed = [process for process in processes if process.poll() not in (None, 0)]
-        print(f"error: a process stopped: {[' '.join(p.args[-2:]) for p in failed]}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 0
     except RuntimeError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     finally:
-        stop_all()
+        supervisor.stop_all()
 
 
 if __name__ == "__main__":

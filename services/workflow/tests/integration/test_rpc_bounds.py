@@ -1,0 +1,117 @@
+"""The gateway's RPC client against the workflow service as it runs (its own process, the real
+RabbitMQ): a call is bounded end to end, an unknown service or an unreachable broker answers
+at once, and a command whose caller gave up is never executed."""
+
+import time
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from kombu import Connection, Exchange, Producer
+from nameko.exceptions import RpcTimeout, UnknownService
+from sqlalchemy.orm import Session
+
+from common.database import engine_for, migrate
+from common.principal import CONTEXT_KEY, Principal
+from gateway.rpc import BrokerUnavailable, ServiceClient
+from workflow.bootstrap import seed_demo_district
+from workflow.service import MIGRATIONS_DIR
+
+pytestmark = pytest.mark.integration
+
+BACK_OFFICE = Principal(user_id="demo-leading-group-chief", portal="zzd", roles=frozenset({"leading_group"}))
+
+
+@pytest.fixture(scope="module")
+def service(postgres_database, service_process):
+    url = postgres_database("workflow_rpc")
+    migrate(url, MIGRATIONS_DIR)
+    with Session(engine_for(url)) as session:
+        seed_demo_district(session, datetime.now(UTC))
+        session.commit()
+    running = service_process("workflow", url)
+    running.start()
+    yield running
+    running.stop()
+    engine_for(url).dispose()
+
+
+@pytest.fixture
+def client(service):
+    made = ServiceClient({"AMQP_URI": service.amqp_uri}, timeout=3)
+    yield made
+    made.close()
+
+
+def _expired_commands(service) -> float:
+    text = httpx.get(f"http://127.0.0.1:{service.metrics_port}/metrics").text
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith("supervision_commands_expired_total{"))
+
+
+def test_a_call_answers_through_one_connection_per_thread(client):
+    assert client.call("workflow", "platform_time", principal=BACK_OFFICE)
+    assert client.call("workflow", "platform_time", principal=BACK_OFFICE)
+    assert len(client._all) == 1
+
+
+def test_an_unknown_service_answers_at_once(client):
+    started = time.monotonic()
+    with pytest.raises(UnknownService):
+        client.call("nosuchservice", "anything", principal=BACK_OFFICE)
+    assert time.monotonic() - started < 2
+
+
+def test_an_unreachable_broker_is_reported_within_the_timeout():
+    client = ServiceClient({"AMQP_URI": "pyamqp://guest:guest@127.0.0.1:1/"}, timeout=2)
+    started = time.monotonic()
+    with pytest.raises(BrokerUnavailable):
+        client.call("workflow", "platform_time", principal=BACK_OFFICE)
+    assert time.monotonic() - started < 4
+
+
+def test_a_request_left_unanswered_times_out_on_time(service):
+    """A queue that exists but that nobody consumes: the call ends at its deadline."""
+    with Connection(service.amqp_uri) as connection:
+        channel = connection.channel()
+        exchange = Exchange("nameko-rpc", type="topic", durable=True)(channel)
+        exchange.declare()
+        name = f"silent-{uuid.uuid4().hex[:8]}"
+        channel.queue_declare(name, auto_delete=False, exclusive=False)
+        channel.queue_bind(name, "nameko-rpc", routing_key=f"{name}.*")
+        client = ServiceClient({"AMQP_URI": service.amqp_uri}, timeout=1.5)
+        try:
+            started = time.monotonic()
+            with pytest.raises(RpcTimeout):
+                client.call(name, "anything", principal=BACK_OFFICE)
+            assert 1.4 < time.monotonic() - started < 3
+            # the request carried the caller's deadline as its TTL: the broker drops it unread
+            time.sleep(0.3)
+            assert channel.queue_declare(name, passive=True).message_count == 0
+        finally:
+            client.close()
+            channel.queue_delete(name)
+
+
+def test_a_command_whose_caller_gave_up_is_dropped_and_counted(service, client):
+    """A request that reaches the service after its deadline (it waited in a stalled or
+    restarted service) is acknowledged and dropped, never executed."""
+    in_time = client.call("workflow", "register_unit", {"kind": "tester", "name": "准时的单位"},
+                          principal=BACK_OFFICE)
+    assert in_time["name"] == "准时的单位"
+    before = _expired_commands(service)
+    unit_name = f"过期的单位-{uuid.uuid4().hex[:6]}"
+    with Connection(service.amqp_uri) as connection:
+        producer = Producer(connection.channel(), exchange=Exchange("nameko-rpc", type="topic", durable=True))
+        producer.publish(
+            {"args": [{"kind": "tester", "name": unit_name}], "kwargs": {}},
+            routing_key="workflow.register_unit", serializer="json",
+            headers={f"nameko.{CONTEXT_KEY}": BACK_OFFICE.to_context(),
+                     "nameko.command_expires_at": time.time() - 1})
+    deadline = time.monotonic() + 10
+    while _expired_commands(service) == before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _expired_commands(service) == before + 1
+    units = service.call("list_units", principal=BACK_OFFICE)
+    assert unit_name not in str(units)
