@@ -78,7 +78,8 @@ def platform(amqp_uri, postgres_database, portals, tmp_path_factory):
     else:
         launcher.terminate()
         raise AssertionError("the platform did not become ready:\n" + (var / "platform.log").read_text()[-4000:])
-    yield {"base_url": base_url, "amqp_uri": amqp_uri}
+    yield {"base_url": base_url, "amqp_uri": amqp_uri,
+           "workflow_database_url": env["SUPERVISION_WORKFLOW_DATABASE_URL"]}
     launcher.terminate()
     launcher.wait(timeout=60)
 

@@ -20,11 +20,15 @@ class Principal(BaseModel):
 
     user_id: str | None = None
     portal: Portal
-    # The kinds of unit the user holds posts in, as the gateway signed them at login.
+    # The kinds of unit the user holds posts in, as the gateway looked them up in the registry
+    # for this request — never as a token claims them. Empty unless the gateway looked (it does
+    # for the back office); services that need a user's posts for anything else load them.
     roles: frozenset[str] = frozenset()
 
     @property
     def is_back_office(self) -> bool:
+        """A leading-group post held now: the gateway sends ``leading_group`` only after finding
+        the post in the registry on this very request (``gateway.auth.back_office_principal``)."""
         return self.portal == "zzd" and "leading_group" in self.roles
 
     def to_context(self) -> str:

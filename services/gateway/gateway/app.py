@@ -29,7 +29,8 @@ HTTP_LATENCY = Histogram("gateway_http_request_seconds", "HTTP request latency",
 def _portal_adapters(settings: GatewaySettings) -> tuple[dict, httpx.Client]:
     http = httpx.Client(timeout=settings.portal_timeout_seconds)
     return {
-        "zzd": ZzdAdapter(settings.zzd_base_url, settings.zzd_app_key, settings.zzd_app_secret, http),
+        "zzd": ZzdAdapter(settings.zzd_base_url, settings.zzd_app_key, settings.zzd_app_secret, http,
+                          client_ip=settings.zzd_client_ip, client_mac=settings.zzd_client_mac),
         "zlb": ZlbAdapter(settings.zlb_base_url, settings.zlb_service_code, settings.zlb_service_password, http),
     }, http
 

@@ -3,6 +3,13 @@
 After a portal login the gateway issues a short-lived JWT (HS256 only, ``aud`` = the face,
 ``exp``). A ZZD token opens ``/zzd`` and, for the leading group, ``/admin``; a ZLB token opens
 ``/zlb`` only.
+
+A token says who the caller is, never what they may do: it carries no roles, and a ``roles``
+claim in it (an older token, or a forged one signed with a leaked key) is ignored. The
+principal sent on to the services has no roles unless the gateway looked the caller's posts up
+in the registry for this very request, as the back office does (:func:`back_office_principal`).
+The services' own checks (``Principal.is_back_office``) therefore only ever see roles the
+registry gave; project routes need none, the services load the caller's posts themselves.
 """
 
 from __future__ import annotations
@@ -13,8 +20,11 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from common.principal import Principal
+from common.errors import NotFound
+from common.principal import SYSTEM, Principal
+from gateway.deps import services
 from gateway.errors import ApiError
+from gateway.rpc import ServiceClient
 
 ALGORITHM = "HS256"
 ISSUER = "shangyu-supervision-gateway"
@@ -31,7 +41,6 @@ def issue_token(identity: dict, secret: str, ttl_seconds: int) -> dict:
         "iat": now,
         "exp": now + timedelta(seconds=ttl_seconds),
         "name": identity["name"],
-        "roles": identity["roles"],
     }
     return {
         "access_token": jwt.encode(claims, secret, algorithm=ALGORITHM),
@@ -55,7 +64,8 @@ def principal_from_token(token: str, secret: str, face: str) -> Principal:
         raise ApiError(403, "wrong_portal", f"this token is not valid on the {face.upper()} face") from None
     except jwt.PyJWTError:
         raise _unauthenticated("the token is invalid") from None
-    return Principal(user_id=claims["sub"], portal=face, roles=frozenset(claims.get("roles", [])))
+    # Whatever "roles" the token holds grant nothing: see the module's docstring.
+    return Principal(user_id=claims["sub"], portal=face)
 
 
 def require_face(face: str):
@@ -73,7 +83,21 @@ zzd_principal = require_face("zzd")
 zlb_principal = require_face("zlb")
 
 
-def back_office_principal(principal: Principal = Depends(zzd_principal)) -> Principal:
-    if not principal.is_back_office:
+def back_office_principal(caller: Principal = Depends(zzd_principal),
+                          rpc: ServiceClient = Depends(services)) -> Principal:
+    """The principal of a back-office request: a valid ZZD token whose user holds, now, a post in
+    the leading group.
+
+    The posts are looked up in the registry (the workflow service) on every request — one small
+    RPC; no cache, so a post taken away shuts the back office at the caller's next request — and
+    the principal sent on carries the roles looked up here, which the services check again.
+    """
+    try:
+        identity = rpc.call("workflow", "identity_by_user_id", caller.user_id, principal=SYSTEM)
+    except NotFound:
+        raise _unauthenticated("the token's user is not registered on the platform") from None
+    principal = Principal(user_id=identity["user_id"], portal=caller.portal,
+                          roles=frozenset(identity.get("roles") or ()))
+    if identity.get("portal") != caller.portal or not principal.is_back_office:
         raise ApiError(403, "forbidden", "the back office is for the leading group")
     return principal

@@ -5,7 +5,9 @@ the gateway's login code is exercised against these instead. Each stand-in speak
 requests and answers as the flow `gateway.portals` implements, keeps its state on
 `app.state.portal` (counters, pending codes, issued tokens) so tests can inspect and steer it,
 and enforces what the real portal enforces and our adapters must cope with: credential checks,
-single-use codes and tickets, token expiry, signed and timely ZLB calls.
+single-use codes and tickets, token expiry, signed and timely calls (ZZD: the HMAC-SHA256
+signature of every call, its timestamp within a window and its nonce used once; ZLB: the MD5 sign
+and its time).
 
 Both stand-ins can also misbehave on demand (`delay_seconds`, `canned_response`) to imitate a slow
 or broken portal. Nothing here is meant for production.
@@ -29,10 +31,31 @@ import httpx
 import uvicorn
 from fastapi import FastAPI, Form, Request, Response
 
-from gateway.portals import CHINA_STANDARD_TIME, ZLB_SUCCESS, ZZD_CODE_INVALID, ZZD_TOKEN_INVALID, zlb_sign
+from gateway.portals import (
+    CHINA_STANDARD_TIME,
+    ZLB_SUCCESS,
+    ZZD_CODE_INVALID,
+    ZZD_HEADER_API_KEY,
+    ZZD_HEADER_IP,
+    ZZD_HEADER_MAC,
+    ZZD_HEADER_NONCE,
+    ZZD_HEADER_SIGNATURE,
+    ZZD_HEADER_TIMESTAMP,
+    ZZD_HEADER_VERSION,
+    ZZD_SIGNATURE_VERSION,
+    ZZD_TOKEN_INVALID,
+    zlb_sign,
+    zzd_signature,
+)
 
-# ZZD's API gateway error for a wrong app key/secret pair (documented for /gettoken.json).
+# ZZD's API gateway error for a wrong app key/secret pair (documented for /gettoken.json); the
+# stand-in answers it for any signature that does not match. The other refusals of a call are the
+# stand-in's own codes (the real ones are not public): the adapter treats every refusal alike.
 ZZD_SIGNATURE_MISMATCH = "OPF-B001-05-16-0009"
+ZZD_HEADERS_MISSING = "STANDIN-HMAC-HEADERS-MISSING"
+ZZD_TIMESTAMP_OUT_OF_WINDOW = "STANDIN-HMAC-TIMESTAMP-OUT-OF-WINDOW"
+ZZD_NONCE_REUSED = "STANDIN-HMAC-NONCE-REUSED"
+ZZD_ALLOWED_CLOCK_SKEW_SECONDS = 300
 
 # ZLB result codes. "6501" (invalid ticket) is ZLB's; the others are this stand-in's own choice -
 # the adapter treats every non-zero result alike, so only "non-zero" matters to it.
@@ -62,6 +85,11 @@ class ZzdStandinState(StandinControls):
     token_requests: int = 0
     user_info_requests: int = 0
     monotonic: Callable[[], float] = time.monotonic
+    wall_clock: Callable[[], float] = time.time
+    allowed_clock_skew_seconds: float = ZZD_ALLOWED_CLOCK_SKEW_SECONDS
+    seen_nonces: dict[str, float] = field(default_factory=dict)  # nonce -> when seen (wall clock)
+    refused_calls: list[str] = field(default_factory=list)  # the code of every call refused unsigned/badly signed
+    verified_calls: int = 0
 
     def expire_tokens(self) -> None:
         """Revoke every issued access token, as the portal does when it restarts or rotates secrets."""
@@ -102,8 +130,14 @@ def zzd_standin_app(
     token_ttl: int = 7200,
     *,
     monotonic: Callable[[], float] = time.monotonic,
+    wall_clock: Callable[[], float] = time.time,
 ) -> FastAPI:
-    """A ZZD open platform answering /gettoken.json and /rpc/oauth2/getuserinfo_bycode.json.
+    """A ZZD open platform answering ``GET /gettoken.json`` and ``POST /rpc/oauth2/dingtalk_app_user.json``.
+
+    Every call must be signed as the portal requires (the X-Hmac-Auth-* headers and apiKey; the
+    signature over method, timestamp, nonce, path and the sorted parameters), with a timestamp
+    within five minutes of `wall_clock` and a nonce not seen in that window; any other call is
+    refused at the outer level (``success: false`` with an ``errorCode``) before it does anything.
 
     `users` maps each valid auth code to the user data the portal returns for it (at least
     `accountId`, `lastName`; extra keys such as `employeeCode` are passed through). Codes are
@@ -116,37 +150,87 @@ def zzd_standin_app(
         token_ttl=token_ttl,
         pending_codes=dict(users),
         monotonic=monotonic,
+        wall_clock=wall_clock,
     )
     app = FastAPI(title="ZZD stand-in", openapi_url=None, docs_url=None, redoc_url=None)
     app.state.portal = state
     _install_controls(app, state)
 
-    @app.post("/gettoken.json")
-    async def get_token(appkey: str = Form(""), appsecret: str = Form("")) -> dict[str, Any]:
+    @app.get("/gettoken.json")
+    async def get_token(request: Request) -> dict[str, Any]:
         state.token_requests += 1
-        key_matches = hmac.compare_digest(appkey.encode(), state.app_key.encode())
-        secret_matches = hmac.compare_digest(appsecret.encode(), state.app_secret.encode())
+        params = dict(request.query_params)
+        refusal = _zzd_verify(state, request, params)
+        if refusal is not None:
+            return refusal
+        key_matches = hmac.compare_digest(params.get("appkey", "").encode(), state.app_key.encode())
+        secret_matches = hmac.compare_digest(params.get("appsecret", "").encode(), state.app_secret.encode())
         if not (key_matches and secret_matches):
-            return {"success": False, "errorCode": ZZD_SIGNATURE_MISMATCH, "errorMsg": "SignatureDoesNotMatch"}
+            return _zzd_refusal(ZZD_SIGNATURE_MISMATCH, "appkey 或 appsecret 错误")
         token = state.current_token()
         if token is None:
             token = secrets.token_hex(16)
             state.issued_tokens[token] = state.monotonic() + state.token_ttl
         return _zzd_success({"accessToken": token, "expiresIn": state.token_ttl})
 
-    @app.post("/rpc/oauth2/getuserinfo_bycode.json")
-    async def get_user_info_by_code(access_token: str = Form(""), code: str = Form("")) -> dict[str, Any]:
+    @app.post("/rpc/oauth2/dingtalk_app_user.json")
+    async def dingtalk_app_user(request: Request) -> dict[str, Any]:
         state.user_info_requests += 1
-        expires_at = state.issued_tokens.get(access_token)
+        params = {name: value for name, value in (await request.form()).items() if isinstance(value, str)}
+        refusal = _zzd_verify(state, request, params)
+        if refusal is not None:
+            return refusal
+        expires_at = state.issued_tokens.get(params.get("access_token", ""))
         # The token is checked before the code so that a refused token leaves the code usable.
         if expires_at is None or state.monotonic() >= expires_at:
             return _zzd_refusal(ZZD_TOKEN_INVALID, "应用accessToken失效或不存在")
-        user = state.pending_codes.pop(code, None)
+        user = state.pending_codes.pop(params.get("auth_code", ""), None)
         if user is None:
             return _zzd_refusal(ZZD_CODE_INVALID, "code失效或不存在")
         return _zzd_success(dict(user))
 
     return app
+
+
+_ZZD_SIGNED_HEADERS = (ZZD_HEADER_TIMESTAMP, ZZD_HEADER_VERSION, ZZD_HEADER_NONCE, ZZD_HEADER_API_KEY,
+                       ZZD_HEADER_SIGNATURE)
+
+
+def _zzd_verify(state: ZzdStandinState, request: Request, params: dict[str, str]) -> dict[str, Any] | None:
+    """None if the call is signed as the portal requires; else the refusal to answer."""
+    headers = request.headers
+    missing = [name for name in _ZZD_SIGNED_HEADERS if not headers.get(name)]
+    missing += [name for name in (ZZD_HEADER_IP, ZZD_HEADER_MAC) if name not in headers]
+    if missing or headers[ZZD_HEADER_VERSION] != ZZD_SIGNATURE_VERSION:
+        return _zzd_call_refused(state, ZZD_HEADERS_MISSING, f"missing or wrong headers: {', '.join(missing)}")
+    timestamp, nonce = headers[ZZD_HEADER_TIMESTAMP], headers[ZZD_HEADER_NONCE]
+    expected = zzd_signature(state.app_secret, request.method, timestamp, nonce, request.url.path, params)
+    key_matches = hmac.compare_digest(headers[ZZD_HEADER_API_KEY].encode(), state.app_key.encode())
+    if not (key_matches and hmac.compare_digest(headers[ZZD_HEADER_SIGNATURE].encode(), expected.encode())):
+        return _zzd_call_refused(state, ZZD_SIGNATURE_MISMATCH, "SignatureDoesNotMatch")
+    now = state.wall_clock()
+    try:
+        signed_at = datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+    except ValueError:
+        signed_at = None
+    if signed_at is None or abs(signed_at - now) > state.allowed_clock_skew_seconds:
+        return _zzd_call_refused(state, ZZD_TIMESTAMP_OUT_OF_WINDOW, "时间戳超出允许范围")
+    # A nonce is remembered for as long as its timestamp is acceptable: older replays fail on time.
+    horizon = now - 2 * state.allowed_clock_skew_seconds
+    for seen, at in list(state.seen_nonces.items()):
+        if at < horizon:
+            del state.seen_nonces[seen]
+    if nonce in state.seen_nonces:
+        return _zzd_call_refused(state, ZZD_NONCE_REUSED, "nonce 已使用")
+    state.seen_nonces[nonce] = now
+    state.verified_calls += 1
+    return None
+
+
+def _zzd_call_refused(state: ZzdStandinState, error_code: str, error_message: str) -> dict[str, Any]:
+    # The open platform refused the call itself (outer success false), before any business logic.
+    state.refused_calls.append(error_code)
+    return {"success": False, "errorCode": error_code, "errorMsg": error_message}
 
 
 def _zzd_success(data: dict[str, Any]) -> dict[str, Any]:

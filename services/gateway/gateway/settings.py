@@ -26,6 +26,9 @@ class GatewaySettings(BaseSettings):
     zzd_base_url: str = "http://127.0.0.1:8701"
     zzd_app_key: str = ""
     zzd_app_secret: str = ""
+    zzd_client_ip: str = Field("", description="X-Hmac-Auth-IP of every ZZD call (the portal may allow-list it); "
+                                               "empty: the address this host uses to reach the portal.")
+    zzd_client_mac: str = Field("", description="X-Hmac-Auth-MAC of every ZZD call; empty: this host's MAC address.")
     zlb_base_url: str = "http://127.0.0.1:8702"
     zlb_service_code: str = ""
     zlb_service_password: str = ""

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from common.errors import NotFound
 from common.principal import Principal
 from gateway.app import create_app
 from gateway.auth import issue_token
@@ -31,20 +32,37 @@ class Call:
     principal: Principal
 
 
+IDENTITY_LOOKUP = ("workflow", "identity_by_user_id")
+
+
 @dataclass
 class FakeServices:
     """Same surface as ``gateway.rpc.ServiceClient``: ``call(service, method, *args, principal, **kwargs)``
     and ``close()``. An answer programmed for ``(service, method)`` is returned as is, raised if it is an
-    exception, or called with the RPC's arguments if it is callable; unprogrammed calls answer ``None``."""
+    exception, or called with the RPC's arguments if it is callable; unprogrammed calls answer ``None``.
+
+    ``users`` is the registry as the workflow service would hold it (user id -> identity with its
+    roles); ``auth_headers`` registers the user it makes a token for. An unprogrammed
+    ``workflow.identity_by_user_id`` — the back office's look-up of the caller's posts on every
+    request — answers from it (``NotFound`` for an unknown user) and is recorded in ``lookups``,
+    so that ``calls`` holds what a route itself sent on."""
 
     calls: list[Call] = field(default_factory=list)
     answers: dict[tuple[str, str], Any] = field(default_factory=dict)
+    users: dict[str, dict] = field(default_factory=dict)
+    lookups: list[Call] = field(default_factory=list)
     closed: bool = False
 
     def answer(self, service: str, method: str, outcome: Any) -> None:
         self.answers[(service, method)] = outcome
 
     def call(self, service: str, method: str, *args, principal: Principal, **kwargs):
+        if (service, method) == IDENTITY_LOOKUP and IDENTITY_LOOKUP not in self.answers:
+            self.lookups.append(Call(service, method, args, kwargs, principal))
+            (user_id,) = args
+            if user_id not in self.users:
+                raise NotFound(f"user {user_id} not found")
+            return dict(self.users[user_id])
         self.calls.append(Call(service, method, args, kwargs, principal))
         outcome = self.answers.get((service, method))
         if isinstance(outcome, BaseException):
@@ -112,13 +130,15 @@ def jwt_secret() -> str:
 
 
 @pytest.fixture
-def auth_headers() -> Callable[..., dict]:
+def auth_headers(fake) -> Callable[..., dict]:
     """``auth_headers("zzd", roles=["leading_group"], user_id="u-1")``: an Authorization header
-    with a token the gateway itself issued for that face."""
+    with a token the gateway itself issued for that face, to a user registered in ``fake.users``
+    with those roles (posts in units of those kinds), as a login would have found them."""
 
     def make(portal: str = "zzd", roles: list[str] | tuple[str, ...] = (), user_id: str = "u-zzd-1",
              secret: str = TEST_JWT_SECRET, ttl_seconds: int = 600) -> dict:
-        identity = {"user_id": user_id, "name": "Test User", "portal": portal, "roles": list(roles)}
+        identity = {"user_id": user_id, "name": "Test User", "portal": portal, "roles": sorted(roles)}
+        fake.users[user_id] = identity
         token = issue_token(identity, secret, ttl_seconds)["access_token"]
         return {"Authorization": f"Bearer {token}"}
 

@@ -35,7 +35,7 @@ def test_dev_login_issues_a_token_for_the_users_own_portal(client, fake, jwt_sec
     claims = _claims(body["access_token"], jwt_secret, identity["portal"])
     assert claims["aud"] == identity["portal"]
     assert claims["sub"] == identity["user_id"]
-    assert claims["roles"] == identity["roles"]
+    assert "roles" not in claims  # a token says who, never what they may do
     assert claims["exp"] > time.time()
     assert claims["exp"] <= time.time() + make_settings().jwt_ttl_seconds + 5
     assert body["token_type"] == "bearer"
@@ -55,8 +55,7 @@ def test_dev_login_token_opens_its_face(client, fake):
 
     assert response.status_code == 200
     assert response.json() == [{"id": "p-1"}]
-    assert fake.calls[-1].principal == Principal(user_id=ZLB_IDENTITY["user_id"], portal="zlb",
-                                                 roles=frozenset(ZLB_IDENTITY["roles"]))
+    assert fake.calls[-1].principal == Principal(user_id=ZLB_IDENTITY["user_id"], portal="zlb")
 
 
 def test_dev_login_of_an_unknown_user_is_404(client, fake):
@@ -239,10 +238,94 @@ def test_the_back_office_opens_for_the_leading_group(client, fake, auth_headers)
 
     assert response.status_code == 200
     assert response.json() == {"absence_warning_days": {"value": 3}}
+    [lookup] = fake.lookups
+    assert (lookup.service, lookup.method, lookup.args) == ("workflow", "identity_by_user_id", ("u-lead",))
+    assert lookup.principal == SYSTEM
     [call] = fake.calls
     assert (call.service, call.method) == ("workflow", "get_rule_settings")
-    assert call.principal.user_id == "u-lead"
-    assert call.principal.is_back_office
+    assert call.principal == Principal(user_id="u-lead", portal="zzd", roles=frozenset({"leading_group"}))
+
+
+# The back office is decided on the posts the registry holds now, looked up on every request: a
+# token signed with the gateway's own key proves who the caller is, never what they may do.
+
+BACK_OFFICE_REQUESTS = [
+    ("GET", "/admin/v1/settings/workflow", None),
+    ("PUT", "/admin/v1/settings/workflow", {"acceptance_days_small": 25}),
+    ("GET", "/admin/v1/audit/workflow", None),
+    ("GET", "/admin/v1/clock", None),
+    ("PUT", "/admin/v1/clock", {"now": "2027-03-01T09:00:00+08:00"}),
+]
+BACK_OFFICE_IDS = [f"{method} {path.removeprefix('/admin/v1/')}" for method, path, _ in BACK_OFFICE_REQUESTS]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), BACK_OFFICE_REQUESTS, ids=BACK_OFFICE_IDS)
+def test_the_back_office_refuses_a_signed_token_of_a_user_who_does_not_exist(client, fake, jwt_secret,
+                                                                             method, path, body):
+    response = client.request(method, path, json=body, headers=_forged(jwt_secret, sub="u-nobody"))
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthenticated"
+    assert "not registered" in response.json()["error"]["message"]
+    assert [lookup.args for lookup in fake.lookups] == [("u-nobody",)]
+    assert fake.calls == []
+
+
+@pytest.mark.parametrize(("method", "path", "body"), BACK_OFFICE_REQUESTS, ids=BACK_OFFICE_IDS)
+def test_the_back_office_refuses_a_leading_group_role_the_registry_does_not_hold(client, fake, jwt_secret,
+                                                                                 method, path, body):
+    fake.users["u-line-3"] = ZZD_IDENTITY  # a line head: no post in the leading group
+
+    response = client.request(method, path, json=body, headers=_forged(jwt_secret, sub="u-line-3"))
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+    assert fake.calls == []
+
+
+def test_the_back_office_refuses_a_zlb_user_behind_a_zzd_token(client, fake, jwt_secret):
+    fake.users["u-contractor-7"] = {**ZLB_IDENTITY, "roles": ["leading_group"]}
+
+    response = client.get("/admin/v1/clock", headers=_forged(jwt_secret, sub="u-contractor-7"))
+
+    assert response.status_code == 403
+    assert fake.calls == []
+
+
+def test_a_post_taken_away_shuts_the_back_office_at_the_next_request(client, fake, auth_headers):
+    headers = auth_headers("zzd", roles=["leading_group"], user_id="u-lead")
+    fake.answer("workflow", "get_rule_settings", {})
+    assert client.get("/admin/v1/settings/workflow", headers=headers).status_code == 200
+
+    fake.users["u-lead"] = {**fake.users["u-lead"], "roles": ["owner"]}  # the leading-group post removed
+    response = client.get("/admin/v1/settings/workflow", headers=headers)
+
+    assert response.status_code == 403
+    assert len(fake.lookups) == 2  # looked up again, not cached
+    assert len(fake.calls) == 1
+
+
+def test_a_post_given_opens_the_back_office_at_the_next_request(client, fake, auth_headers):
+    headers = auth_headers("zzd", roles=["owner"], user_id="u-new-lead")
+    assert client.get("/admin/v1/clock", headers=headers).status_code == 403
+
+    fake.users["u-new-lead"] = {**fake.users["u-new-lead"], "roles": ["leading_group", "owner"]}
+    response = client.get("/admin/v1/clock", headers=headers)
+
+    assert response.status_code == 200
+    assert [call.principal.roles for call in fake.calls] == [frozenset({"leading_group", "owner"})]
+
+
+def test_the_back_office_answers_504_when_the_registry_does_not(client, fake, auth_headers):
+    from nameko.exceptions import RpcTimeout
+
+    headers = auth_headers("zzd", roles=["leading_group"], user_id="u-lead")
+    fake.answer("workflow", "identity_by_user_id", RpcTimeout())
+
+    response = client.get("/admin/v1/settings/workflow", headers=headers)
+
+    assert response.status_code == 504
+    assert [call.method for call in fake.calls] == ["identity_by_user_id"]
 
 
 def test_the_back_office_settings_of_an_unconfigured_service_are_404(client, fake, auth_headers):
@@ -267,4 +350,15 @@ def test_the_callers_principal_reaches_the_service(client, fake, auth_headers, j
     assert (call.service, call.method, call.args) == ("workflow", "get_project", ("p-9",))
     assert call.principal.user_id == sub == "u-line-3"
     assert call.principal.portal == "zzd"
-    assert call.principal.roles == frozenset({"line"})
+    assert call.principal.roles == frozenset()  # the token's roles are never sent on
+
+
+def test_roles_claimed_in_a_token_are_not_sent_on(client, fake, jwt_secret):
+    fake.answer("workflow", "get_project", {"id": "p-9"})
+
+    response = client.get("/zzd/v1/projects/p-9", headers=_forged(jwt_secret, sub="u-line-3"))
+
+    assert response.status_code == 200
+    [call] = fake.calls
+    assert call.principal == Principal(user_id="u-line-3", portal="zzd")
+    assert not call.principal.is_back_office

@@ -1,14 +1,23 @@
 """The portal login adapters against the local stand-ins, over real HTTP on 127.0.0.1.
 
-Decision documented here: a wrong ZZD app secret raises PortalUnavailable, not PortalLoginFailed.
-The user's auth code is not at fault and a new portal login would fail the same way; the gateway
-must answer "portal unavailable" and ops must fix the configuration.
+The ZZD stand-in verifies the HMAC-SHA256 signature of every call (and its timestamp window and
+nonce) exactly as the adapter computes it, so these tests prove the signing: a call signed with
+another secret, or a parameter changed after signing, is refused.
+
+Decision documented here: a call the ZZD open platform refuses (a wrong app key or secret, a bad
+signature, a clock out of its window) is a refused login (PortalLoginFailed, 401 at the gateway
+with a message saying an administrator must act), logged as an error with the portal's code for
+ops; only no usable answer at all (network, timeout, 5xx, malformed data) is PortalUnavailable.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import itertools
 import logging
+import re
 import socket
 import threading
 import time
@@ -17,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import httpx
 import pytest
@@ -26,6 +36,10 @@ from gateway.portal_standins import (
     ZLB_SIGN_INVALID,
     ZLB_TICKET_INVALID,
     ZLB_TIME_OUT_OF_WINDOW,
+    ZZD_HEADERS_MISSING,
+    ZZD_NONCE_REUSED,
+    ZZD_SIGNATURE_MISMATCH,
+    ZZD_TIMESTAMP_OUT_OF_WINDOW,
     ZlbStandinState,
     ZzdStandinState,
     serve_in_thread,
@@ -41,6 +55,9 @@ from gateway.portals import (
     ZzdAdapter,
     zlb_sign,
     zlb_timestamp,
+    zzd_signed_headers,
+    zzd_signing_text,
+    zzd_timestamp,
 )
 
 APP_KEY = "shangyu-supervision"
@@ -279,19 +296,21 @@ def test_zzd_empty_code_is_refused_without_calling_the_portal(zzd: RunningZzd, h
     assert zzd.state.token_requests == 0
 
 
-def test_zzd_wrong_app_secret_is_unavailable_and_not_logged(
+def test_zzd_wrong_app_secret_is_a_refused_login_logged_for_ops_without_secrets(
     zzd: RunningZzd, http: httpx.Client, caplog: pytest.LogCaptureFixture
 ) -> None:
     wrong_secret = "not-the-zzd-secret"
-    caplog.set_level(logging.DEBUG, logger="gateway.portals")
+    caplog.set_level(logging.DEBUG)
 
-    with pytest.raises(PortalUnavailable, match="SignatureDoesNotMatch"):
+    with pytest.raises(PortalLoginFailed, match=r"SignatureDoesNotMatch.*administrator") as refused:
         zzd_adapter(zzd.base_url, http, app_secret=wrong_secret).identify("code-zhang")
 
+    assert refused.value.portal_code == ZZD_SIGNATURE_MISMATCH
+    assert zzd.state.refused_calls == [ZZD_SIGNATURE_MISMATCH]
     assert zzd.state.user_info_requests == 0
     assert "code-zhang" in zzd.state.pending_codes
-    assert caplog.records, "the failure must be logged for ops"
-    assert caplog.records[-1].portal == "zzd"  # structured, not only in the message
+    [error] = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert (error.portal, error.portal_code) == ("zzd", ZZD_SIGNATURE_MISMATCH)  # structured, for ops
     for secret in (wrong_secret, APP_SECRET, "code-zhang"):
         assert secret not in logged_text(caplog)
 
@@ -334,6 +353,210 @@ def test_zzd_user_info_without_account_id_is_unavailable(serve: Callable[[Any], 
 
     with pytest.raises(PortalUnavailable, match="accountId"):
         zzd_adapter(serve(app), http).identify("code-anonymous")
+
+
+def test_zzd_name_falls_back_to_the_nickname(serve: Callable[[Any], str], http: httpx.Client) -> None:
+    app = zzd_standin_app(APP_KEY, APP_SECRET, {"code-nick": {"accountId": 7, "nickNameCn": "小王"}})
+
+    assert zzd_adapter(serve(app), http).identify("code-nick").name == "小王"
+
+
+# --- ZZD: the signature of every call ------------------------------------------------------------
+
+
+class Recorder:
+    """An httpx request hook keeping every request the adapter sends."""
+
+    def __init__(self) -> None:
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> None:
+        request.read()
+        self.requests.append(request)
+
+
+def test_zzd_signing_text_and_signature_follow_the_portal() -> None:
+    text = zzd_signing_text("post", "2026-12-01T09:00:00.000+08:00", "17646000000001234",
+                            "/rpc/oauth2/dingtalk_app_user.json", {"auth_code": "c 1", "access_token": "t"})
+    assert text == ("POST\n2026-12-01T09:00:00.000+08:00\n17646000000001234\n"
+                    "/rpc/oauth2/dingtalk_app_user.json\naccess_token=t&auth_code=c 1")
+    assert zzd_signing_text("GET", "ts", "n", "/x.json", {}) == "GET\nts\nn\n/x.json"  # no parameters, no \n
+
+    headers = zzd_signed_headers(app_key="k", app_secret="s", method="GET", path="/gettoken.json",
+                                 params={"appsecret": "s", "appkey": "k"}, epoch_seconds=0,
+                                 client_ip="10.0.0.8", client_mac="aa:bb:cc:dd:ee:ff", nonce="00001")
+    signed = "GET\n1970-01-01T08:00:00.000+08:00\n00001\n/gettoken.json\nappkey=k&appsecret=s"
+    expected = base64.b64encode(hmac.new(b"s", signed.encode(), hashlib.sha256).digest()).decode()
+    assert headers == {
+        "X-Hmac-Auth-Timestamp": "1970-01-01T08:00:00.000+08:00", "X-Hmac-Auth-Version": "1.0",
+        "X-Hmac-Auth-Nonce": "00001", "apiKey": "k", "X-Hmac-Auth-IP": "10.0.0.8",
+        "X-Hmac-Auth-MAC": "aa:bb:cc:dd:ee:ff", "X-Hmac-Auth-Signature": expected,
+    }
+
+
+def test_zzd_every_call_is_signed_and_the_standin_accepts_the_signature(zzd: RunningZzd) -> None:
+    recorder = Recorder()
+    with httpx.Client(timeout=CLIENT_TIMEOUT_SECONDS, event_hooks={"request": [recorder]}) as http:
+        identity = zzd_adapter(zzd.base_url, http, client_ip="10.1.2.3", client_mac="02:00:00:00:00:01")
+        assert identity.identify("code-zhang").external_id == "12345"
+
+    token_call, user_call = recorder.requests
+    assert (token_call.method, token_call.url.path) == ("GET", "/gettoken.json")
+    assert dict(token_call.url.params) == {"appkey": APP_KEY, "appsecret": APP_SECRET}
+    assert (user_call.method, user_call.url.path) == ("POST", "/rpc/oauth2/dingtalk_app_user.json")
+    assert user_call.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert dict(parse_qsl(user_call.content.decode()))["auth_code"] == "code-zhang"
+    for call in recorder.requests:
+        assert call.headers["apiKey"] == APP_KEY
+        assert call.headers["X-Hmac-Auth-Version"] == "1.0"
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000\+08:00", call.headers["X-Hmac-Auth-Timestamp"])
+        assert re.fullmatch(r"\d{17}", call.headers["X-Hmac-Auth-Nonce"])  # ms since the epoch + 4 digits
+        assert (call.headers["X-Hmac-Auth-IP"], call.headers["X-Hmac-Auth-MAC"]) == ("10.1.2.3", "02:00:00:00:00:01")
+    assert token_call.headers["X-Hmac-Auth-Nonce"] != user_call.headers["X-Hmac-Auth-Nonce"]
+    assert zzd.state.verified_calls == 2
+    assert zzd.state.refused_calls == []
+
+
+def test_zzd_caller_address_is_found_when_not_configured(zzd: RunningZzd) -> None:
+    recorder = Recorder()
+    with httpx.Client(timeout=CLIENT_TIMEOUT_SECONDS, event_hooks={"request": [recorder]}) as http:
+        zzd_adapter(zzd.base_url, http).identify("code-zhang")
+
+    headers = recorder.requests[0].headers
+    assert headers["X-Hmac-Auth-IP"] == "127.0.0.1"  # the address that reaches the stand-in
+    assert re.fullmatch(r"([0-9a-f]{2}:){5}[0-9a-f]{2}", headers["X-Hmac-Auth-MAC"])
+
+
+class Tampering(httpx.BaseTransport):
+    """Changes a request after the adapter signed it, as someone on the way could."""
+
+    def __init__(self, path: str, change: Callable[[dict[str, str]], dict[str, str]]) -> None:
+        self._inner = httpx.HTTPTransport()
+        self._path, self._change = path, change
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == self._path:
+            headers = {name: value for name, value in request.headers.items() if name.lower() != "content-length"}
+            if request.method == "GET":
+                url = request.url.copy_with(params=self._change(dict(request.url.params)))
+                request = httpx.Request("GET", url, headers=headers)
+            else:
+                body = urlencode(self._change(dict(parse_qsl(request.read().decode()))))
+                request = httpx.Request(request.method, request.url, headers=headers, content=body.encode())
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+@pytest.mark.parametrize(("path", "change"), [
+    ("/rpc/oauth2/dingtalk_app_user.json", lambda form: {**form, "auth_code": "code-li"}),
+    ("/rpc/oauth2/dingtalk_app_user.json", lambda form: {**form, "extra": "1"}),
+    ("/gettoken.json", lambda params: {**params, "appkey": "someone-else"}),
+], ids=["auth-code-swapped", "parameter-added", "token-query-changed"])
+def test_zzd_a_parameter_changed_after_signing_is_refused(zzd: RunningZzd, path: str, change: Any) -> None:
+    with httpx.Client(timeout=CLIENT_TIMEOUT_SECONDS, transport=Tampering(path, change)) as http, \
+            pytest.raises(PortalLoginFailed) as refused:
+        zzd_adapter(zzd.base_url, http).identify("code-zhang")
+
+    assert refused.value.portal_code == ZZD_SIGNATURE_MISMATCH
+    assert zzd.state.refused_calls == [ZZD_SIGNATURE_MISMATCH]
+    assert set(zzd.state.pending_codes) == {"code-zhang", "code-li"}  # nobody logged in
+
+
+def test_zzd_wrong_app_key_is_refused(zzd: RunningZzd, http: httpx.Client) -> None:
+    with pytest.raises(PortalLoginFailed) as refused:
+        zzd_adapter(zzd.base_url, http, app_key="not-our-app").identify("code-zhang")
+
+    assert refused.value.portal_code == ZZD_SIGNATURE_MISMATCH
+
+
+def test_zzd_a_clock_out_of_the_portals_window_is_refused(zzd: RunningZzd, http: httpx.Client) -> None:
+    ten_minutes_slow: Callable[[], float] = lambda: time.time() - 600  # noqa: E731
+
+    with pytest.raises(PortalLoginFailed, match="clock") as refused:
+        zzd_adapter(zzd.base_url, http, wall_clock=ten_minutes_slow).identify("code-zhang")
+
+    assert refused.value.portal_code == ZZD_TIMESTAMP_OUT_OF_WINDOW
+
+
+def test_zzd_a_replayed_call_is_refused(zzd: RunningZzd) -> None:
+    recorder = Recorder()
+    with httpx.Client(timeout=CLIENT_TIMEOUT_SECONDS, event_hooks={"request": [recorder]}) as http:
+        zzd_adapter(zzd.base_url, http).identify("code-zhang")
+        token_call = recorder.requests[0]
+
+        replayed = http.send(httpx.Request("GET", token_call.url, headers=token_call.headers))
+
+    assert replayed.json() == {"success": False, "errorCode": ZZD_NONCE_REUSED, "errorMsg": "nonce 已使用"}
+
+
+def test_zzd_an_unsigned_call_is_refused(zzd: RunningZzd, http: httpx.Client) -> None:
+    answer = http.get(zzd.base_url + "/gettoken.json", params={"appkey": APP_KEY, "appsecret": APP_SECRET})
+
+    assert answer.json()["success"] is False
+    assert answer.json()["errorCode"] == ZZD_HEADERS_MISSING
+    assert zzd.state.issued_tokens == {}
+
+
+def test_zzd_login_logs_no_secret(zzd: RunningZzd, http: httpx.Client, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    zzd_adapter(zzd.base_url, http).identify("code-zhang")
+
+    logged = logged_text(caplog) + caplog.text
+    assert "/gettoken.json" in logged  # httpx's request log is kept, without the query string
+    for secret in (APP_SECRET, "code-zhang", *zzd.state.issued_tokens):
+        assert secret not in logged
+
+
+def test_zzd_timestamp_is_china_standard_time() -> None:
+    assert zzd_timestamp(0) == "1970-01-01T08:00:00.000+08:00"
+    assert zzd_timestamp(1_800_000_000.9) == "2027-01-15T16:00:00.000+08:00"
+
+
+# --- ZZD through the gateway's login route ------------------------------------------------------
+
+
+def test_zzd_login_through_the_gateway_is_a_token(zzd: RunningZzd, make_client, fake) -> None:
+    client = make_client(zzd_base_url=zzd.base_url, zzd_app_key=APP_KEY, zzd_app_secret=APP_SECRET)
+    fake.answer("workflow", "identity_by_portal",
+                {"user_id": "u-zhang", "name": "张三", "portal": "zzd", "roles": ["line"]})
+
+    response = client.post("/auth/v1/zzd/login", json={"auth_code": "code-zhang"})
+
+    assert response.status_code == 200, response.text
+    assert fake.calls[0].args == ("zzd", "12345")
+
+
+@pytest.mark.parametrize("settings", [
+    {"zzd_app_secret": "not-the-zzd-secret"},
+    {"zzd_app_key": "not-our-app"},
+], ids=["wrong-secret", "wrong-key"])
+def test_zzd_a_refused_signature_is_a_clean_401_at_the_gateway(zzd: RunningZzd, make_client, fake,
+                                                              settings: dict[str, str]) -> None:
+    client = make_client(**{"zzd_base_url": zzd.base_url, "zzd_app_key": APP_KEY, "zzd_app_secret": APP_SECRET,
+                            **settings})
+
+    response = client.post("/auth/v1/zzd/login", json={"auth_code": "code-zhang"})
+
+    assert response.status_code == 401
+    error = response.json()["error"]
+    assert error["code"] == "login_failed"
+    assert "signed request" in error["message"] and "administrator" in error["message"]
+    assert ZZD_SIGNATURE_MISMATCH in error["message"]
+    assert "not-the-zzd-secret" not in response.text and APP_SECRET not in response.text
+    assert fake.calls == []
+
+
+def test_zzd_an_unknown_code_is_a_clean_401_at_the_gateway(zzd: RunningZzd, make_client, fake) -> None:
+    client = make_client(zzd_base_url=zzd.base_url, zzd_app_key=APP_KEY, zzd_app_secret=APP_SECRET)
+
+    response = client.post("/auth/v1/zzd/login", json={"auth_code": "code-nobody"})
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "login_failed"
+    assert "code失效或不存在" in response.json()["error"]["message"]
 
 
 # --- ZLB ---------------------------------------------------------------------------------------
@@ -423,7 +646,10 @@ def test_zlb_sign_and_time_follow_the_protocol() -> None:
 def test_serve_in_thread_answers_inside_and_stops_on_exit() -> None:
     app = zzd_standin_app(APP_KEY, APP_SECRET, {})
     with serve_in_thread(app) as base_url:
-        answer = httpx.post(base_url + "/gettoken.json", data={"appkey": APP_KEY, "appsecret": APP_SECRET})
+        params = {"appkey": APP_KEY, "appsecret": APP_SECRET}
+        headers = zzd_signed_headers(app_key=APP_KEY, app_secret=APP_SECRET, method="GET", path="/gettoken.json",
+                                     params=params, epoch_seconds=time.time(), client_ip="127.0.0.1", client_mac="")
+        answer = httpx.get(base_url + "/gettoken.json", params=params, headers=headers)
         port = httpx.URL(base_url).port
         (server_thread,) = [thread for thread in threading.enumerate() if thread.name == f"standin-{port}"]
 
