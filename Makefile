@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PACKAGES := -e libs/common -e services/workflow -e services/attendance -e services/gateway
 
-.PHONY: run test lint unit integration e2e install clean bench
+.PHONY: run test lint unit integration e2e drills install clean bench
 
 $(STAMP): constraints.txt requirements-dev.txt libs/common/pyproject.toml services/*/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,13 +26,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest -m "not integration and not e2e"
+	$(BIN)/python -m pytest -m "not integration and not e2e and not drill"
 
 integration: $(STAMP)
 	$(BIN)/python -m pytest -m integration
 
 e2e: $(STAMP)
 	$(BIN)/python -m pytest -m e2e
+
+drills: $(STAMP)
+	$(BIN)/python -m pytest -m drill
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py

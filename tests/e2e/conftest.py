@@ -134,7 +134,7 @@ class Clock:
 
     def set(self, when) -> None:
         self.now = when
-        self.client.ok("PUT", "/admin/v1/clock", self.back_office, json={"now": when.isoformat()})
+        self.client.set_clock(self.back_office, when.isoformat())
 
     def days_later(self, days: float, base) -> None:
         from datetime import timedelta
@@ -167,6 +167,19 @@ class Client:
         answer = self.http.request(method, path, headers=headers, **kwargs)
         assert answer.status_code == expected, f"{method} {path}: {answer.status_code} {answer.text}"
         return answer.json()
+
+    def set_clock(self, back_office: dict, now: str) -> dict:
+        """Set the platform time and follow the services' catch-up to its end, as the back
+        office does (200 when they caught up at once, 202 and GET /admin/v1/clock otherwise)."""
+        answer = self.http.put("/admin/v1/clock", headers=back_office, json={"now": now})
+        assert answer.status_code in (200, 202), f"PUT /admin/v1/clock: {answer.status_code} {answer.text}"
+        view, deadline = answer.json(), time.monotonic() + 120
+        while not view["caught_up"]:
+            assert time.monotonic() < deadline, f"the services did not catch up with {now}: {view}"
+            time.sleep(0.3)
+            view = self.ok("GET", "/admin/v1/clock", back_office)
+        assert view["consistent"] and view["now"] is not None, view
+        return view
 
     def refused(self, method: str, path: str, headers: dict | None, status: int, **kwargs) -> dict:
         answer = self.http.request(method, path, headers=headers or {}, **kwargs)

@@ -22,7 +22,7 @@ def small_project(client):
     """A small works project below the tender threshold (Art. 26): the contractor's project
     manager and the supervisor's chief engineer check in; the owner's lead patrols."""
     back_office = client.zzd_login("10001")
-    client.ok("PUT", "/admin/v1/clock", back_office, json={"now": local(date(2026, 11, 30), "09:00")})
+    client.set_clock(back_office, local(date(2026, 11, 30), "09:00"))
     group = client.ok("GET", "/zzd/v1/units?kind=leading_group", back_office)[0]["id"]
 
     def unit(**body):
@@ -68,7 +68,7 @@ def small_project(client):
               json={"user_id": manager, "post": "project_manager"})
     client.ok("POST", f"/zzd/v1/projects/{pid}/personnel", owner_lead, 201,
               json={"user_id": engineer, "post": "chief_engineer"})
-    client.ok("PUT", "/admin/v1/clock", back_office, json={"now": local(date(2026, 12, 1), "07:30")})
+    client.set_clock(back_office, local(date(2026, 12, 1), "07:30"))
     assert client.ok("POST", f"/zzd/v1/projects/{pid}/construction-start", owner_lead)["status"] == "in_construction"
     # The attendance service learns of the roster and the start from the workflow's events.
     deadline = time.monotonic() + 20
@@ -90,7 +90,7 @@ def test_a_month_of_attendance(client, small_project, attendance_events):
 
     def at(day: date, clock: str):
         step["now"] = local(day, clock)
-        client.ok("PUT", "/admin/v1/clock", back_office, json={"now": step["now"]})
+        client.set_clock(back_office, step["now"])
 
     def check_in(token, expect="accepted"):
         step["n"] += 1
@@ -221,3 +221,109 @@ def test_refusals_on_the_attendance_routes(client, small_project):
     stranger = client.zzd_login("40001")  # the supervising unit sees it; the line's head of another does not
     assert client.ok("GET", f"/zzd/v1/projects/{pid}/attendance?month=2026-12", stranger)["project_id"] == pid
     client.refused("PUT", f"/zzd/v1/projects/{pid}/attendance-policy", stranger, 403, json={"spoofing": "block"})
+
+
+def wait_for_attendance_status(client, project, status):
+    """The attendance service learns of a lifecycle move from the workflow's events."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        seen = client.ok("GET", f"/zzd/v1/projects/{project['id']}/attendance?month=2027-01", project["owner_lead"])
+        if seen["status"] == status:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"attendance never saw the project {status}")
+
+
+def test_the_owner_deciding_a_leave_opens_its_documents_nobody_else_outside_it(client, small_project):
+    project = small_project
+    pid, back_office = project["id"], project["back_office"]
+    client.set_clock(back_office, local(date(2027, 1, 1), "13:00"))
+    certificate = client.ok("POST", "/zlb/v1/files", project["manager_token"], 201, files={
+        "file": ("hospital.pdf", b"%PDF-1.4 certificate of the district hospital", "application/pdf")})["id"]
+    asked = client.ok("POST", "/zlb/v1/leave-requests", project["manager_token"], 201, json={
+        "project_id": pid, "start_date": "2027-01-03", "end_date": "2027-01-03", "reason": "复诊",
+        "document_file_ids": [certificate]})
+    listed = client.ok("GET", f"/zzd/v1/projects/{pid}/leave-requests", project["owner_chief"])
+    assert [(row["document_file_ids"], row["status"]) for row in listed if row["id"] == asked["id"]] == [
+        ([certificate], "pending")]
+    for decider in (project["owner_chief"], project["owner_lead"]):
+        assert client.ok("GET", f"/zzd/v1/files/{certificate}", decider)["filename"] == "hospital.pdf"
+    assert client.ok("GET", f"/zzd/v1/files/{certificate}", back_office)["id"] == certificate
+    # Those who see the project but do not decide its leave: the supervising unit, the line, the
+    # other firm; they do not list its leave either.
+    for viewer in (client.zzd_login("40001"), client.zzd_login("40002")):
+        client.refused("GET", f"/zzd/v1/files/{certificate}", viewer, 404)
+        client.refused("GET", f"/zzd/v1/projects/{pid}/leave-requests", viewer, 403)
+    client.refused("GET", f"/zlb/v1/files/{certificate}", project["engineer_token"], 404)
+    form = client.ok("POST", "/zzd/v1/files", project["owner_chief"], 201,
+                     files={"file": ("approval.pdf", b"%PDF-1.4 leave approved", "application/pdf")})["id"]
+    client.ok("POST", f"/zzd/v1/leave-requests/{asked['id']}/decision", project["owner_chief"],
+              json={"decision": "approve", "approval_file_ids": [form]})
+    assert client.ok("GET", f"/zzd/v1/files/{form}", project["owner_lead"])["id"] == form
+    assert client.ok("GET", f"/zlb/v1/files/{form}", project["manager_token"])["id"] == form  # the person on leave
+    client.refused("GET", f"/zlb/v1/files/{form}", project["engineer_token"], 404)
+    client.refused("GET", f"/zzd/v1/files/{form}", client.zzd_login("40002"), 404)
+
+
+def test_the_month_the_project_leaves_construction_has_its_month_end_rate(client, small_project,
+                                                                          attendance_events):
+    project = small_project
+    pid, back_office = project["id"], project["back_office"]
+    step = {"n": 0}
+
+    def at(day: date, clock: str):
+        client.set_clock(back_office, local(day, clock))
+        return local(day, clock)
+
+    def check_in(now: str, expect="accepted"):
+        step["n"] += 1
+        jitter = step["n"] * 3e-6 + 1e-4
+        answer = client.ok("POST", "/zlb/v1/checkins", project["manager_token"], json={
+            "project_id": pid, "lat": SITE[0] + jitter, "lng": SITE[1] - jitter, "accuracy_m": 10,
+            "client_time": now, "client_request_id": uuid.uuid4().hex,
+            "device": {"id": f"phone-{project['manager_token']['Authorization'][-12:]}", "platform": "android",
+                       "mock_location": False}})
+        assert answer["outcome"] == expect, answer
+        return answer
+
+    # January 2027: the manager attends Jan 1 and 2, may be on leave on Jan 3 (the test before
+    # approved it), misses Jan 4; the engineer attends no more. On Jan 5 the contractor starts the
+    # village's completion acceptance (Art. 31): construction ends that day (Art. 25).
+    check_in(at(date(2027, 1, 1), "13:05"))  # the clock is past the test before
+    check_in(at(date(2027, 1, 1), "17:35"))
+    check_in(at(date(2027, 1, 2), "08:05"))
+    check_in(at(date(2027, 1, 2), "12:35"))
+    check_in(at(date(2027, 1, 5), "08:05"))
+    at(date(2027, 1, 5), "10:00")
+    client.ok("POST", "/zlb/v1/acceptances", project["manager_token"], 201,
+              json={"project_id": pid, "variant": "village_self"})
+    wait_for_attendance_status(client, project, "completion_acceptance")
+    refused = check_in(at(date(2027, 1, 5), "14:10"), expect="rejected")
+    assert refused["reason"] == "project_not_in_construction"
+    at(date(2027, 1, 31), "09:00")
+    january = [w for w in client.ok("GET", f"/zzd/v1/projects/{pid}/attendance-warnings", project["owner_lead"])
+               if w["rule_id"] == "art42.monthly-rate" and w["detail"]["month"] == "2027-01"]
+    assert january == []  # not before the month has ended
+    at(date(2027, 2, 1), "08:00")
+    january = {w["person_id"]: w["detail"] for w in client.ok(
+        "GET", f"/zzd/v1/projects/{pid}/attendance-warnings", project["owner_lead"])
+        if w["rule_id"] == "art42.monthly-rate" and w["detail"]["month"] == "2027-01"}
+    leave_days = client.ok("GET", f"/zzd/v1/projects/{pid}/attendance?month=2027-01",
+                           project["owner_lead"])["people"]
+    on_leave = {row["person_id"]: row["leave_days"] for row in leave_days}[project["manager"]]
+    # Built Jan 1-4; the manager's construction days leave out its approved leave.
+    assert january[project["manager"]]["construction_days"] == 4 - len(on_leave)
+    assert january[project["manager"]]["valid_days"] == 2
+    assert (january[project["engineer"]]["construction_days"], january[project["engineer"]]["valid_days"]) == (4, 0)
+    # No absence warning for the days after construction ended.
+    absences = [w for w in client.ok("GET", f"/zzd/v1/projects/{pid}/attendance-warnings", project["owner_lead"])
+                if w["rule_id"] == "art42.consecutive-absence" and w["detail"]["streak_end"] >= "2027-01-05"]
+    assert absences == []
+    deadline = time.monotonic() + 20  # the relay publishes a moment after the commit
+    while True:
+        published = sum(1 for kind, body in attendance_events([], seconds=0.5) if kind == "warning.raised"
+                        and body["rule_id"] == "art42.monthly-rate" and body["detail"]["month"] == "2027-01")
+        if published >= 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert published == 2

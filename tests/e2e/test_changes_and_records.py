@@ -17,13 +17,14 @@ SITE = (30.1, 120.8)  # the centre of every project's geofence here
 CONCEALED_INSPECTION = "art28.concealed.inspection"
 PHOTO_EVIDENCE_SUSPECT = "art28.photo-evidence-suspect"
 NOTICE_RECTIFICATION = "art45.notice-rectification"
+NOTICE_VERIFICATION = "art45.notice-verification"
 
 
 @pytest.fixture(scope="module")
 def district(client):
     """A water-works district of its own, with its people, made through HTTP once for the module."""
     back_office = client.zzd_login("10001")
-    client.ok("PUT", "/admin/v1/clock", back_office, json={"now": START.isoformat()})
+    client.set_clock(back_office, START.isoformat())
     people = [("authority_chief", "zzd", "61001", "authority", "chief"),
               ("supervising_chief", "zzd", "61002", "supervising", "chief"),
               ("line_head", "zzd", "61003", "line", "line_head"),
@@ -238,6 +239,75 @@ def test_a_supervision_notice_rectified_late_and_one_log_a_day(client, district,
     records = client.ok("GET", f"/zzd/v1/projects/{pid}/supervision-records", tokens["owner_chief"])
     assert [r["id"] for r in records["logs"]] == [recorded["id"]]
     assert [n["status"] for n in records["notices"]] == ["rectified"]
+
+
+def notice_warnings(published, pid, seconds: float = 15) -> list[tuple[str, str, str | None, str]]:
+    """The notices' warnings published for the project: (rule, must act, firm, notice)."""
+    return [(w["rule_id"], w["must_act"], w["firm_id"], w["detail"]["subject_id"]) for w in events_matching(
+        published, lambda kind, body: kind == "warning.raised" and body["project_id"] == pid
+        and body["rule_id"] in (NOTICE_RECTIFICATION, NOTICE_VERIFICATION), seconds=seconds)]
+
+
+def test_an_answered_notice_holds_the_contractors_days_and_a_late_verification_warns_the_supervisor(
+        client, district, published):
+    ids, tokens = district["ids"], district["tokens"]
+    clock = client.clock(tokens["back_office"], START)
+    clock.set(START)
+    pid = build_project(client, district, "泵站改造工程-核查")
+    body = {"project_id": pid, "subject": "临边防护缺失", "requirement": "补设防护栏杆", "rectify_within_days": 2}
+    verified_in_time, verified_late = (client.ok("POST", "/zlb/v1/supervision-notices", tokens["chief_engineer"],
+                                                 201, json=body)["id"] for _ in range(2))
+    clock.days_later(1, START)  # day 1 of 2: the contractor answers both
+    for notice_id in (verified_in_time, verified_late):
+        evidence = upload(client, tokens["manager"], "/zlb/v1/files", f"rectified-{notice_id}.pdf")
+        client.ok("POST", f"/zlb/v1/supervision-notices/{notice_id}/rectification", tokens["manager"],
+                  json={"description": "防护栏杆已补设", "file_ids": [evidence]})
+    held = deadlines_of(client, tokens["owner_chief"], pid, NOTICE_RECTIFICATION)[verified_late]
+    assert held["next_due_at"] is None and held["holds"][0]["until"] is None
+    verifying = deadlines_of(client, tokens["owner_chief"], pid, NOTICE_VERIFICATION)[verified_late]
+    assert (verifying["responsible_unit_id"], verifying["next_due_at"]) == (
+        ids["supervisor"], (START + timedelta(days=4)).isoformat())  # three days: a platform default
+    clock.days_later(3, START)  # the notices' two days are past: the answers stopped them
+    client.ok("POST", f"/zlb/v1/supervision-notices/{verified_in_time}/verification", tokens["chief_engineer"],
+              json={"verdict": "accepted", "note": "现场复核合格"})
+    assert deadlines_of(client, tokens["owner_chief"], pid, NOTICE_RECTIFICATION)[verified_in_time]["fired"] == []
+    clock.days_later(4, START)  # three days since the answer: the supervisor is late, not the contractor
+    assert notice_warnings(published, pid) == [(NOTICE_VERIFICATION, ids["supervisor"], ids["supervisor"],
+                                                verified_late)]
+    rejected_at = START + timedelta(days=4, hours=1)
+    clock.set(rejected_at)
+    client.ok("POST", f"/zlb/v1/supervision-notices/{verified_late}/verification", tokens["chief_engineer"],
+              json={"verdict": "rejected", "note": "栏杆高度不足"})
+    # The contractor has the day it had left, from the rejection.
+    resumed = deadlines_of(client, tokens["owner_chief"], pid, NOTICE_RECTIFICATION)[verified_late]
+    assert resumed["next_due_at"] == (rejected_at + timedelta(days=1)).isoformat()
+    clock.set(rejected_at + timedelta(days=1))
+    assert notice_warnings(published, pid)[-1] == (NOTICE_RECTIFICATION, ids["contractor"], ids["contractor"],
+                                                   verified_late)
+    assert len(notice_warnings(published, pid, seconds=1)) == 2  # each once
+
+
+def test_a_notices_warning_names_the_contractor_it_is_addressed_to(client, district, published):
+    tokens = district["tokens"]
+    clock = client.clock(tokens["back_office"], START)
+    clock.set(START)
+    pid = build_project(client, district, "泵站改造工程-二标")
+    second = client.ok("POST", "/zzd/v1/units", tokens["back_office"], 201, json={
+        "kind": "contractor", "name": "第二水电建设公司-记录", "credit_code": "913306049300000033"})["id"]
+    contract = upload(client, tokens["lead"], "/zzd/v1/files", f"contract-second-{pid}.pdf")
+    client.ok("POST", f"/zzd/v1/projects/{pid}/participants", tokens["lead"], 201,
+              json={"unit_id": second, "role": "contractor", "contract_file_id": contract})
+    notice = client.ok("POST", "/zlb/v1/supervision-notices", tokens["chief_engineer"], 201, json={
+        "project_id": pid, "contractor_unit_id": second, "subject": "二标排水沟堵塞", "requirement": "清理疏通",
+        "rectify_within_days": 1})
+    # The first contractor's project manager does not answer for the second.
+    evidence = upload(client, tokens["manager"], "/zlb/v1/files", f"not-ours-{pid}.pdf")
+    client.refused("POST", f"/zlb/v1/supervision-notices/{notice['id']}/rectification", tokens["manager"], 403,
+                   json={"description": "已清理", "file_ids": [evidence]})
+    clock.days_later(1, START)
+    assert notice_warnings(published, pid) == [(NOTICE_RECTIFICATION, second, second, notice["id"])]
+    assert deadlines_of(client, tokens["owner_chief"], pid, NOTICE_RECTIFICATION)[notice["id"]][
+        "responsible_unit_id"] == second
 
 
 def insurance_months(today: date, months: int = 3) -> list[str]:

@@ -16,7 +16,7 @@ START = datetime.fromisoformat("2027-03-01T09:00:00+08:00")
 def district(client):
     """The tree of one district with its people, made through HTTP once for the module."""
     back_office = client.zzd_login("10001")
-    client.ok("PUT", "/admin/v1/clock", back_office, json={"now": START.isoformat()})
+    client.set_clock(back_office, START.isoformat())
     people = [("authority_chief", "zzd", "60001", "authority", "chief"),
               ("supervising_chief", "zzd", "60002", "supervising", "chief"),
               ("line_head", "zzd", "60003", "line", "line_head"),

@@ -130,8 +130,9 @@ def test_the_back_office_runs_clock_settings_and_audit(client):
     line_head = client.zzd_login("20002")
     client.refused("PUT", "/admin/v1/clock", line_head, 403, json={"now": "2027-01-04T09:00:00+08:00"})
     client.refused("PUT", "/admin/v1/clock", back_office, 422, json={"now": "2027-01-04T09:00:00"})
-    clock = client.ok("PUT", "/admin/v1/clock", back_office, json={"now": "2027-01-04T09:00:00+08:00"})
-    assert clock["services"]["workflow"] == "2027-01-04T09:00:00+08:00"
+    clock = client.set_clock(back_office, "2027-01-04T09:00:00+08:00")
+    assert clock["now"] == "2027-01-04T09:00:00+08:00" and clock["consistent"] and clock["caught_up"]
+    assert clock["services"]["workflow"] == {"now": "2027-01-04T09:00:00+08:00", "caught_up": True}
     settings = client.ok("GET", "/admin/v1/settings/workflow", back_office)
     assert settings["settlement_audit_days_large"] == {
         "value": 180, "default": 180, "article": "Art. 32", "minimum": 1, "maximum": 730,

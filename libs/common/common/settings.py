@@ -52,6 +52,9 @@ class PlatformSettings(BaseSettings):
     )
     outbox_publish_timeout_seconds: float = Field(
         5.0, gt=0, le=60, description="How long the relay waits for the broker to take and confirm a batch.")
+    clock_catch_up_budget_seconds: float = Field(
+        2.0, gt=0, le=60,
+        description="How long one pass of a service's timers works through what fell due before yielding.")
     outbox_retention_days: int = Field(7, ge=1, description="Published events are kept this long, then purged.")
 
     @model_validator(mode="after")

@@ -23,6 +23,9 @@ class GatewaySettings(BaseSettings):
     services: list[str] = Field(default_factory=lambda: ["workflow", "attendance"],
                                 description="The services the back office's clock and settings reach.")
     rpc_timeout_seconds: float = Field(10.0, gt=0)
+    clock_wait_seconds: float = Field(
+        8.0, ge=0, le=60,
+        description="How long PUT /admin/v1/clock waits for every service to catch up before answering 202.")
     zzd_base_url: str = "http://127.0.0.1:8701"
     zzd_app_key: str = ""
     zzd_app_secret: str = ""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from nameko.exceptions import UnknownService
 
+from common.errors import IllegalStep
 from common.principal import ANONYMOUS
 
 
@@ -15,21 +17,89 @@ def lead(auth_headers) -> dict:
 # --- back office ------------------------------------------------------------------------------------------------
 
 
-def test_setting_the_clock_fans_out_to_every_configured_service(make_client, fake, lead):
-    client = make_client(services=["workflow", "attendance"])
-    fake.answer("workflow", "set_platform_time", lambda now: now)
-    fake.answer("attendance", "set_platform_time", lambda now: now)
+class ServiceClock:
+    """What one service answers about its clock in these tests."""
 
-    response = client.put("/admin/v1/clock", json={"now": "2027-03-01T09:00:00+08:00"}, headers=lead)
+    def __init__(self, now: str, steps_to_catch_up: int = 0, refuse=None):
+        self.now, self.steps_left, self.refuse = now, steps_to_catch_up, refuse
+        self.set_to: list[str] = []
+
+    def install(self, fake, service: str) -> None:
+        fake.answer(service, "clock_status", self.status)
+        fake.answer(service, "set_platform_time", self.set)
+
+    def status(self) -> dict:
+        caught_up = self.steps_left == 0
+        self.steps_left = max(0, self.steps_left - 1)
+        return {"now": self.now, "caught_up": caught_up}
+
+    def set(self, now: str) -> str:
+        if self.refuse is not None and now != self.now:
+            raise self.refuse
+        self.set_to.append(now)
+        self.now = now
+        return now
+
+
+NEW_TIME = "2027-03-01T09:00:00+08:00"
+OLD_TIME = "2027-02-01T09:00:00+08:00"
+
+
+def test_setting_the_clock_sets_every_service_and_waits_for_their_catch_up(make_client, fake, lead):
+    client = make_client(services=["workflow", "attendance"])
+    clocks = {"workflow": ServiceClock(OLD_TIME, steps_to_catch_up=2), "attendance": ServiceClock(OLD_TIME)}
+    for service, clock in clocks.items():
+        clock.install(fake, service)
+
+    response = client.put("/admin/v1/clock", json={"now": NEW_TIME}, headers=lead)
 
     assert response.status_code == 200
+    assert response.json() == {"now": NEW_TIME, "consistent": True, "caught_up": True,
+                               "services": {service: {"now": NEW_TIME, "caught_up": True} for service in clocks}}
     calls = fake.calls_to("set_platform_time")
-    assert [call.service for call in calls] == ["workflow", "attendance"]
-    assert all(call.args == ("2027-03-01T09:00:00+08:00",) for call in calls)
+    assert sorted(call.service for call in calls) == ["attendance", "workflow"]
+    assert all(call.args == (NEW_TIME,) for call in calls)
     assert all(call.principal.user_id == "u-lead" and call.principal.is_back_office for call in calls)
-    assert response.json() == {"now": "2027-03-01T09:00:00+08:00",
-                               "services": {"workflow": "2027-03-01T09:00:00+08:00",
-                                            "attendance": "2027-03-01T09:00:00+08:00"}}
+
+
+def test_a_catch_up_longer_than_the_wait_answers_202_to_follow(make_client, fake, lead, monkeypatch):
+    client = make_client(services=["workflow", "attendance"])
+    client.app.state.settings.clock_wait_seconds = 0
+    ServiceClock(OLD_TIME, steps_to_catch_up=100).install(fake, "workflow")
+    ServiceClock(OLD_TIME).install(fake, "attendance")
+
+    response = client.put("/admin/v1/clock", json={"now": NEW_TIME}, headers=lead)
+
+    assert response.status_code == 202
+    assert response.headers["location"] == "/admin/v1/clock"
+    assert response.json()["caught_up"] is False
+    assert response.json()["services"]["workflow"] == {"now": NEW_TIME, "caught_up": False}
+
+
+def test_one_service_refusing_the_time_leaves_every_service_where_it_was(make_client, fake, lead):
+    client = make_client(services=["workflow", "attendance"])
+    workflow = ServiceClock(OLD_TIME)
+    attendance = ServiceClock(OLD_TIME, refuse=IllegalStep("the manual clock is not enabled on this platform"))
+    workflow.install(fake, "workflow")
+    attendance.install(fake, "attendance")
+
+    response = client.put("/admin/v1/clock", json={"now": NEW_TIME}, headers=lead)
+
+    assert response.status_code == 409
+    assert workflow.now == OLD_TIME and workflow.set_to == [NEW_TIME, OLD_TIME]
+    assert attendance.now == OLD_TIME
+
+
+def test_a_service_that_does_not_answer_changes_nothing(make_client, fake, lead):
+    client = make_client(services=["workflow", "attendance"])
+    workflow = ServiceClock(OLD_TIME)
+    workflow.install(fake, "workflow")
+    fake.answer("attendance", "clock_status", UnknownService("attendance"))
+
+    response = client.put("/admin/v1/clock", json={"now": NEW_TIME}, headers=lead)
+
+    assert response.status_code == 503
+    assert fake.calls_to("set_platform_time") == []
 
 
 def test_setting_the_clock_needs_the_leading_group(make_client, fake, auth_headers):
@@ -42,15 +112,17 @@ def test_setting_the_clock_needs_the_leading_group(make_client, fake, auth_heade
     assert fake.calls == []
 
 
-def test_reading_the_clock_asks_every_service(make_client, fake, lead):
+def test_reading_the_clock_shows_each_service_and_whether_they_agree(make_client, fake, lead):
     client = make_client(services=["workflow", "attendance"])
-    fake.answer("workflow", "platform_time", "2027-03-01T09:00:00+08:00")
-    fake.answer("attendance", "platform_time", "2027-03-01T09:00:01+08:00")
+    ServiceClock(NEW_TIME).install(fake, "workflow")
+    ServiceClock("2027-03-01T09:00:01+08:00").install(fake, "attendance")
 
     response = client.get("/admin/v1/clock", headers=lead)
 
     assert response.status_code == 200
-    assert response.json() == {"workflow": "2027-03-01T09:00:00+08:00", "attendance": "2027-03-01T09:00:01+08:00"}
+    assert response.json() == {"now": None, "consistent": False, "caught_up": True, "services": {
+        "workflow": {"now": NEW_TIME, "caught_up": True},
+        "attendance": {"now": "2027-03-01T09:00:01+08:00", "caught_up": True}}}
 
 
 def test_updating_settings_passes_the_changes_to_the_named_service(make_client, fake, lead):

@@ -3,9 +3,13 @@ settings of every service (Art. 8), and the audit trail."""
 
 from __future__ import annotations
 
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
 from common.contracts.types import MAX_ROW_ID, PlatformDateTime
@@ -15,6 +19,7 @@ from gateway.deps import limit_only, services
 from gateway.errors import ApiError
 from gateway.rpc import ServiceClient
 
+logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/admin/v1", tags=["back office"])
 
 
@@ -29,21 +34,73 @@ def _known_service(request: Request, service: str) -> str:
     return service
 
 
-@router.put("/clock", description="Set the platform time on every service (only with the manual clock on).")
+def _on_every_service(request: Request, rpc: ServiceClient, method: str, *args, principal: Principal):
+    """Call ``method`` on every service at once; return the answers and the failures."""
+    names = request.app.state.settings.services
+    futures = {name: _fan_out.submit(rpc.call, name, method, *args, principal=principal) for name in names}
+    answers, failures = {}, {}
+    for name, future in futures.items():
+        try:
+            answers[name] = future.result()
+        except Exception as error:  # each failure is reported below; one must not hide another
+            failures[name] = error
+    return answers, failures
+
+
+_fan_out = ThreadPoolExecutor(max_workers=8, thread_name_prefix="clock-fan-out")
+
+
+def _clock_view(statuses: dict) -> dict:
+    times = {status["now"] for status in statuses.values()}
+    return {"now": times.pop() if len(times) == 1 else None, "consistent": len(times) <= 1 and bool(statuses),
+            "caught_up": all(status["caught_up"] for status in statuses.values()), "services": statuses}
+
+
+@router.put("/clock", responses={202: {"description": "Set everywhere; some services are still catching up."}},
+            description="Set the platform time on every service or on none (only with the manual clock on). "
+                        "Each service then works through what fell due in bounded steps: 200 when all have "
+                        "caught up within a few seconds, else 202 — follow GET /admin/v1/clock until "
+                        "`caught_up` is true.")
 def set_clock(body: ClockSetting, request: Request, principal: Principal = Depends(back_office_principal),
               rpc: ServiceClient = Depends(services)):
-    applied = {
-        service: rpc.call(service, "set_platform_time", body.now.isoformat(), principal=principal)
-        for service in request.app.state.settings.services
-    }
-    return {"now": body.now.isoformat(), "services": applied}
+    before, unreachable = _on_every_service(request, rpc, "clock_status", principal=principal)
+    if unreachable:
+        raise next(iter(unreachable.values()))
+    wanted = body.now.isoformat()
+    applied, refused = _on_every_service(request, rpc, "set_platform_time", wanted, principal=principal)
+    if refused:
+        # Every service at the same time or none: put back the ones that took it.
+        for name in applied:
+            try:
+                rpc.call(name, "set_platform_time", before[name]["now"], principal=principal)
+            except Exception:
+                logger.exception("platform time could not be put back", extra={"service": name})
+        logger.warning("platform time not changed", extra={"wanted": wanted, "refused_by": sorted(refused)})
+        raise next(iter(refused.values()))
+    view = _follow_catch_up(request, rpc, principal, request.app.state.settings.clock_wait_seconds)
+    return JSONResponse(view, status_code=200 if view["caught_up"] else 202,
+                        headers=None if view["caught_up"] else {"Location": "/admin/v1/clock"})
 
 
-@router.get("/clock")
+def _follow_catch_up(request: Request, rpc: ServiceClient, principal: Principal, seconds: float) -> dict:
+    deadline = time.monotonic() + seconds
+    while True:
+        statuses, failures = _on_every_service(request, rpc, "clock_status", principal=principal)
+        if failures:
+            raise next(iter(failures.values()))
+        view = _clock_view(statuses)
+        if view["caught_up"] or time.monotonic() >= deadline:
+            return view
+        time.sleep(0.25)
+
+
+@router.get("/clock", description="The platform time of every service and whether each has caught up with it.")
 def get_clock(request: Request, principal: Principal = Depends(back_office_principal),
               rpc: ServiceClient = Depends(services)):
-    return {service: rpc.call(service, "platform_time", principal=principal)
-            for service in request.app.state.settings.services}
+    statuses, failures = _on_every_service(request, rpc, "clock_status", principal=principal)
+    if failures:
+        raise next(iter(failures.values()))
+    return _clock_view(statuses)
 
 
 @router.get("/settings/{service}", description="Every figure of the service's rules with its default and article.")

@@ -1,0 +1,122 @@
+"""Fault drills, each as an operator would run it against `make run`: many concurrent writers on
+the SQLite default, `kill -9` of a service under load, the broker's connections cut, the network
+to the broker hung. Each asserts what a user and an operator must be able to rely on: every
+2xx stored exactly once, no event lost (the attendance copy converges and the outbox empties),
+no command executed after its caller gave up, every answer within the gateway's timeout, and
+recovery without a hand on the keyboard."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections import Counter
+
+import pytest
+
+pytestmark = pytest.mark.drill
+
+UNAVAILABLE = {503, 504}
+
+
+def assert_stored_exactly_once(platform, prefix: str, answers) -> None:
+    stored = Counter(platform.stored_projects(prefix))
+    assert [name for name, count in stored.items() if count > 1] == []
+    accepted = {answer.name for answer in answers if answer.status == 201}
+    assert accepted <= set(stored), f"answered 201 but not stored: {sorted(accepted - set(stored))[:5]}"
+
+
+def assert_converges(platform, prefix: str) -> None:
+    platform.wait_until("every stored project reached the attendance copy",
+                        lambda: set(platform.copied_projects(prefix)) == set(platform.stored_projects(prefix)))
+    platform.wait_until("the workflow outbox is empty", lambda: platform.unpublished_events() == 0)
+
+
+def assert_bounded(platform, answers) -> None:
+    slow = [(answer.name, answer.status, round(answer.elapsed, 1)) for answer in answers
+            if answer.elapsed > platform.answer_bound]
+    assert slow == [], f"answers slower than the gateway's timeout allows: {slow[:5]}"
+
+
+def test_concurrent_writers_on_sqlite_neither_freeze_nor_fail(drill_platform):
+    answers = drill_platform.register_many("sqlite", count=200, clients=20)
+    statuses = Counter(answer.status for answer in answers)
+    assert statuses == {201: 200}, statuses
+    # Before one writer per process, 192 of these 200 froze for SQLite's 10 s busy timeout and
+    # failed. Each 201 above came within the drill's 3 s RPC deadline; how fast they come is
+    # measured by `make bench` (sqlite_concurrent_writes_p99), not asserted on a busy machine.
+    assert_bounded(drill_platform, answers)
+    assert_stored_exactly_once(drill_platform, "sqlite", answers)
+    assert len(drill_platform.stored_projects("sqlite")) == 200
+    assert_converges(drill_platform, "sqlite")
+
+
+def test_a_service_killed_under_load_is_restarted_and_stale_commands_are_dropped(drill_platform):
+    victim = drill_platform.service_pid("workflow")
+    outage: dict[str, float] = {}
+
+    def kill_then_watch():
+        time.sleep(1.5)
+        outage["killed"] = time.monotonic()
+        os.kill(victim, signal.SIGKILL)
+        drill_platform.wait_until("the launcher restarted workflow",
+                                  lambda: _restarted(drill_platform, "workflow", victim), seconds=30)
+
+    answers = drill_platform.register_for("killed", seconds=9, clients=6, during=kill_then_watch)
+    drill_platform.wait_until("the platform serves again", drill_platform.serves_again)
+    assert {answer.status for answer in answers} <= {201} | UNAVAILABLE
+    assert any(answer.status in UNAVAILABLE for answer in answers), "the drill did not hit the outage"
+    assert_bounded(drill_platform, answers)
+    assert_stored_exactly_once(drill_platform, "killed", answers)
+    # Requests sent while workflow was down waited in its queue; their callers got 504. The
+    # restarted service must not carry them out.
+    recovered = min((a.sent_at + a.elapsed for a in answers if a.status == 201 and a.sent_at > outage["killed"]),
+                    default=float("inf"))
+    stale = {a.name for a in answers if a.status in UNAVAILABLE and outage["killed"] < a.sent_at < recovered - 5}
+    assert stale, "no request waited in the queue while the service was down"
+    assert stale.isdisjoint(drill_platform.stored_projects("killed"))
+    assert_converges(drill_platform, "killed")
+
+
+def _restarted(platform, service: str, old_pid: int) -> bool:
+    try:
+        return platform.service_pid(service) != old_pid
+    except AssertionError:
+        return False
+
+
+def test_cut_broker_connections_answer_503_or_504_in_time_and_heal(drill_platform):
+    proxy = drill_platform.proxy
+
+    def outage():
+        time.sleep(1.0)
+        proxy.refuse(True)
+        proxy.cut()
+        time.sleep(5)
+        proxy.refuse(False)
+
+    answers = drill_platform.register_for("cut", seconds=8, clients=4, during=outage)
+    assert {answer.status for answer in answers} <= {201} | UNAVAILABLE
+    assert any(answer.status in UNAVAILABLE for answer in answers)
+    assert_bounded(drill_platform, answers)
+    drill_platform.wait_until("the platform serves again", drill_platform.serves_again, seconds=90)
+    assert_stored_exactly_once(drill_platform, "cut", answers)
+    assert_converges(drill_platform, "cut")
+
+
+def test_a_hung_network_never_hangs_a_caller(drill_platform):
+    proxy = drill_platform.proxy
+
+    def outage():
+        time.sleep(1.0)
+        proxy.black_hole(True)
+        time.sleep(6)
+        proxy.black_hole(False)
+
+    answers = drill_platform.register_for("hung", seconds=8, clients=4, during=outage)
+    assert {answer.status for answer in answers} <= {201} | UNAVAILABLE
+    assert any(answer.status in UNAVAILABLE for answer in answers)
+    assert_bounded(drill_platform, answers)
+    drill_platform.wait_until("the platform serves again", drill_platform.serves_again, seconds=90)
+    assert_stored_exactly_once(drill_platform, "hung", answers)
+    assert_converges(drill_platform, "hung")
