@@ -75,7 +75,7 @@ USER 10001:10001
 # The gateway answers /healthz on 8000; a nameko service serves /metrics on its own port
 # (SUPERVISION_<SERVICE>_METRICS_PORT, else its default), which opens once it has started.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request as r; from common.settings import metrics_port; s = os.environ['SUPERVISION_SERVICE']; r.urlopen('http://127.0.0.1:8000/healthz' if s == 'gateway' else f'http://127.0.0.1:{metrics_port(s)}/metrics', timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request as r; from common.settings import metrics_port; s = os.environ['SUPERVISION_SERVICE']; r.urlopen('http://127.0.0.1:8000/healthz' if s == 'gateway' else f'http://127.0.0.1:{metrics_port(s)}/livez', timeout=4)"]
 
 STOPSIGNAL SIGTERM
 CMD ["supervision-start"]

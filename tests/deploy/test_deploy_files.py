@@ -519,6 +519,16 @@ def container_ports(container: dict) -> dict:
     return ports
 
 
+def test_a_nameko_service_is_restarted_when_it_stops_consuming(k8s):
+    """Its metrics port answers while the consumers are gone; only /livez tells (common.health)."""
+    deployments = of_kind(k8s, "Deployment")
+    services = [name for name in deployments if name != "gateway"]
+    assert services
+    for name in services:
+        for container in deployments[name]["spec"]["template"]["spec"]["containers"]:
+            assert container["livenessProbe"]["httpGet"]["path"] == "/livez", f"{name}: liveness must mean consuming"
+
+
 def test_each_deployment_is_ready_for_production(k8s):
     deployments = of_kind(k8s, "Deployment")
     assert deployments
@@ -849,8 +859,10 @@ def test_dockerfile_start_command_of_a_nameko_service_runs(tmp_path):
 
 
 class _Metrics(BaseHTTPRequestHandler):
+    """A service's metrics port: ``/livez`` answers whether it still consumes."""
+
     def do_GET(self):
-        self.send_response(200 if self.path == "/metrics" else 404)
+        self.send_response(200 if self.path == "/livez" else 404)
         self.end_headers()
 
     def log_message(self, *args):
