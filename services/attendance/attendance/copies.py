@@ -8,6 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from attendance.domain import duty
 from attendance.persistence.models import (
     ParticipantCopy,
     ProjectCopy,
@@ -66,10 +67,14 @@ def apply_personnel(session: Session, event: events.PersonnelAssigned) -> None:
 
 
 def apply_status(session: Session, event: events.ProjectStatusChanged) -> None:
-    """The project's place in its lifecycle; duties run only in construction (Art. 25, 26)."""
+    """The project's place in its lifecycle; duties run only in construction (Art. 25, 26). The
+    first move out of construction is when it ended, whichever of the moves arrives first."""
     project = _project(session, event.project_id)
     if event.status not in ("in_construction", "suspended"):
         project.status = event.status
+    if duty.leaves_construction(event.status) and (
+            project.construction_ended_at is None or event.occurred_at < project.construction_ended_at):
+        project.construction_ended_at = event.occurred_at
 
 
 def apply_replacement(session: Session, event: events.PersonnelReplaced) -> None:
@@ -79,9 +84,15 @@ def apply_replacement(session: Session, event: events.PersonnelReplaced) -> None
         RosterEntry.post == event.post, RosterEntry.released_at.is_(None)).values(released_at=event.occurred_at))
 
 
+def _building(project: ProjectCopy, status: str) -> None:
+    """A status of construction, unless the project already left construction (a late event)."""
+    if project.construction_ended_at is None:
+        project.status = status
+
+
 def apply_construction_started(session: Session, event: events.ConstructionStarted) -> None:
     project = _project(session, event.project_id)
-    project.status = "in_construction"
+    _building(project, "in_construction")
     project.construction_started_on = event.started_on
 
 
@@ -95,7 +106,7 @@ def apply_suspension(session: Session, event: events.ProjectSuspended) -> None:
         orphan.since = event.since
     else:
         session.add(SuspensionCopy(project_id=event.project_id, since=event.since, until=None))
-        project.status = "suspended"
+        _building(project, "suspended")
 
 
 def apply_resumption(session: Session, event: events.ProjectResumed) -> None:
@@ -105,7 +116,7 @@ def apply_resumption(session: Session, event: events.ProjectResumed) -> None:
         SuspensionCopy.until.is_(None), SuspensionCopy.since <= event.resumed_at)).scalars().first()
     if open_suspension is not None:
         open_suspension.until = event.resumed_at
-        project.status = "in_construction"
+        _building(project, "in_construction")
     else:
         session.add(SuspensionCopy(project_id=event.project_id, since=None, until=event.resumed_at))
 

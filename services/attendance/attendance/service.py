@@ -10,10 +10,9 @@ from pathlib import Path
 from attendance import copies, usecases
 from attendance.domain.rules import AttendanceRules
 from common import events
-from common.errors import NotFound
 from common.inbox import handles
 from common.principal import SYSTEM, ServiceRpc
-from common.service import PlatformService, command
+from common.service import PlatformService, command, query
 from common.timer import timer
 
 logger = logging.getLogger(__name__)
@@ -96,24 +95,23 @@ class AttendanceService(PlatformService):
     def approve_device_change(self, call, project_id: str, data: dict) -> dict:
         return usecases.approve_device_change(call, project_id, data)
 
-    def _missing_files(self, file_ids: list[str]) -> list[str]:
-        """The files the caller cannot see in the workflow's file records (the caller's
-        principal travels with the call)."""
-        missing = []
-        for file_id in file_ids:
-            try:
-                self.workflow.get_file(file_id)
-            except NotFound:
-                missing.append(file_id)
-        return missing
+    def _share_files(self, project_id: str, file_ids: list[str], audiences: list[str]) -> list[str]:
+        """Open the caller's files of a leave request to their audience of the project, in the
+        workflow's file records (the caller's principal travels with the call); answers the files
+        the caller may not name."""
+        return self.workflow.share_files(project_id, file_ids, audiences)["missing"]
 
     @command
     def request_leave(self, call, data: dict) -> dict:
-        return usecases.request_leave(call, data, missing_files=self._missing_files)
+        return usecases.request_leave(call, data, share_files=self._share_files)
 
     @command
     def decide_leave(self, call, leave_id: str, data: dict) -> dict:
-        return usecases.decide_leave(call, leave_id, data, missing_files=self._missing_files)
+        return usecases.decide_leave(call, leave_id, data, share_files=self._share_files)
+
+    @query
+    def project_leave_requests(self, call, project_id: str) -> list[dict]:
+        return usecases.project_leave_requests(call, project_id)
 
     @command
     def record_patrol(self, call, data: dict) -> dict:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from attendance.domain import duty
+from attendance.domain import leave as leave_rules
 from attendance.domain.checkins import CheckinAttempt, CheckinContext, Outcome, PreviousCheckin, assess_checkin
 from attendance.domain.days import MonthFacts, PeriodFacts, monthly_attendance
 from attendance.domain.evaluations import (
@@ -141,8 +142,9 @@ def non_working_days(session: Session, project_id: str) -> set[date]:
 def calendar_days(session: Session, project: ProjectCopy, first: date, last: date) -> set[date]:
     """Construction days of the project between two dates (Art. 26, 35)."""
     suspended = duty.suspended_days(suspension_intervals(session, project.id), first, last)
+    ended_on = local_date(project.construction_ended_at) if project.construction_ended_at is not None else None
     return duty.construction_dates(project.construction_started_on, first, last, suspended,
-                                   non_working_days(session, project.id))
+                                   non_working_days(session, project.id), ended_on)
 
 
 def leave_days_by_person(session: Session, project_id: str, first: date, last: date,
@@ -352,18 +354,22 @@ def leave_view(leave: LeaveRequest) -> dict:
             "approval_file_ids": leave.approval_file_ids}
 
 
-MissingFiles = Callable[[list[str]], list[str]]
+# (project id, file ids, audiences) -> the ids the caller may not name.
+ShareFiles = Callable[[str, list[str], list[str]], list[str]]
 
 
-def _require_files(field: str, file_ids: list[str], missing_files: MissingFiles) -> None:
-    """Files live in the workflow service; ``missing_files`` asks it which ids the caller cannot see."""
-    missing = missing_files(file_ids) if file_ids else []
+def _share_files(field: str, project_id: str, file_ids: list[str], audiences: list[str],
+                 share_files: ShareFiles) -> None:
+    """Files are recorded by the workflow service; ``share_files`` asks it to open the caller's
+    files to ``audiences`` of the project (see :mod:`attendance.domain.leave`) and answers the
+    ids the caller may not name, which refuse the request."""
+    missing = share_files(project_id, file_ids, audiences) if file_ids else []
     if missing:
         raise InvalidInput(f"{field}: unknown files", [{"field": field, "reason": f"no such file: {file_id}"}
                                                        for file_id in missing])
 
 
-def request_leave(call: Call, data: dict, *, missing_files: MissingFiles) -> dict:
+def request_leave(call: Call, data: dict, *, share_files: ShareFiles) -> dict:
     request = usecase.parse(contracts.LeaveApplication, data)
     person_id = call.principal.user_id
     project = require_project(call.session, request.project_id)
@@ -371,7 +377,8 @@ def request_leave(call: Call, data: dict, *, missing_files: MissingFiles) -> dic
         raise PermissionDenied("only a person on the project's roster asks for leave on it")
     if request.start_date <= local_date(call.now):
         raise InvalidInput.field("start_date", "leave is requested in advance (Art. 26): start tomorrow or later")
-    _require_files("document_file_ids", request.document_file_ids, missing_files)
+    _share_files("document_file_ids", project.id, request.document_file_ids, leave_rules.document_audiences(),
+                 share_files)
     leave = LeaveRequest(id=new_id(), project_id=project.id, person_id=person_id, start_date=request.start_date,
                          end_date=request.end_date, reason=request.reason,
                          document_file_ids=request.document_file_ids, status="pending", requested_at=call.now,
@@ -381,7 +388,7 @@ def request_leave(call: Call, data: dict, *, missing_files: MissingFiles) -> dic
     return leave_view(leave)
 
 
-def decide_leave(call: Call, leave_id: str, data: dict, *, missing_files: MissingFiles) -> dict:
+def decide_leave(call: Call, leave_id: str, data: dict, *, share_files: ShareFiles) -> dict:
     request = usecase.parse(contracts.LeaveDecision, data)
     leave = call.session.get(LeaveRequest, leave_id)
     if leave is None:
@@ -389,12 +396,23 @@ def decide_leave(call: Call, leave_id: str, data: dict, *, missing_files: Missin
     actor, _ = owner_acting(call, leave.project_id)
     if leave.status != "pending":
         raise IllegalStep(f"the leave request is already {leave.status}")
-    _require_files("approval_file_ids", request.approval_file_ids, missing_files)
+    _share_files("approval_file_ids", leave.project_id, request.approval_file_ids,
+                 leave_rules.approval_audiences(leave.person_id), share_files)
     leave.status = "approved" if request.decision == "approve" else "refused"
     leave.decided_by, leave.decided_at = actor.user_id, call.now
     leave.decision_note, leave.approval_file_ids = request.note, request.approval_file_ids
     call.record(f"leave.{leave.status}", "leave", leave.id, before={"status": "pending"}, after=leave_view(leave))
     return leave_view(leave)
+
+
+def project_leave_requests(call: Call, project_id: str) -> list[dict]:
+    """The leave requests of a project with their files, for the owner who decides them and the
+    back office (Art. 26)."""
+    actor, project = visible_project(call, project_id)
+    if not (actor.is_back_office or (project.owner_id and actor.holds(unit_id=project.owner_id))):
+        raise PermissionDenied("the project's owner decides leave (Art. 26)")
+    return [leave_view(leave) for leave in call.session.execute(sa.select(LeaveRequest).where(
+        LeaveRequest.project_id == project.id).order_by(LeaveRequest.requested_at, LeaveRequest.id)).scalars()]
 
 
 # --- patrols (Art. 26) -------------------------------------------------------------------------------------
@@ -604,12 +622,23 @@ def evaluate_due(call: Call) -> int:
     return raised
 
 
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), DISTRICT_TZ)
+
+
 def _evaluate_day(call: Call, day: date, rules: AttendanceRules) -> int:
     raised = 0
     month_ends = (day + timedelta(days=1)).day == 1
+    day_ended, month_began = _local_midnight(day + timedelta(days=1)), _local_midnight(day.replace(day=1))
+    # In construction when the day ended (a late evaluation still finds a project that left
+    # construction since); at a month's end, also those that left construction during the month:
+    # its days in construction have their month-end rate (Art. 26, 42).
+    built_until = month_began if month_ends else day_ended
     for project in call.session.execute(sa.select(ProjectCopy).where(
             ProjectCopy.construction_started_on.is_not(None),
-            ProjectCopy.status.in_(("in_construction", "suspended")))).scalars():
+            sa.or_(ProjectCopy.status.in_(("in_construction", "suspended")),
+                   ProjectCopy.construction_ended_at >= built_until))).scalars():
+        built_through_the_day = project.construction_ended_at is None or project.construction_ended_at >= day_ended
         # Art. 35: suspension days are no construction days, so nothing is raised for them; the
         # days before and after a suspension are evaluated all the same.
         duty_roster, project_phases = roster(call.session, project), phases(call.session, project.id)
@@ -625,10 +654,12 @@ def _evaluate_day(call: Call, day: date, rules: AttendanceRules) -> int:
         for person_id, firm_id in sorted({(e.person_id, e.firm_id) for e in duty_roster}):
             facts = period_facts(project, person_id, posts_of[person_id], project_phases, construction,
                                  leave[person_id], checkins[person_id])
-            warning = evaluate_absence(facts, firm_id, day, rules)
-            # A streak reaching back to the window's start began earlier and was warned when it
-            # reached its length; its key (the start) would otherwise move with the window.
-            if warning is not None and warning.detail["streak_start"] != first.isoformat() \
+            warning = evaluate_absence(facts, firm_id, day, rules) if built_through_the_day else None
+            # A streak reaching back to a window cut short by the lookback began earlier and was
+            # warned when it reached its length; its key (the start) would otherwise move with the
+            # window. One from the first day of construction is a streak of its own.
+            window_cut = first > project.construction_started_on
+            if warning is not None and not (window_cut and warning.detail["streak_start"] == first.isoformat()) \
                     and raise_warning(call, warning):
                 raised += 1
             if month_ends:

@@ -28,6 +28,11 @@ STATUS_BY_ERROR: dict[type[Exception], tuple[int, str]] = {
 }
 
 
+# SQLAlchemy's names for a database that is down or dropped the connection: the request changed
+# nothing (its transaction never committed), and trying again later is the right answer.
+DATABASE_UNAVAILABLE = {"OperationalError", "InterfaceError", "DisconnectionError"}
+
+
 def error_response(status: int, code: str, message: str, details=None, headers=None) -> JSONResponse:
     return JSONResponse(
         {"error": {"code": code, "message": message, "details": details}}, status_code=status, headers=headers
@@ -65,6 +70,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _remote_error(request: Request, error: RemoteError):
         logger.error("service failed", extra={"path": request.url.path, "exc_type": error.exc_type,
                                               "detail": error.value})
+        if error.exc_type in DATABASE_UNAVAILABLE:
+            return error_response(503, "service_unavailable",
+                                  "a service cannot reach its database; nothing was changed; try again")
         return error_response(500, "internal", "the service failed; the failure is logged")
 
     @app.exception_handler(AmqpConnectionError)

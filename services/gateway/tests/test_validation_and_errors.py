@@ -200,6 +200,26 @@ def test_an_unexpected_service_exception_over_the_wire_is_a_remote_error_500(cli
     assert "secret internals" not in response.text
 
 
+def test_a_service_without_its_database_answers_503_and_says_nothing_changed(client, fake, zzd):
+    fake.answer("workflow", "get_project",
+                RemoteError("OperationalError", "(psycopg2.OperationalError) connection to server refused"))
+
+    response = client.get("/zzd/v1/projects/p-1", headers=zzd)
+
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "service_unavailable"
+    assert "psycopg2" not in response.text
+
+
+def test_a_lost_broker_in_the_middle_of_a_call_is_503_not_500(client, fake, zzd):
+    fake.answer("workflow", "get_project", OSError("Server unexpectedly closed connection"))
+
+    response = client.get("/zzd/v1/projects/p-1", headers=zzd)
+
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "service_unavailable"
+
+
 @pytest.mark.parametrize("path", ["/zzd/v1/projects/%00", "/public/v1/projects?q=a%00b"])
 def test_a_nul_character_in_the_url_is_refused_before_any_service(client, fake, path):
     answer = client.get(path, headers={})

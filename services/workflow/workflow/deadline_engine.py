@@ -1,5 +1,6 @@
-"""Running deadlines: start, pause with the project's suspensions (Art. 35), close, and the
-sweep that fires each rung once when the platform clock reaches it."""
+"""Running deadlines: start, pause with the project's suspensions (Art. 35), hold and release on
+their own (Art. 45), close, and the sweep that fires each rung once when the platform clock
+reaches it."""
 
 from __future__ import annotations
 
@@ -15,7 +16,15 @@ from common.outbox import stage_events
 from common.rule_settings import load_rules
 from workflow.domain import deadlines as dl
 from workflow.domain.rules import WorkflowRules
-from workflow.persistence.models import Deadline, DeadlineRungFired, Participant, Project, Suspension, new_id
+from workflow.persistence.models import (
+    Deadline,
+    DeadlineHold,
+    DeadlineRungFired,
+    Participant,
+    Project,
+    Suspension,
+    new_id,
+)
 
 SWEEP_BATCH = 1000
 
@@ -28,6 +37,15 @@ def project_pauses(session: Session, project_ids) -> dict[str, list[dl.Pause]]:
     return pauses
 
 
+def deadline_holds(session: Session, deadline_ids) -> dict[str, list[dl.Pause]]:
+    holds: dict[str, list[dl.Pause]] = defaultdict(list)
+    for row in session.execute(sa.select(DeadlineHold.deadline_id, DeadlineHold.since, DeadlineHold.until)
+                               .where(DeadlineHold.deadline_id.in_(list(deadline_ids)))
+                               .order_by(DeadlineHold.id)):
+        holds[row.deadline_id].append((row.since, row.until))
+    return holds
+
+
 def _rule_of(deadline: Deadline, catalogue: dict[str, dl.DeadlineRule]) -> dl.DeadlineRule:
     return dl.extended(dl.with_length(catalogue[deadline.rule_id], deadline.length_days), deadline.extension_days)
 
@@ -38,9 +56,11 @@ def _next_due(deadline: Deadline, rule: dl.DeadlineRule, pauses, fired: set[str]
 
 
 def start(session: Session, *, rule_id: str, project_id: str, subject_type: str, subject_id: str,
-          started_at: datetime, length_days: int | None = None) -> Deadline | None:
+          started_at: datetime, length_days: int | None = None,
+          responsible_unit_id: str | None = None) -> Deadline | None:
     """Start a deadline, once: an open one of the same rule and subject is returned as it is, and
-    a terminated project gets none (Art. 34)."""
+    a terminated project gets none (Art. 34). ``responsible_unit_id`` names the unit its rungs
+    warn, where the case names it; otherwise the project's unit of the rule's role is warned."""
     running = session.execute(sa.select(Deadline).where(
         Deadline.rule_id == rule_id, Deadline.subject_type == subject_type, Deadline.subject_id == subject_id,
         Deadline.status == "open")).scalar_one_or_none()
@@ -51,17 +71,54 @@ def start(session: Session, *, rule_id: str, project_id: str, subject_type: str,
     catalogue = dl.deadline_rules(load_rules(session, WorkflowRules))
     deadline = Deadline(id=new_id(), rule_id=rule_id, project_id=project_id, subject_type=subject_type,
                         subject_id=subject_id, started_at=started_at, length_days=length_days, extension_days=0,
-                        status="open")
+                        status="open", responsible_unit_id=responsible_unit_id)
     deadline.next_due_at = _next_due(deadline, _rule_of(deadline, catalogue),
                                      project_pauses(session, [project_id])[project_id], set())
     session.add(deadline)
     return deadline
 
 
-def close(session: Session, subject_type: str, subject_id: str, at: datetime, status: str = "satisfied") -> int:
-    return session.execute(sa.update(Deadline).where(
+def close(session: Session, subject_type: str, subject_id: str, at: datetime, status: str = "satisfied", *,
+          rule_id: str | None = None) -> int:
+    """Close the open deadlines of a subject (of one rule only, if given)."""
+    statement = sa.update(Deadline).where(
         Deadline.subject_type == subject_type, Deadline.subject_id == subject_id, Deadline.status == "open")
-        .values(status=status, closed_at=at, next_due_at=None)).rowcount
+    if rule_id is not None:
+        statement = statement.where(Deadline.rule_id == rule_id)
+    return session.execute(statement.values(status=status, closed_at=at, next_due_at=None)).rowcount
+
+
+def _open(session: Session, subject_type: str, subject_id: str, rule_id: str) -> list[Deadline]:
+    return list(session.execute(sa.select(Deadline).where(
+        Deadline.subject_type == subject_type, Deadline.subject_id == subject_id, Deadline.rule_id == rule_id,
+        Deadline.status == "open")).scalars())
+
+
+def hold(session: Session, subject_type: str, subject_id: str, rule_id: str, at: datetime) -> int:
+    """Stop the clock of a subject's open deadline of ``rule_id`` from ``at``, until released
+    (a deadline's own pause, beside its project's suspensions). Holding a held deadline changes
+    nothing. Returns how many deadlines were held."""
+    held = 0
+    for deadline in _open(session, subject_type, subject_id, rule_id):
+        already = session.execute(sa.select(sa.exists().where(
+            DeadlineHold.deadline_id == deadline.id, DeadlineHold.until.is_(None)))).scalar()
+        if not already:
+            session.add(DeadlineHold(deadline_id=deadline.id, since=at))
+            held += 1
+    session.flush()
+    reschedule(session, subject_id=subject_id)
+    return held
+
+
+def release(session: Session, subject_type: str, subject_id: str, rule_id: str, at: datetime) -> int:
+    """Let the clock of a held deadline run again from ``at``: its due times move by the hold."""
+    released = 0
+    for deadline in _open(session, subject_type, subject_id, rule_id):
+        released += session.execute(sa.update(DeadlineHold).where(
+            DeadlineHold.deadline_id == deadline.id, DeadlineHold.until.is_(None)).values(until=at)).rowcount
+    session.flush()
+    reschedule(session, subject_id=subject_id)
+    return released
 
 
 def extend(session: Session, subject_type: str, subject_id: str, extra_days: int) -> None:
@@ -73,8 +130,9 @@ def extend(session: Session, subject_type: str, subject_id: str, extra_days: int
 
 
 def reschedule(session: Session, *, project_id: str | None = None, subject_id: str | None = None) -> None:
-    """Recompute the next due time of open deadlines after a suspension, a resumption or an
-    extension: a suspension moves every deadline of the project by its length (Art. 35)."""
+    """Recompute the next due time of open deadlines after a suspension, a resumption, a hold, a
+    release or an extension: a suspension moves every deadline of the project by its length
+    (Art. 35), a hold the deadline it holds."""
     statement = sa.select(Deadline).where(Deadline.status == "open")
     if project_id is not None:
         statement = statement.where(Deadline.project_id == project_id)
@@ -85,10 +143,11 @@ def reschedule(session: Session, *, project_id: str | None = None, subject_id: s
         return
     catalogue = dl.deadline_rules(load_rules(session, WorkflowRules))
     pauses = project_pauses(session, {d.project_id for d in open_deadlines})
+    holds = deadline_holds(session, [d.id for d in open_deadlines])
     fired = _fired(session, [d.id for d in open_deadlines])
     for deadline in open_deadlines:
-        deadline.next_due_at = _next_due(deadline, _rule_of(deadline, catalogue), pauses[deadline.project_id],
-                                         fired[deadline.id])
+        deadline.next_due_at = _next_due(deadline, _rule_of(deadline, catalogue),
+                                         pauses[deadline.project_id] + holds[deadline.id], fired[deadline.id])
 
 
 def _fired(session: Session, deadline_ids: list[str]) -> dict[str, set[str]]:
@@ -114,6 +173,7 @@ def sweep(session: Session, now: datetime) -> int:
         projects = {p.id: p for p in session.execute(
             sa.select(Project).where(Project.id.in_({d.project_id for d in batch}))).scalars()}
         pauses = project_pauses(session, projects)
+        holds = deadline_holds(session, [d.id for d in batch])
         fired = _fired(session, [d.id for d in batch])
         acting: dict[tuple[str, str], str] = {}
         announcements, fired_rows = [], []
@@ -123,17 +183,19 @@ def sweep(session: Session, now: datetime) -> int:
             for deadline in batch:
                 rule = _rule_of(deadline, catalogue)
                 project = projects[deadline.project_id]
-                for rung in dl.rungs_due(rule, deadline.started_at, pauses[deadline.project_id], now,
-                                         fired[deadline.id]):
+                paused = pauses[deadline.project_id] + holds[deadline.id]
+                for rung in dl.rungs_due(rule, deadline.started_at, paused, now, fired[deadline.id]):
                     fired_rows.append({"deadline_id": deadline.id, "rung": rung.name, "fired_at": now})
                     fired[deadline.id].add(rung.name)
-                    key = (project.id, rule.must_act)
-                    if key not in acting:
-                        acting[key] = _acting_unit(session, project, rule.must_act)
-                    announcements.append(_announcement(deadline, rule, rung, project, acting[key], now,
-                                                       dl.due_at(deadline.started_at, rung.after,
-                                                                 pauses[deadline.project_id])))
-                deadline.next_due_at = _next_due(deadline, rule, pauses[deadline.project_id], fired[deadline.id])
+                    must_act = deadline.responsible_unit_id
+                    if must_act is None:
+                        key = (project.id, rule.must_act)
+                        if key not in acting:
+                            acting[key] = _acting_unit(session, project, rule.must_act)
+                        must_act = acting[key]
+                    announcements.append(_announcement(deadline, rule, rung, project, must_act, now,
+                                                       dl.due_at(deadline.started_at, rung.after, paused)))
+                deadline.next_due_at = _next_due(deadline, rule, paused, fired[deadline.id])
         if fired_rows:
             session.execute(sa.insert(DeadlineRungFired), fired_rows)
         stage_events(session, announcements)
@@ -149,14 +211,15 @@ def _announcement(deadline: Deadline, rule: dl.DeadlineRule, rung: dl.Rung, proj
                                   summary=rule.summary, due_at=due)
     return events.WorkflowWarningRaised(
         occurred_at=now, warning_id=new_id(), rule_id=rule.rule_id, article=rule.article, project_id=project.id,
-        firm_id=None, must_act=must_act, summary=rule.summary,
+        firm_id=deadline.responsible_unit_id if rule.warns_a_firm else None, must_act=must_act, summary=rule.summary,
         detail={"deadline_id": deadline.id, "subject_type": deadline.subject_type,
                 "subject_id": deadline.subject_id, "started_at": district_iso(deadline.started_at),
                 "due_at": district_iso(due), "extension_days": deadline.extension_days})
 
 
 def _acting_unit(session: Session, project: Project, role: str) -> str:
-    """The unit that must act: the project's owner or supervising unit, or its firm of a role."""
+    """The unit that must act: the project's owner or supervising unit, or its firm of a role (the
+    first one registered: a deadline of a project with several firms of the role names its own)."""
     unit_id = getattr(project, f"{role}_id", None)
     if unit_id is None:
         unit_id = session.execute(sa.select(Participant.unit_id).where(
@@ -164,16 +227,18 @@ def _acting_unit(session: Session, project: Project, role: str) -> str:
     return unit_id or role
 
 
-def deadline_view(deadline: Deadline, fired: set[str]) -> dict:
+def deadline_view(deadline: Deadline, fired: set[str], holds: list[dl.Pause] = ()) -> dict:
     return {"id": deadline.id, "rule_id": deadline.rule_id, "subject_type": deadline.subject_type,
-            "subject_id": deadline.subject_id, "started_at": district_iso(deadline.started_at),
-            "status": deadline.status, "next_due_at": district_iso(deadline.next_due_at),
-            "length_days": deadline.length_days, "extension_days": deadline.extension_days,
-            "fired": sorted(fired)}
+            "subject_id": deadline.subject_id, "responsible_unit_id": deadline.responsible_unit_id,
+            "started_at": district_iso(deadline.started_at), "status": deadline.status,
+            "next_due_at": district_iso(deadline.next_due_at), "length_days": deadline.length_days,
+            "extension_days": deadline.extension_days, "fired": sorted(fired),
+            "holds": [{"since": district_iso(since), "until": district_iso(until)} for since, until in holds]}
 
 
 def project_deadlines(session: Session, project_id: str) -> list[dict]:
     rows = list(session.execute(sa.select(Deadline).where(Deadline.project_id == project_id)
                                 .order_by(Deadline.started_at)).scalars())
     fired = _fired(session, [d.id for d in rows])
-    return [deadline_view(d, fired[d.id]) for d in rows]
+    holds = deadline_holds(session, [d.id for d in rows])
+    return [deadline_view(d, fired[d.id], holds[d.id]) for d in rows]

@@ -28,6 +28,7 @@ from workflow.domain.rules import WorkflowRules
 from workflow.persistence import repository as repo
 from workflow.persistence.models import (
     FileAttachment,
+    FileShare,
     Participant,
     Personnel,
     Project,
@@ -402,7 +403,7 @@ def assign_personnel(call: Call, project_id: str, data: dict) -> dict:
     person = dom.PersonnelFacts(
         user_id=request.user_id,
         posts=repo.user_posts(call.session, request.user_id),
-        current_holders=repo.current_holders(call.session, project.id, request.post),
+        current_holders=repo.current_holders_by_firm(call.session, project.id, request.post),
     )
     unit_id = dom.decide_personnel(actor, facts, person, request.post)
     from workflow.changes import post_lock_reason  # workflow.changes builds on this module
@@ -525,17 +526,21 @@ def record_file(call: Call, data: dict) -> dict:
     return file_view(stored)
 
 
-def require_files(call: Call, field: str, file_ids: list[str]) -> None:
-    """Every file a request names must have been uploaded; a 422 names the missing ones."""
-    # A request names uploads of the caller's own units, or files already on the project's
-    # records: naming an outsider's file would show it to everyone who sees this project.
+def _nameable_files(call: Call, file_ids: list[str]) -> list[str]:
+    """The files a request may name, of ``file_ids``: uploads of the caller's own units, or files
+    already on the project's records; naming an outsider's file would show it to the project."""
     colleagues = sa.select(UserPost.user_id).where(UserPost.unit_id.in_(
         sa.select(UserPost.unit_id).where(UserPost.user_id == call.principal.user_id)))
     usable = sa.or_(StoredFile.uploaded_by == call.principal.user_id, StoredFile.uploaded_by.in_(colleagues),
                     StoredFile.id.in_(sa.select(FileAttachment.file_id).where(
                         FileAttachment.project_id == call.project_id)))
     known = set(call.session.execute(sa.select(StoredFile.id).where(StoredFile.id.in_(file_ids), usable)).scalars())
-    missing = [file_id for file_id in file_ids if file_id not in known]
+    return [file_id for file_id in file_ids if file_id not in known]
+
+
+def require_files(call: Call, field: str, file_ids: list[str]) -> None:
+    """Every file a request names must have been uploaded; a 422 names the missing ones."""
+    missing = _nameable_files(call, file_ids)
     if missing:
         raise InvalidInput(f"{field}: unknown files", [{"field": field, "reason": f"no such file: {file_id}"}
                                                        for file_id in missing])
@@ -547,9 +552,33 @@ def require_files(call: Call, field: str, file_ids: list[str]) -> None:
         call.session.flush()
 
 
+def share_files(call: Call, project_id: str, file_ids: list[str], audiences: list[str]) -> dict:
+    """Another service keeps these files in a record of the project that only some may read (a
+    leave request's documents, Art. 26): they open to ``audiences`` of the project (see
+    :func:`workflow.domain.projects.may_open_shared`), not to everyone who sees the project.
+    Returns the files the caller may not name (nothing is shared then)."""
+    bad = [audience for audience in audiences if not isinstance(audience, str) or not dom.valid_audience(audience)]
+    if bad or not audiences:
+        raise InvalidInput.field("audiences", "role:owner or user:<id>")
+    actor, project, _ = visible_project(call, project_id)
+    missing = _nameable_files(call, file_ids)
+    if missing or not file_ids:
+        return {"missing": missing}
+    shared = set(call.session.execute(sa.select(FileShare.file_id, FileShare.audience).where(
+        FileShare.project_id == project.id, FileShare.file_id.in_(file_ids))).all())
+    for file_id in dict.fromkeys(file_ids):
+        for audience in dict.fromkeys(audiences):
+            if (file_id, audience) not in shared:
+                call.session.add(FileShare(file_id=file_id, project_id=project.id, audience=audience,
+                                           shared_by=actor.user_id, shared_at=call.now))
+    call.session.flush()
+    call.record("files.shared", "project", project.id, after={"file_ids": file_ids, "audiences": audiences})
+    return {"missing": []}
+
+
 def get_file(call: Call, file_id: str) -> dict:
-    """A file is visible to its uploader, the back office, and those who see a project it is
-    attached to."""
+    """A file is visible to its uploader, the back office, those who see a project it is
+    attached to, and the audience of a project it is shared with."""
     actor = call.actor()
     stored = call.session.get(StoredFile, file_id)
     if stored is None:
@@ -561,6 +590,14 @@ def get_file(call: Call, file_id: str) -> dict:
                         sa.select(FileAttachment.project_id).where(FileAttachment.file_id == file_id))
     for project_id in call.session.execute(projects).scalars():
         if scope.admits(repo.project_facts(call.session, repo.require_project(call.session, project_id))):
+            return file_view(stored)
+    audiences: dict[str, set[str]] = {}
+    for project_id, audience in call.session.execute(sa.select(FileShare.project_id, FileShare.audience).where(
+            FileShare.file_id == file_id)):
+        audiences.setdefault(project_id, set()).add(audience)
+    for project_id, shared_with in audiences.items():
+        facts = repo.project_facts(call.session, repo.require_project(call.session, project_id))
+        if dom.may_open_shared(actor, facts, shared_with):
             return file_view(stored)
     raise NotFound(f"file {file_id} not found")
 

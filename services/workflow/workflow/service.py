@@ -165,6 +165,12 @@ class WorkflowService(ChangeEntrypoints, ConcealedWorkEntrypoints, SupervisionEn
     def get_file(self, call, file_id: str) -> dict:
         return registry.get_file(call, file_id)
 
+    @command
+    def share_files(self, call, project_id: str, file_ids: list[str], audiences: list[str]) -> dict:
+        """For the other services: files of a record they keep, opened to a named audience of the
+        project only (a leave request's documents, Art. 26); answers the files the caller may not name."""
+        return registry.share_files(call, project_id, file_ids, audiences)
+
     # for the gateway's login and other services' local copies
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)

@@ -5,7 +5,9 @@ start (Art. 24), with their deadlines:
   "supervision_log", subject id = the project's); each log of a newer day closes it and starts
   the next at the end of that day, so a warning fires when no log follows within the interval;
 - each supervision notice runs a NOTICE_RECTIFICATION deadline of its own length until its
-  rectification is accepted;
+  rectification is accepted, held while an answer awaits verification, and a NOTICE_VERIFICATION
+  deadline for each answer until the supervisor's verdict (Art. 23, 45); both name the unit that
+  must act (the notice's contractor, its supervisor);
 - the readiness watch: a READINESS deadline from the planned start day, closed when
   construction starts.
 
@@ -179,10 +181,32 @@ def issue_notice(call: registry.Call, data: dict) -> dict:
     call.session.flush()
     deadline_engine.start(call.session, rule_id=dl.NOTICE_RECTIFICATION, project_id=project.id,
                           subject_type=NOTICE_SUBJECT, subject_id=notice.id, started_at=call.now,
-                          length_days=request.rectify_within_days)
+                          length_days=request.rectify_within_days, responsible_unit_id=notice.contractor_unit_id)
     view = _notice_with_rounds(call.session, notice)
     call.record("supervision_notice.issued", "supervision_notice", notice.id, after=view)
     return view
+
+
+def _follow_whose_days_run(call: registry.Call, notice: SupervisionNotice, before: str) -> None:
+    """Art. 23, 45: the notice's deadlines follow whose days run in its new state — the
+    contractor's rectification is held while its answer awaits verification and runs again when
+    the answer is rejected; the supervisor's verification runs from each answer to its verdict;
+    an accepted answer ends both."""
+    was, now = sup.whose_days_run(before), sup.whose_days_run(notice.status)
+    if was == now:
+        return
+    if was == sup.SUPERVISOR_DAYS:
+        deadline_engine.close(call.session, NOTICE_SUBJECT, notice.id, call.now, rule_id=dl.NOTICE_VERIFICATION)
+    if was == sup.CONTRACTOR_DAYS and now is not None:
+        deadline_engine.hold(call.session, NOTICE_SUBJECT, notice.id, dl.NOTICE_RECTIFICATION, call.now)
+    if now == sup.CONTRACTOR_DAYS:
+        deadline_engine.release(call.session, NOTICE_SUBJECT, notice.id, dl.NOTICE_RECTIFICATION, call.now)
+    elif now == sup.SUPERVISOR_DAYS:
+        deadline_engine.start(call.session, rule_id=dl.NOTICE_VERIFICATION, project_id=notice.project_id,
+                              subject_type=NOTICE_SUBJECT, subject_id=notice.id, started_at=call.now,
+                              responsible_unit_id=notice.supervisor_unit_id)
+    else:
+        deadline_engine.close(call.session, NOTICE_SUBJECT, notice.id, call.now)
 
 
 def submit_rectification(call: registry.Call, notice_id: str, data: dict) -> dict:
@@ -195,6 +219,7 @@ def submit_rectification(call: registry.Call, notice_id: str, data: dict) -> dic
                                          submitted_at=call.now))
     notice.status = sup.AWAITING_VERIFICATION
     call.session.flush()
+    _follow_whose_days_run(call, notice, notice_facts.status)
     call.record("supervision_notice.rectification_submitted", "supervision_notice", notice.id,
                 before={"status": notice_facts.status},
                 after={"status": notice.status, "description": request.description, "file_ids": request.file_ids})
@@ -212,8 +237,8 @@ def verify_rectification(call: registry.Call, notice_id: str, data: dict) -> dic
     notice.status = sup.status_after_verification(request.verdict)
     if request.verdict == sup.ACCEPTED:
         notice.closed_at = call.now
-        deadline_engine.close(call.session, NOTICE_SUBJECT, notice.id, call.now)
     call.session.flush()
+    _follow_whose_days_run(call, notice, notice_facts.status)
     call.record("supervision_notice.verified", "supervision_notice", notice.id,
                 before={"status": notice_facts.status},
                 after={"status": notice.status, "verdict": request.verdict, "note": request.note})

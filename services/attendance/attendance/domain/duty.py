@@ -21,6 +21,11 @@ CHECKIN_POSTS: dict[UnitKind, tuple[Post, ...]] = {
     UnitKind.SUPERVISOR: (Post.CHIEF_ENGINEER, Post.SPECIALIST_ENGINEER, Post.INSPECTOR),
 }
 PHASED_POSTS = frozenset({Post.TECHNICAL_LEAD, Post.SPECIALIST_ENGINEER})
+# Construction ends when the project moves on to its completion acceptance and what follows it
+# (Art. 25), or is terminated (Art. 34): duties end that day, and the month it ends in has its
+# month-end rate over the construction days it had (Art. 26, 42).
+AFTER_CONSTRUCTION = frozenset({"completion_acceptance", "final_acceptance", "settlement_audit", "funds_paid",
+                                "deposit_returned", "terminated"})
 _FIRM_OF_POST = {post: firm for firm, posts in CHECKIN_POSTS.items() for post in posts}
 
 
@@ -83,12 +88,20 @@ def suspended_days(intervals: Iterable[tuple[datetime, datetime | None]], first:
     return days
 
 
+def leaves_construction(status: str) -> bool:
+    return status in AFTER_CONSTRUCTION
+
+
 def construction_dates(started_on: date | None, first: date, last: date, suspended: set[date],
-                       non_working: set[date]) -> set[date]:
+                       non_working: set[date], ended_on: date | None = None) -> set[date]:
     """The project's construction days between ``first`` and ``last``: from the start of
-    construction, without suspension days and the owner's declared non-working days."""
+    construction to the day before it left construction (``ended_on``: the day of the completion
+    acceptance or the termination, when no one checks in any more), without suspension days and
+    the owner's declared non-working days."""
     if started_on is None:
         return set()
+    if ended_on is not None:
+        last = min(last, ended_on - timedelta(days=1))
     days, day = set(), max(first, started_on)
     while day <= last:
         if day not in suspended and day not in non_working:

@@ -50,6 +50,9 @@ class ProjectCopy(Base):
     geofence: Mapped[dict]
     status: Mapped[str] = mapped_column(sa.String(32))
     construction_started_on: Mapped[date | None]
+    # When the project left construction (completion acceptance, termination; Art. 25, 34): no
+    # duty from that day on, and the month it ends in still has its month-end rate (Art. 42).
+    construction_ended_at: Mapped[datetime | None]
     supervising_unit_id: Mapped[str | None] = mapped_column(sa.String(32))
     line_id: Mapped[str | None] = mapped_column(sa.String(32))
     owner_id: Mapped[str | None] = mapped_column(sa.String(32))

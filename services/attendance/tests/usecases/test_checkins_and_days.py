@@ -111,46 +111,78 @@ def test_a_suspended_project_takes_no_checkins_and_its_days_do_not_count(session
     assert (month["construction_days"], month["valid_day_count"]) == (1, 0)
 
 
-def uploaded(file_ids):
-    """What the workflow's file records hold, for the leave's file checks."""
-    return lambda asked: [file_id for file_id in asked if file_id not in file_ids]
+class Files:
+    """The workflow's file records as the leave sees them: which files may be named, and with whom
+    each was shared."""
 
+    def __init__(self, uploaded):
+        self.uploaded, self.shared = set(uploaded), []
 
-FILES = uploaded({"f1", "form"})
+    def __call__(self, project_id, file_ids, audiences):
+        missing = [file_id for file_id in file_ids if file_id not in self.uploaded]
+        if not missing:
+            self.shared.append((project_id, list(file_ids), list(audiences)))
+        return missing
 
 
 def test_leave_is_asked_in_advance_and_approved_by_the_owner_with_the_form(session, call_as):
+    files = Files({"f1", "form"})
     pm = call_as("pm", hours(0))
     with pytest.raises(InvalidInput, match="start_date"):
         usecases.request_leave(pm, {"project_id": PROJECT, "start_date": "2026-12-01", "end_date": "2026-12-02",
-                                    "reason": "病假"}, missing_files=FILES)
+                                    "reason": "病假"}, share_files=files)
     leave = usecases.request_leave(pm, {"project_id": PROJECT, "start_date": "2026-12-02", "end_date": "2026-12-03",
-                                        "reason": "病假", "document_file_ids": ["f1"]}, missing_files=FILES)
+                                        "reason": "病假", "document_file_ids": ["f1"]}, share_files=files)
     with pytest.raises(InvalidInput):
         usecases.decide_leave(call_as("owner-chief", hours(1)), leave["id"], {"decision": "approve"},
-                              missing_files=FILES)
+                              share_files=files)
     with pytest.raises(NotFound):
         usecases.decide_leave(call_as("stranger", hours(1)), leave["id"],
-                              {"decision": "approve", "approval_file_ids": ["form"]}, missing_files=FILES)
+                              {"decision": "approve", "approval_file_ids": ["form"]}, share_files=files)
     with pytest.raises(PermissionDenied):
         usecases.decide_leave(call_as("line-head", hours(1)), leave["id"],
-                              {"decision": "approve", "approval_file_ids": ["form"]}, missing_files=FILES)
+                              {"decision": "approve", "approval_file_ids": ["form"]}, share_files=files)
     with pytest.raises(InvalidInput) as unknown:
         usecases.decide_leave(call_as("owner-chief", hours(1)), leave["id"],
-                              {"decision": "approve", "approval_file_ids": ["not-a-file"]}, missing_files=FILES)
+                              {"decision": "approve", "approval_file_ids": ["not-a-file"]}, share_files=files)
     assert unknown.value.details == [{"field": "approval_file_ids", "reason": "no such file: not-a-file"}]
     decided = usecases.decide_leave(call_as("owner-chief", hours(1)), leave["id"],
-                                    {"decision": "approve", "approval_file_ids": ["form"]}, missing_files=FILES)
+                                    {"decision": "approve", "approval_file_ids": ["form"]}, share_files=files)
     assert decided["status"] == "approved"
+    # The documents open to the owner deciding the leave, the approval form to it and the person.
+    assert files.shared == [(PROJECT, ["f1"], ["role:owner"]), (PROJECT, ["form"], ["role:owner", "user:pm"])]
     with pytest.raises(IllegalStep):
         usecases.decide_leave(call_as("owner-chief", hours(2)), leave["id"], {"decision": "refuse"},
-                              missing_files=FILES)
+                              share_files=files)
     checkin(call_as("pm", hours(0)))
     checkin(call_as("pm", hours(4)))
     month = usecases.my_attendance(call_as("pm", hours(24 * 3 + 2)), "2026-12")[0]
     # Dec 1 valid, Dec 2-3 on leave, Dec 4 not over: 1 of 1 construction days.
     assert (month["valid_day_count"], month["construction_days"], month["leave_days"]) == (
         1, 1, ["2026-12-02", "2026-12-03"])
+
+
+def test_the_owner_and_the_back_office_see_the_projects_leave_requests_with_their_documents(session, call_as):
+    files = Files({"f1"})
+    leave = usecases.request_leave(call_as("pm", hours(0)), {
+        "project_id": PROJECT, "start_date": "2026-12-02", "end_date": "2026-12-02", "reason": "病假",
+        "document_file_ids": ["f1"]}, share_files=files)
+    for who in ("owner-chief", "lead", "back-office"):
+        listed = usecases.project_leave_requests(call_as(who, hours(1)), PROJECT)
+        assert [(row["id"], row["document_file_ids"], row["status"]) for row in listed] == [
+            (leave["id"], ["f1"], "pending")]
+    with pytest.raises(PermissionDenied):
+        usecases.project_leave_requests(call_as("line-head", hours(1)), PROJECT)
+    with pytest.raises(NotFound):
+        usecases.project_leave_requests(call_as("stranger", hours(1)), PROJECT)
+    before = files.shared[:]
+    with pytest.raises(InvalidInput) as unknown:  # an upload the person may not name is refused
+        usecases.request_leave(call_as("pm", hours(0)), {
+            "project_id": PROJECT, "start_date": "2026-12-03", "end_date": "2026-12-03", "reason": "事假",
+            "document_file_ids": ["someone-elses"]}, share_files=files)
+    assert unknown.value.details == [{"field": "document_file_ids", "reason": "no such file: someone-elses"}]
+    assert files.shared == before
+    assert len(usecases.project_leave_requests(call_as("owner-chief", hours(1)), PROJECT)) == 1
 
 
 def test_non_working_days_and_phases(session, call_as):

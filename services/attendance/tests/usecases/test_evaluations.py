@@ -138,7 +138,8 @@ def test_a_streak_older_than_the_window_is_not_warned_again_every_day(session, c
     evaluate(session, day(0))
     evaluate(session, day(80))  # nobody checked in for 80 days
     per_person = [person for rule, person in warnings(session) if rule == "art42.consecutive-absence"]
-    assert sorted(per_person) == sorted(set(per_person))  # one warning per person's streak
+    # One warning per person's streak, the one that began on the first day of construction.
+    assert sorted(per_person) == ["chief-eng", "pm", "safety"]
 
 
 def test_the_month_ends_are_evaluated_even_when_the_project_is_suspended_at_that_moment(session, call_as):
@@ -148,3 +149,58 @@ def test_the_month_ends_are_evaluated_even_when_the_project_is_suspended_at_that
     evaluate(session, day(31))
     assert {"pm", "safety", "chief-eng"} <= {person for rule, person in warnings(session)
                                               if rule == "art42.monthly-rate"}
+
+
+def left_construction(session, at, status):
+    copies.apply_status(session, events.ProjectStatusChanged(occurred_at=at, project_id=PROJECT, status=status,
+                                                             previous_status="in_construction"))
+    session.flush()
+
+
+@pytest.mark.parametrize("status", ["completion_acceptance", "terminated"])
+def test_the_month_a_project_leaves_construction_has_its_month_end_rate(session, call_as, status):
+    evaluate(session, day(0))
+    for n in range(10):  # built Dec 1-10; the project manager attends every other day
+        for person in ("safety", "chief-eng"):
+            valid_day(call_as, n, person)
+        if n % 2 == 0:
+            valid_day(call_as, n, "pm")
+    left_construction(session, day(10, 10), status)  # on Dec 11, 10:00
+    evaluate(session, day(30))  # through Dec 30: no duty after Dec 10, no streak of the pm
+    assert warnings(session) == []
+    evaluate(session, day(31))  # Jan 1: December has ended
+    assert warnings(session) == [("art42.monthly-rate", "pm")]
+    [detail] = [row.payload["detail"] for row in session.execute(sa.select(outbox_message).where(
+        outbox_message.c.event_type == "warning.raised"))]
+    assert (detail["month"], detail["construction_days"], detail["valid_days"], detail["rate"]) == (
+        "2026-12", 10, 5, 0.5)
+    month = usecases.project_attendance(call_as("owner-chief", day(31)), PROJECT, "2026-12")
+    assert {row["person_id"]: row["construction_days"] for row in month["people"]}["safety"] == 10
+    evaluate(session, day(62))  # the months after it raise nothing
+    assert len(warnings(session)) == 1
+
+
+def test_days_evaluated_late_still_count_the_days_built_before_the_project_left(session, call_as):
+    evaluate(session, day(0))
+    # Nobody checked in on Dec 1-2; the project left construction on Dec 3, before the platform
+    # evaluated those days (the service was down): the two-day streak is still warned.
+    left_construction(session, day(2, 10), "completion_acceptance")
+    evaluate(session, day(3))
+    assert sorted(person for rule, person in warnings(session) if rule == "art42.consecutive-absence") == [
+        "chief-eng", "pm", "safety"]
+    evaluate(session, day(31))
+    assert sorted(person for rule, person in warnings(session) if rule == "art42.monthly-rate") == [
+        "chief-eng", "pm", "safety"]
+
+
+def test_a_late_construction_event_does_not_bring_a_project_back_into_construction(session, call_as):
+    left_construction(session, day(5), "terminated")
+    copies.apply_suspension(session, events.ProjectSuspended(occurred_at=day(3), project_id=PROJECT, since=day(3),
+                                                             reason="停工"))
+    copies.apply_resumption(session, events.ProjectResumed(occurred_at=day(4), project_id=PROJECT,
+                                                           resumed_at=day(4)))
+    assert usecases.require_project(session, PROJECT).status == "terminated"
+    # The earliest move out of construction is when it ended, whatever arrives first.
+    left_construction(session, day(4, 12), "completion_acceptance")
+    left_construction(session, day(6), "final_acceptance")
+    assert usecases.require_project(session, PROJECT).construction_ended_at == day(4, 12)

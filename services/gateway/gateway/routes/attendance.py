@@ -56,6 +56,14 @@ def decide_leave(leave_id: str, body: LeaveDecision, principal: Principal = Depe
     return rpc.call("attendance", "decide_leave", leave_id, payload(body), principal=principal)
 
 
+@zzd_router.get("/projects/{project_id}/leave-requests", description="The project's leave requests with their "
+                "documents, for the owner who decides them and the back office (Art. 26); the documents open "
+                "to them at /zzd/v1/files/{id}.")
+def project_leave_requests(project_id: str, principal: Principal = Depends(zzd_principal),
+                           rpc: ServiceClient = Depends(services)):
+    return rpc.call("attendance", "project_leave_requests", project_id, principal=principal)
+
+
 @zzd_router.post("/patrols", status_code=201, description="The owner's project lead's patrol track (Art. 26).")
 def record_patrol(body: PatrolTrack, principal: Principal = Depends(zzd_principal),
                   rpc: ServiceClient = Depends(services)):

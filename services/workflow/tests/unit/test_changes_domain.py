@@ -46,8 +46,8 @@ OTHER_PM = actor("pm2", (OTHER_CONTRACTOR, Post.PROJECT_MANAGER))
 CHIEF_ENGINEER = actor("ce", (SUPERVISOR, Post.CHIEF_ENGINEER))
 SUPERVISOR_CHIEF = actor("s-chief", (SUPERVISOR, Post.CHIEF))
 # The contractor's and the supervisor's people on the project, on the posts they act in there.
-ON_PROJECT = frozenset({("pm", "project_manager"), ("safety", "safety_officer"), ("ce", "chief_engineer"),
-                        ("insp", "inspector")})
+ON_PROJECT = frozenset({("pm", "c", "project_manager"), ("safety", "c", "safety_officer"),
+                        ("ce", "s", "chief_engineer"), ("insp", "s", "inspector")})
 # People on the right post in the right firm, but on other projects, not on this one.
 PM_ELSEWHERE = actor("pm-elsewhere", (CONTRACTOR, Post.PROJECT_MANAGER))
 CE_ELSEWHERE = actor("ce-elsewhere", (SUPERVISOR, Post.CHIEF_ENGINEER))
@@ -240,12 +240,12 @@ def test_only_a_firms_people_on_this_project_act_on_it_its_chief_on_any_of_its_p
     with pytest.raises(PermissionDenied):
         request(PM_ELSEWHERE)
     # Released from the project, its project manager no longer acts on it.
-    released = project(personnel=ON_PROJECT - {("pm", "project_manager")})
+    released = project(personnel=ON_PROJECT - {("pm", "c", "project_manager")})
     with pytest.raises(PermissionDenied):
         engineering(PM, released)
     # A person counts on the post they hold on this project, not on another post held in the firm.
     both = actor("both", (CONTRACTOR, Post.PROJECT_MANAGER), (CONTRACTOR, Post.TECHNICAL_LEAD))
-    on_as_technical_lead = project(personnel=ON_PROJECT | {("both", "technical_lead")})
+    on_as_technical_lead = project(personnel=ON_PROJECT | {("both", "c", "technical_lead")})
     with pytest.raises(PermissionDenied):
         engineering(both, on_as_technical_lead)
     with pytest.raises(PermissionDenied):
@@ -267,6 +267,21 @@ def test_only_a_firms_people_on_this_project_act_on_it_its_chief_on_any_of_its_p
     with pytest.raises(PermissionDenied):
         dom.decide_termination(OTHER_LEAD, project())
     dom.decide_termination(OWNER_CHIEF, project())
+
+
+def test_the_project_manager_of_two_contractors_acts_only_for_the_one_it_serves_on_the_project():
+    both = actor("pm", (CONTRACTOR, Post.PROJECT_MANAGER), (OTHER_CONTRACTOR, Post.PROJECT_MANAGER))
+    facts = project(participant_unit_ids=frozenset({"c", "c2", "s"}))  # "pm" is on it for "c"
+    assert engineering(both, facts).contractor_id == "c"
+    # A change of the second contractor's safety officer is that firm's: not this person's to raise.
+    second_firms_change = person(post=Post.SAFETY_OFFICER, replaced_user_id="safety2", replaced_firm_id="c2",
+                                 replacement_user_id="safety2-new",
+                                 replacement_posts=(("c2", Post.SAFETY_OFFICER),))
+    with pytest.raises(PermissionDenied, match=r"Art\. 27"):
+        request(both, second_firms_change, on=facts)
+    own_firms_change = person(post=Post.SAFETY_OFFICER, replaced_user_id="safety", replaced_firm_id="c",
+                              replacement_user_id="safety-new", replacement_posts=(("c", Post.SAFETY_OFFICER),))
+    assert request(both, own_firms_change, on=facts) == "c"
 
 
 def test_a_change_is_refused_while_another_of_the_post_is_open_or_the_replacement_is_locked():

@@ -18,8 +18,9 @@ PLANNED = date(2026, 12, 3)
 RULES = WorkflowRules()
 CONTRACTOR, SUPERVISOR, OWNER = UnitFacts("c1", UnitKind.CONTRACTOR), UnitFacts("s1", UnitKind.SUPERVISOR), \
     UnitFacts("o1", UnitKind.OWNER)
-# The key people on the project, each on the post it holds there: (user id, post) as person() names them.
-ON_PROJECT = frozenset((f"{unit.id}-{post}", str(post)) for unit, post in (
+# The key people on the project, each on the post it holds there for its firm: (user id, unit id,
+# post) as person() names them.
+ON_PROJECT = frozenset((f"{unit.id}-{post}", unit.id, str(post)) for unit, post in (
     (CONTRACTOR, Post.PROJECT_MANAGER), (CONTRACTOR, Post.TECHNICAL_LEAD), (SUPERVISOR, Post.CHIEF_ENGINEER),
     (SUPERVISOR, Post.SPECIALIST_ENGINEER), (SUPERVISOR, Post.INSPECTOR)))
 PROJECT = ProjectFacts(id="p1", industry="housing", kind="government", contract_amount=Decimal("1000000"),
@@ -114,7 +115,7 @@ def test_a_firms_people_not_on_this_project_neither_apply_nor_inspect_its_chief_
                                  PLANNED, PLANNED, ALL_PHOTOS)
     # Released from the project, its own project manager and inspector no longer act on it.
     released = ProjectFacts(**{**PROJECT.__dict__, "personnel": ON_PROJECT - {
-        (MANAGER.user_id, "project_manager"), (INSPECTOR.user_id, "inspector")}})
+        (MANAGER.user_id, "c1", "project_manager"), (INSPECTOR.user_id, "s1", "inspector")}})
     with pytest.raises(PermissionDenied):
         cw.decide_application(MANAGER, released, PLANNED, TODAY, RULES)
     with pytest.raises(PermissionDenied):

@@ -53,3 +53,25 @@ def test_the_figures_come_from_the_settings_and_extensions_move_every_rung():
     assert rule.rungs[0].after == 200 * DAY and rule.article == "Art. 32"
     longer = dl.extended(dl.deadline_rules(WorkflowRules())[dl.ACCEPTANCE_LARGE], 30)
     assert longer.rungs[0].after == 90 * DAY
+
+
+def test_a_notice_warns_the_contractor_its_verification_the_supervisor_after_the_setting():
+    rules = dl.deadline_rules(WorkflowRules())
+    verification = rules[dl.NOTICE_VERIFICATION]
+    assert (verification.article, verification.must_act, verification.rungs[0].after) == (
+        "Art. 23, 45", "supervisor", 3 * DAY)  # a platform default: the regulation names no figure
+    assert dl.deadline_rules(WorkflowRules(notice_verification_days=5))[dl.NOTICE_VERIFICATION].rungs[0].after == \
+        5 * DAY
+    assert rules[dl.NOTICE_RECTIFICATION].warns_a_firm and verification.warns_a_firm
+    assert not rules[dl.ACCEPTANCE_SMALL].warns_a_firm  # the owner is no firm
+
+
+def test_a_hold_stops_the_days_and_a_suspension_over_it_counts_once():
+    rectification = dl.with_length(dl.deadline_rules(WorkflowRules())[dl.NOTICE_RECTIFICATION], 2)
+    answered, rejected = START + DAY, START + 3 * DAY
+    held = [(answered, None)]
+    assert dl.rungs_due(rectification, START, held, START + 30 * DAY, set()) == []  # not due while held
+    released = [(answered, rejected)]
+    assert dl.due_at(START, 2 * DAY, released) == START + 4 * DAY  # the day left runs from the rejection
+    suspended_meanwhile = [(START + 2 * DAY, START + 5 * DAY), *released]
+    assert dl.due_at(START, 2 * DAY, suspended_meanwhile) == START + 6 * DAY

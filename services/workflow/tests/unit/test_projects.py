@@ -192,7 +192,8 @@ def test_firms_are_registered_only_once_the_lead_is_assigned():
 
 
 def person(posts, holders=()):
-    return PersonnelFacts("pm", tuple(posts), tuple(holders))
+    """``holders``: the people on the post now, as (user id, firm) or a user id of the firm "c"."""
+    return PersonnelFacts("pm", tuple(posts), tuple(h if isinstance(h, tuple) else (h, "c") for h in holders))
 
 
 def test_key_people_come_from_a_participating_firm_holding_that_post():
@@ -216,6 +217,21 @@ def test_a_sole_post_is_replaced_by_a_personnel_change_not_a_second_holder():
                             Post.SAFETY_OFFICER) == "c"
     with pytest.raises(IllegalStep, match="already holds"):
         decide_personnel(OWNER_LEAD, WITH_LEAD, person([("c", Post.SAFETY_OFFICER)], ["pm"]), Post.SAFETY_OFFICER)
+
+
+def test_each_contractor_of_a_project_has_its_own_project_manager():
+    two_contractors = ProjectFacts(**{**WITH_LEAD.__dict__, "participant_unit_ids": frozenset({"c", "c2"})})
+    first_filled = [("someone", "c")]
+    assert decide_personnel(OWNER_LEAD, two_contractors, person([("c2", Post.PROJECT_MANAGER)], first_filled),
+                            Post.PROJECT_MANAGER) == "c2"
+    with pytest.raises(IllegalStep, match=r"Art\. 27"):
+        decide_personnel(OWNER_LEAD, two_contractors, person([("c", Post.PROJECT_MANAGER)], first_filled),
+                         Post.PROJECT_MANAGER)
+    # One person is on a post of a project once, for one firm.
+    with pytest.raises(IllegalStep, match="already holds"):
+        decide_personnel(OWNER_LEAD, two_contractors,
+                         person([("c", Post.PROJECT_MANAGER), ("c2", Post.PROJECT_MANAGER)], [("pm", "c")]),
+                         Post.PROJECT_MANAGER)
 
 
 # --- scope -------------------------------------------------------------------------------------------

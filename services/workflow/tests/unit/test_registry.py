@@ -128,6 +128,55 @@ def test_participants_and_personnel(session, as_user):
     assert [event for event, _ in outbox(session)][-2:] == ["participant.added", "personnel.assigned"]
 
 
+def test_files_shared_with_the_owner_open_to_it_and_not_to_the_projects_other_viewers(session, as_user):
+    """A leave request's documents (Art. 26): the attendance service keeps the request and shares
+    its files with the owner deciding it; the line, the firms and other owners do not open them."""
+    pid = walk_chain(as_user)["id"]
+    lead = as_user("demo-owner-lead")
+    contract = registry.record_file(lead, {"sha256": "a" * 64, "size": 10, "content_type": "application/pdf",
+                                           "filename": "contract.pdf"})
+    for unit in ("demo-contractor", "demo-supervisor"):
+        registry.add_participant(lead, pid, {"unit_id": unit, "role": unit.removeprefix("demo-"),
+                                             "contract_file_id": contract["id"]})
+    registry.assign_personnel(lead, pid, {"user_id": "demo-project-manager", "post": "project_manager"})
+    manager = as_user("demo-project-manager", "zlb")
+    certificate = registry.record_file(manager, {"sha256": "c" * 64, "size": 10, "content_type": "application/pdf",
+                                                 "filename": "病历.pdf"})["id"]
+    for outsider in ("demo-owner-chief", "demo-line-head"):
+        with pytest.raises(NotFound):
+            registry.get_file(as_user(outsider), certificate)
+    assert registry.share_files(manager, pid, [certificate], ["role:owner"]) == {"missing": []}
+    for decider in ("demo-owner-chief", "demo-owner-lead"):
+        assert registry.get_file(as_user(decider), certificate)["id"] == certificate
+    assert registry.get_file(manager, certificate)["id"] == certificate  # the uploader
+    assert registry.get_file(as_user("demo-leading-group-chief"), certificate)["id"] == certificate
+    # Those who see the project but do not decide for its owner do not open it.
+    for viewer, portal in (("demo-line-head", "zzd"), ("demo-supervising-chief", "zzd"),
+                           ("demo-housing-chief", "zzd"), ("demo-contractor-chief", "zlb"),
+                           ("demo-chief-engineer", "zlb"), ("demo-parks-line-head", "zzd")):
+        with pytest.raises(NotFound):
+            registry.get_file(as_user(viewer, portal), certificate)
+    # The owner's approval form, shared with the owner and the person on leave.
+    form = registry.record_file(lead, {"sha256": "d" * 64, "size": 10, "content_type": "application/pdf",
+                                       "filename": "请假审批单.pdf"})["id"]
+    assert registry.share_files(lead, pid, [form], ["role:owner", "user:demo-project-manager"]) == {"missing": []}
+    assert registry.get_file(manager, form)["id"] == form
+    with pytest.raises(NotFound):
+        registry.get_file(as_user("demo-safety-officer", "zlb"), form)
+    # Only one's own unit's uploads are shared; nothing is shared when one is not.
+    before = count(session, audit_entry)
+    designers = registry.record_file(as_user("demo-designer-chief", "zlb"), {
+        "sha256": "f" * 64, "size": 10, "content_type": "application/pdf", "filename": "other.pdf"})["id"]
+    assert registry.share_files(manager, pid, [certificate, designers], ["role:owner"]) == {"missing": [designers]}
+    with pytest.raises(NotFound):
+        registry.get_file(as_user("demo-owner-chief"), designers)
+    with pytest.raises(InvalidInput, match="audiences"):
+        registry.share_files(manager, pid, [certificate], ["everyone"])
+    with pytest.raises(NotFound):  # a project the caller does not see
+        registry.share_files(as_user("demo-designer-chief", "zlb"), pid, [designers], ["role:owner"])
+    assert count(session, audit_entry) == before + 1  # the designer's upload only
+
+
 def test_units_users_and_posts(session, as_user):
     back_office = as_user("demo-leading-group-chief")
     unit = registry.register_unit(back_office, {"kind": "contractor", "name": "新施工单位",

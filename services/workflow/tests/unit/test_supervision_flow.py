@@ -10,15 +10,18 @@ import sqlalchemy as sa
 
 from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
 from common.principal import Principal
+from common.rule_settings import update_rules
 from common.schema import audit_entry, outbox_message
 from workflow import deadline_engine, processes, registry, supervision
-from workflow.domain.deadlines import NOTICE_RECTIFICATION, READINESS, SUPERVISION_LOG
+from workflow.domain.deadlines import NOTICE_RECTIFICATION, NOTICE_VERIFICATION, READINESS, SUPERVISION_LOG
+from workflow.domain.rules import WorkflowRules
 from workflow.persistence.models import Project
 
 DAY = timedelta(days=1)
 SECOND = timedelta(seconds=1)
 # 2026-12-01 09:00 in the district (the fixtures' NOW); its local day ends at 16:00 UTC.
 END_OF_DEC_1 = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)
+NOW_OF_FIXTURES = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
 
 def project_body(planned_start: str) -> dict:
@@ -98,6 +101,25 @@ def log_body(pid, day, **extra) -> dict:
 def watches(session, user, when, pid, subject_type="supervision_log") -> list[tuple[str, str | None]]:
     return [(d["status"], d["next_due_at"]) for d in processes.project_deadlines(at(session, user, when, "zzd"), pid)
             if d["subject_type"] == subject_type]
+
+
+def notice_deadlines(session, pid) -> list[tuple[str, str, str | None, list[str]]]:
+    """The notices' deadlines of the project: (rule, status, the unit that must act, rungs fired)."""
+    return [(d["rule_id"], d["status"], d["responsible_unit_id"], d["fired"]) for d in processes.project_deadlines(
+        at(session, "demo-owner-chief", NOW_OF_FIXTURES, "zzd"), pid) if d["subject_type"] == "supervision_notice"]
+
+
+def second_contractor(session, now, pid) -> str:
+    """A second contractor registered on the project, with a project manager of its own."""
+    back_office = at(session, "demo-leading-group-chief", now, "zzd")
+    unit = registry.register_unit(back_office, {"kind": "contractor", "name": "第二施工单位",
+                                                "credit_code": "913306047000000007"})["id"]
+    registry.register_user(back_office, {"name": "二标项目经理", "portal": "zlb", "zlb_user_id": "zlb-second-manager"},
+                           user_id="second-manager")
+    registry.grant_post(back_office, "second-manager", {"unit_id": unit, "post": "project_manager"})
+    registry.add_participant(at(session, "demo-owner-lead", now, "zzd"), pid, {
+        "unit_id": unit, "role": "contractor", "contract_file_id": upload(session, "demo-owner-lead", now)})
+    return unit
 
 
 def put_on_project(session, now, pid, user, post) -> None:
@@ -262,7 +284,10 @@ def test_a_notice_rectified_after_a_rejection_closes_without_a_warning(session, 
     assert changes(session) == before
     assert sweep(now + 30 * DAY)[NOTICE_RECTIFICATION] == 0
     assert warnings(session, NOTICE_RECTIFICATION) == []
-    assert watches(session, "demo-owner-chief", now, pid, "supervision_notice") == [("satisfied", None)]
+    # The contractor's rectification, and the supervisor's verification of each answer.
+    assert notice_deadlines(session, pid) == [(NOTICE_RECTIFICATION, "satisfied", "demo-contractor", []),
+                                              (NOTICE_VERIFICATION, "satisfied", "demo-supervisor", []),
+                                              (NOTICE_VERIFICATION, "satisfied", "demo-supervisor", [])]
     [listed] = supervision.supervision_records(at(session, "demo-owner-chief", now, "zzd"), pid)["notices"]
     assert [r["verdict"] for r in listed["rectifications"]] == ["rejected", "accepted"]
     assert trail(session, notice["id"]) == [
@@ -278,13 +303,121 @@ def test_a_notice_not_rectified_in_its_days_warns_on_the_day_once(session, in_co
                                      {"description": "已整改", "file_ids": [photo]})
     supervision.verify_rectification(at(session, "demo-chief-engineer", now + 2 * DAY), notice["id"],
                                      {"verdict": "rejected", "note": "未整改到位"})
-    # The rejection does not restart the days the notice gave.
-    assert sweep(now + 3 * DAY - SECOND)[NOTICE_RECTIFICATION] == 0
-    assert sweep(now + 3 * DAY)[NOTICE_RECTIFICATION] == 1
+    # The day the answer awaited verification does not count; the rejection gives the contractor
+    # back the two days it had left, and does not restart the three the notice gave.
+    assert sweep(now + 4 * DAY - SECOND)[NOTICE_RECTIFICATION] == 0
+    assert sweep(now + 4 * DAY)[NOTICE_RECTIFICATION] == 1
     assert sweep(now + 10 * DAY)[NOTICE_RECTIFICATION] == 0
     [warning] = warnings(session, NOTICE_RECTIFICATION)
-    assert (warning["rule_id"], warning["article"], warning["must_act"], warning["detail"]["subject_id"]) == (
-        "art45.notice-rectification", "Art. 45", "demo-contractor", notice["id"])
+    assert (warning["rule_id"], warning["article"], warning["must_act"], warning["firm_id"],
+            warning["detail"]["subject_id"], warning["detail"]["due_at"]) == (
+        "art45.notice-rectification", "Art. 45", "demo-contractor", "demo-contractor", notice["id"],
+        "2026-12-05T09:00:00+08:00")
+    assert warnings(session, NOTICE_VERIFICATION) == []  # verified the day after the answer
+
+
+def test_an_answer_awaiting_verification_holds_the_contractors_days(session, in_construction, now, sweep):
+    # Tried on the platform: rectified on day 1 of 2, verified on day 3 — the contractor was warned.
+    pid = in_construction()
+    notice = supervision.issue_notice(at(session, "demo-chief-engineer", now), notice_body(pid, days=2))
+    photo = upload(session, "demo-project-manager", now)
+    supervision.submit_rectification(at(session, "demo-project-manager", now + DAY), notice["id"],
+                                     {"description": "已整改", "file_ids": [photo]})
+    held = {d["rule_id"]: d for d in processes.project_deadlines(at(session, "demo-owner-chief", now, "zzd"), pid)
+            if d["subject_id"] == notice["id"]}
+    assert held[NOTICE_RECTIFICATION]["next_due_at"] is None  # not known while the answer awaits verification
+    assert held[NOTICE_RECTIFICATION]["holds"] == [{"since": "2026-12-02T09:00:00+08:00", "until": None}]
+    # The supervisor's own days: three by default (Art. 23, 45; a platform default).
+    assert held[NOTICE_VERIFICATION]["next_due_at"] == "2026-12-05T09:00:00+08:00"
+    assert held[NOTICE_VERIFICATION]["responsible_unit_id"] == "demo-supervisor"
+    fired = sweep(now + 3 * DAY - SECOND)  # the notice's two days are long past, the supervisor's three not
+    assert (fired[NOTICE_RECTIFICATION], fired[NOTICE_VERIFICATION]) == (0, 0)
+    supervision.verify_rectification(at(session, "demo-chief-engineer", now + 3 * DAY), notice["id"],
+                                     {"verdict": "accepted", "note": "整改到位"})
+    assert sweep(now + 30 * DAY)[NOTICE_RECTIFICATION] == 0
+    assert warnings(session, NOTICE_RECTIFICATION) == []
+    assert warnings(session, NOTICE_VERIFICATION) == []
+    assert notice_deadlines(session, pid) == [(NOTICE_RECTIFICATION, "satisfied", "demo-contractor", []),
+                                              (NOTICE_VERIFICATION, "satisfied", "demo-supervisor", [])]
+
+
+def test_a_late_verification_warns_the_supervisor_once_and_not_the_contractor(session, in_construction, now,
+                                                                                sweep):
+    update_rules(session, WorkflowRules, {"notice_verification_days": 1},
+                 principal=Principal(user_id="demo-leading-group-chief", portal="zzd"), at=now)
+    pid = in_construction()
+    notice = supervision.issue_notice(at(session, "demo-chief-engineer", now), notice_body(pid, days=2))
+    photo = upload(session, "demo-project-manager", now)
+    supervision.submit_rectification(at(session, "demo-project-manager", now + DAY), notice["id"],
+                                     {"description": "已整改", "file_ids": [photo]})
+    assert sweep(now + 2 * DAY - SECOND)[NOTICE_VERIFICATION] == 0
+    fired = sweep(now + 2 * DAY)
+    assert (fired[NOTICE_VERIFICATION], fired[NOTICE_RECTIFICATION]) == (1, 0)
+    assert sweep(now + 5 * DAY)[NOTICE_VERIFICATION] == 0  # once
+    [warning] = warnings(session, NOTICE_VERIFICATION)
+    assert (warning["article"], warning["must_act"], warning["firm_id"], warning["detail"]["subject_id"],
+            warning["detail"]["due_at"]) == (
+        "Art. 23, 45", "demo-supervisor", "demo-supervisor", notice["id"], "2026-12-03T09:00:00+08:00")
+    supervision.verify_rectification(at(session, "demo-chief-engineer", now + 5 * DAY), notice["id"],
+                                     {"verdict": "accepted", "note": "整改到位"})
+    assert sweep(now + 30 * DAY)[NOTICE_RECTIFICATION] == 0
+    assert warnings(session, NOTICE_RECTIFICATION) == []
+    assert notice_deadlines(session, pid) == [(NOTICE_RECTIFICATION, "satisfied", "demo-contractor", []),
+                                              (NOTICE_VERIFICATION, "satisfied", "demo-supervisor", ["warning"])]
+
+
+def test_a_suspension_during_the_hold_counts_once(session, in_construction, now, sweep):
+    pid = in_construction()
+    notice = supervision.issue_notice(at(session, "demo-chief-engineer", now), notice_body(pid, days=2))
+    photo = upload(session, "demo-project-manager", now)
+    supervision.submit_rectification(at(session, "demo-project-manager", now + DAY), notice["id"],
+                                     {"description": "已整改", "file_ids": [photo]})
+    lead = at(session, "demo-owner-lead", now + 2 * DAY, "zzd")
+    registry.suspend_project(lead, pid, {"since": (now + 2 * DAY).isoformat(), "reason": "暴雨停工"})
+    registry.resume_project(at(session, "demo-owner-lead", now + 4 * DAY, "zzd"), pid)
+    # Rejected on day 5: the contractor has the one day it had left, from then.
+    supervision.verify_rectification(at(session, "demo-chief-engineer", now + 5 * DAY), notice["id"],
+                                     {"verdict": "rejected", "note": "未整改到位"})
+    assert sweep(now + 6 * DAY - SECOND)[NOTICE_RECTIFICATION] == 0
+    assert sweep(now + 6 * DAY)[NOTICE_RECTIFICATION] == 1
+
+
+def test_the_warning_names_the_contractor_the_notice_is_addressed_to(session, in_construction, now, sweep):
+    pid = in_construction()
+    second = second_contractor(session, now, pid)
+    notice = supervision.issue_notice(at(session, "demo-chief-engineer", now),
+                                      notice_body(pid, days=2, contractor_unit_id=second))
+    assert notice_deadlines(session, pid) == [(NOTICE_RECTIFICATION, "open", second, [])]
+    assert sweep(now + 2 * DAY)[NOTICE_RECTIFICATION] == 1
+    [warning] = warnings(session, NOTICE_RECTIFICATION)
+    assert (warning["must_act"], warning["firm_id"], warning["detail"]["subject_id"]) == (second, second, notice["id"])
+
+
+def test_one_holding_the_post_in_both_contractors_answers_only_for_the_one_it_serves(session, in_construction,
+                                                                                       now):
+    pid = in_construction()
+    second = second_contractor(session, now, pid)
+    # The first contractor's project manager, on the project for it, takes the same post in the second.
+    registry.grant_post(at(session, "demo-leading-group-chief", now, "zzd"), "demo-project-manager",
+                        {"unit_id": second, "post": "project_manager"})
+    to_second = supervision.issue_notice(at(session, "demo-chief-engineer", now),
+                                         notice_body(pid, contractor_unit_id=second))
+    photo = upload(session, "demo-project-manager", now)
+    before = changes(session)
+    with pytest.raises(PermissionDenied):
+        supervision.submit_rectification(at(session, "demo-project-manager", now), to_second["id"],
+                                         {"description": "已整改", "file_ids": [photo]})
+    assert changes(session) == before
+    # The second contractor's own project manager, once on the project, answers it.
+    put_on_project(session, now, pid, "second-manager", "project_manager")
+    own_photo = upload(session, "second-manager", now)
+    answered = supervision.submit_rectification(at(session, "second-manager", now), to_second["id"],
+                                                {"description": "已整改", "file_ids": [own_photo]})
+    assert answered["status"] == "awaiting_verification"
+    to_first = supervision.issue_notice(at(session, "demo-chief-engineer", now),
+                                        notice_body(pid, contractor_unit_id="demo-contractor"))
+    assert supervision.submit_rectification(at(session, "demo-project-manager", now), to_first["id"], {
+        "description": "已整改", "file_ids": [photo]})["status"] == "awaiting_verification"
 
 
 def test_who_issues_answers_and_verifies_a_notice(session, in_construction, now):

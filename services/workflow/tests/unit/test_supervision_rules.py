@@ -27,9 +27,9 @@ def person(unit: UnitFacts, post: Post, user_id: str | None = None) -> Actor:
     return Actor(user_id=user_id or f"{unit.id}-{post}", posts=(PostHeld(unit, post),))
 
 
-def key_people(firms) -> frozenset[tuple[str, str]]:
+def key_people(firms) -> frozenset[tuple[str, str, str]]:
     """Each firm's people on the project, one on each of its key posts, as person() names them."""
-    return frozenset((person(FIRMS[firm], post).user_id, str(post)) for firm in firms
+    return frozenset((person(FIRMS[firm], post).user_id, firm, str(post)) for firm in firms
                      for post, kind in PROJECT_POSTS.items() if FIRMS[firm].kind == kind)
 
 
@@ -148,6 +148,29 @@ def test_no_other_contractor_answers_and_only_an_awaited_answer_is_taken():
         sup.decide_rectification(manager, project(ProjectStatus.TERMINATED), notice())
 
 
+def test_one_holding_the_same_post_in_two_firms_of_the_project_acts_only_for_the_firm_it_serves():
+    # The project manager of both contractors, put on the project for the first one only.
+    both = Actor("pm-of-both", (PostHeld(CONTRACTOR, Post.PROJECT_MANAGER),
+                                PostHeld(SECOND_CONTRACTOR, Post.PROJECT_MANAGER)))
+    facts = project(firms=("sv", "ct", "ct2"),
+                    personnel=key_people(("sv",)) | {("pm-of-both", "ct", "project_manager")})
+    sup.decide_rectification(both, facts, notice())
+    to_the_second = sup.NoticeFacts(status=sup.AWAITING_RECTIFICATION, supervisor_unit_id="sv",
+                                    contractor_unit_id="ct2", escalated=False)
+    with pytest.raises(PermissionDenied, match=r"Art\. 22"):
+        sup.decide_rectification(both, facts, to_the_second)
+    codes = {"ct": "913306041000000001", "ct2": "913306041000000002"}
+    assert sup.decide_subcontract(both, facts, codes, "91330604MA2BX0001K", False) == "ct"
+    # The same for a supervisor's engineer of two supervisor firms: it issues for the one it serves.
+    engineer = Actor("ce-of-both", (PostHeld(SUPERVISOR, Post.CHIEF_ENGINEER),
+                                    PostHeld(SECOND_SUPERVISOR, Post.CHIEF_ENGINEER)))
+    two_supervisors = project(firms=("sv", "sv2", "ct"),
+                              personnel=key_people(("ct",)) | {("ce-of-both", "sv2", "chief_engineer")})
+    assert sup.decide_notice(engineer, two_supervisors, ["ct"], None) == ("sv2", "ct")
+    with pytest.raises(PermissionDenied, match=r"Art\. 45"):
+        sup.decide_verification(engineer, two_supervisors, notice(sup.AWAITING_VERIFICATION))
+
+
 def test_the_issuing_supervisor_verifies_an_answer():
     engineer = person(SUPERVISOR, Post.SPECIALIST_ENGINEER)
     sup.decide_verification(engineer, project(), notice(sup.AWAITING_VERIFICATION))
@@ -160,6 +183,15 @@ def test_the_issuing_supervisor_verifies_an_answer():
         sup.decide_verification(other, project(firms=("sv", "sv2", "ct")), notice(sup.AWAITING_VERIFICATION))
     assert sup.status_after_verification("accepted") == sup.RECTIFIED
     assert sup.status_after_verification("rejected") == sup.AWAITING_RECTIFICATION
+
+
+def test_whose_days_run_follows_the_notice():
+    # Art. 45: the contractor's while the notice is with it, the supervisor's while an answer
+    # awaits verification, nobody's once rectified.
+    assert sup.whose_days_run(sup.AWAITING_RECTIFICATION) == sup.CONTRACTOR_DAYS
+    assert sup.whose_days_run(sup.AWAITING_VERIFICATION) == sup.SUPERVISOR_DAYS
+    assert sup.whose_days_run(sup.RECTIFIED) is None
+    assert sup.whose_days_run(sup.status_after_verification("rejected")) == sup.CONTRACTOR_DAYS
 
 
 def test_a_refusal_is_reported_once_while_a_rectification_is_awaited():

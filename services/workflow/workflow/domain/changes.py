@@ -250,8 +250,8 @@ def decide_personnel_request(actor: Actor, project: ProjectFacts, facts: Personn
     if firm_id is None:
         raise InvalidInput.field("replaced_user_id", f"the person does not hold the {facts.post} post on this project")
     head = FIRM_PROJECT_HEADS.get(PROJECT_POSTS[facts.post])
-    on_project_as_head = head is not None and actor.holds(head, unit_id=firm_id) and (
-        actor.user_id, str(head)) in project.personnel
+    on_project_as_head = head is not None and actor.holds(head, unit_id=firm_id) and project.serves(
+        actor.user_id, firm_id, head)
     if not (actor.holds(Post.CHIEF, unit_id=firm_id) or on_project_as_head):
         raise PermissionDenied("the firm making the change raises it: its chief or its head on the project (Art. 27)")
     if facts.replacement_user_id == facts.replaced_user_id:

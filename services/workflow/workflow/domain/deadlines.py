@@ -1,7 +1,12 @@
 """The deadline engine's rules (Art. 24, 28, 31, 32, 35, 45): every deadline has a start, rungs
-at offsets of active time (a reminder, a warning), and pauses — a project's suspensions, during
-which no time runs (Art. 35). A rung falls due once the active time since the start reaches its
-offset; each rung fires once."""
+at offsets of active time (a reminder, a warning), and pauses during which no time runs — the
+project's suspensions (Art. 35), and the deadline's own holds (a supervision notice's
+rectification stands still while the contractor's answer awaits the supervisor, Art. 45). A rung
+falls due once the active time since the start reaches its offset; each rung fires once.
+
+A rule names the role of the project that must act; a deadline whose case names the unit
+responsible (a notice names its contractor and its supervisor) warns that unit instead, so that
+a project with two firms of a role warns the right one."""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from common.scope import PARTICIPANT_ROLES
 from workflow.domain.rules import WorkflowRules
 
 Pause = tuple[datetime, datetime | None]  # (since, until); until None: still paused
@@ -27,6 +33,11 @@ class DeadlineRule:
     summary: str
     must_act: str  # the role of the project that must act, e.g. "owner"
     rungs: tuple[Rung, ...]
+
+    @property
+    def warns_a_firm(self) -> bool:
+        """Whether the unit that must act is a participating firm (its warning names the firm)."""
+        return self.must_act in PARTICIPANT_ROLES
 
 
 def _merged(pauses: Iterable[Pause], start: datetime) -> list[tuple[datetime, datetime | None]]:
@@ -97,6 +108,7 @@ CONCEALED_INSPECTION = "art28.concealed.inspection"
 CONCEALED_REVIEW = "art28.concealed.owner-review"
 SUPERVISION_LOG = "art46.supervision-log"
 NOTICE_RECTIFICATION = "art45.notice-rectification"
+NOTICE_VERIFICATION = "art45.notice-verification"
 
 
 def deadline_rules(rules: WorkflowRules) -> dict[str, DeadlineRule]:
@@ -126,8 +138,13 @@ def deadline_rules(rules: WorkflowRules) -> dict[str, DeadlineRule]:
         DeadlineRule(SUPERVISION_LOG, "Art. 22, 46", "no supervision log within the interval", "supervisor",
                      (Rung("warning", days(rules.supervision_log_interval_days)),)),
         # The length of a rectification is set per notice (Deadline.length_days).
+        # Its days stand still while the contractor's answer awaits verification (a hold).
         DeadlineRule(NOTICE_RECTIFICATION, "Art. 45", "a supervision notice is not rectified in time", "contractor",
                      (Rung("warning", days(0)),)),
+        # Art. 23, 45: the supervisor verifies the contractor's answer in time (处置不及时).
+        DeadlineRule(NOTICE_VERIFICATION, "Art. 23, 45",
+                     "the supervisor has not verified a contractor's answer to a supervision notice in time",
+                     "supervisor", (Rung("warning", days(rules.notice_verification_days)),)),
     ]
     return {rule.rule_id: rule for rule in catalogue}
 

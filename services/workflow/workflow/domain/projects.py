@@ -49,10 +49,17 @@ class ProjectFacts:
     owner_id: str | None = None
     owner_project_lead_id: str | None = None
     participant_unit_ids: frozenset[str] = frozenset()
-    personnel: frozenset[tuple[str, str]] = frozenset()  # (user id, post) of the people on it now
+    # (user id, unit id, post) of the people on it now: a person serves a project on a post for
+    # one firm, and acts for that firm only, even if they hold the same post in another firm of
+    # the project (Art. 21, 26).
+    personnel: frozenset[tuple[str, str, str]] = frozenset()
 
     def assigned(self, level: AssignmentLevel) -> str | None:
         return getattr(self, f"{level}_id")
+
+    def serves(self, user_id: str, unit_id: str, post: str) -> bool:
+        """Whether the person is on ``post`` of this project for the firm ``unit_id``."""
+        return (user_id, unit_id, str(post)) in self.personnel
 
 
 # --- decisions -------------------------------------------------------------------------------
@@ -140,14 +147,39 @@ def _require_target_kind(target: UnitFacts | None, kind: UnitKind) -> None:
 
 def firms_acted_for(actor: Actor, project: ProjectFacts, kind: UnitKind, posts) -> list[str]:
     """The participating firms of ``kind`` for which the actor acts on this project: as the firm's
-    chief, or as a person on one of ``posts`` of this very project (a firm's people on other
-    projects have no say here)."""
+    chief, or as a person on one of ``posts`` of this very project for that very firm (a firm's
+    people on other projects have no say here, and one who holds the same post in a second firm
+    of the project acts only for the firm they were put on the project for)."""
     posts = set(posts)
     return sorted({
         held.unit.id for held in actor.posts
         if held.unit.kind == kind and held.unit.id in project.participant_unit_ids and held.post in posts
-        and (held.post == Post.CHIEF or (actor.user_id, str(held.post)) in project.personnel)
+        and (held.post == Post.CHIEF or project.serves(actor.user_id, held.unit.id, held.post))
     })
+
+
+# Files another service keeps in a project's record and shares with a named audience only (a
+# leave request's documents and approval form, Art. 26): the project's owner, or one person.
+OWNER_AUDIENCE = "role:owner"
+
+
+def person_audience(user_id: str) -> str:
+    return f"user:{user_id}"
+
+
+def valid_audience(audience: str) -> bool:
+    return audience == OWNER_AUDIENCE or (audience.startswith("user:") and len(audience) > len("user:"))
+
+
+def may_open_shared(actor: Actor, project: ProjectFacts, audiences) -> bool:
+    """Whether a file shared on ``project`` with ``audiences`` opens to the actor: to the person
+    named, and to the owner's people, who decide a leave for the owner (Art. 26); not to the
+    project's other viewers (its line, its firms, ...)."""
+    audiences = set(audiences)
+    if person_audience(actor.user_id) in audiences:
+        return True
+    return OWNER_AUDIENCE in audiences and actor.holds(unit_id=project.owner_id) and project_scope(actor).admits(
+        project)
 
 
 def is_project_lead_or_owner_chief(actor: Actor, project: ProjectFacts) -> bool:
@@ -182,7 +214,9 @@ class PersonnelFacts:
 
     user_id: str
     posts: tuple[tuple[str, Post], ...]  # (unit id, post) pairs the user holds
-    current_holders: tuple[str, ...] = field(default_factory=tuple)  # users on that post now
+    # (user id, unit id) of the people on that post of the project now, with the firm each serves:
+    # a project with two contractors has a project manager of each.
+    current_holders: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
 
 def decide_personnel(actor: Actor, project: ProjectFacts, person: PersonnelFacts, post: Post) -> str:
@@ -199,11 +233,13 @@ def decide_personnel(actor: Actor, project: ProjectFacts, person: PersonnelFacts
         raise InvalidInput.field(
             "user_id", f"the person holds no {post} post in a firm registered on this project"
         )
-    if person.user_id in person.current_holders:
+    if any(user_id == person.user_id for user_id, _ in person.current_holders):
         raise IllegalStep(f"the person already holds the {post} post on this project")
-    if post in SOLE_HOLDER_POSTS and person.current_holders:
-        raise IllegalStep(f"the {post} post is filled; replacing its holder is a personnel change (Art. 27)")
-    return firms[0]
+    firm = firms[0]
+    if post in SOLE_HOLDER_POSTS and any(unit_id == firm for _, unit_id in person.current_holders):
+        raise IllegalStep(f"the {post} post of the firm is filled; replacing its holder is a personnel change "
+                          "(Art. 27)")
+    return firm
 
 
 # --- figures derived from the rules ------------------------------------------------------------

@@ -54,6 +54,11 @@ class WorkflowRules(RuleSettings):
         1, "Art. 22, 46", "A supervision log is due at least this often while the project is in construction.",
         ge=1, le=31
     )
+    notice_verification_days: int = _figure(
+        3, "Art. 23, 45", "Days the supervisor has to verify a contractor's answer to a supervision notice before "
+        "the late handling is a warning; the contractor's rectification days stand still meanwhile (the "
+        "regulation names no figure; a platform default).", ge=1, le=30
+    )
     concealed_photo_max_distance_m: int = _figure(
         500, "Art. 28", "How far outside the site's geofence a concealed-work photo's EXIF position may lie before "
         "the photo is flagged (the regulation names no figure; a platform default).", ge=10, le=20000

@@ -53,7 +53,18 @@ ACCEPTED = "accepted"  # the verdict that closes a notice; "rejected" reopens it
 REFUSED_RECTIFICATION = "art45.refused-rectification"
 REFUSED_RECTIFICATION_ARTICLE = "Art. 45"
 
+# Art. 45 (监理通知单处置不及时): whose days run while a notice is in each state. The contractor's
+# rectification days run while the notice is with the contractor; once it has answered they stand
+# still, and the supervisor's own verification days run (Art. 23); a rejected answer gives the
+# contractor back the days it had left; an accepted one ends both.
+CONTRACTOR_DAYS, SUPERVISOR_DAYS = "contractor", "supervisor"
+_DAYS_RUNNING = {AWAITING_RECTIFICATION: CONTRACTOR_DAYS, AWAITING_VERIFICATION: SUPERVISOR_DAYS}
 
+
+def whose_days_run(status: str) -> str | None:
+    """Whose deadline runs while a notice is in ``status``: the contractor's, the supervisor's, or
+    nobody's once it is closed."""
+    return _DAYS_RUNNING.get(status)
 
 
 def local_midnight(day: date) -> datetime:

@@ -131,6 +131,20 @@ class FileAttachment(Base):
     project_id: Mapped[str] = mapped_column(sa.ForeignKey("project.id"), primary_key=True)
 
 
+class FileShare(Base):
+    """A file of a project's record kept by another service (a leave request's documents, Art. 26)
+    that opens to a named audience of the project only, not to everyone who sees the project:
+    ``audience`` is ``role:owner`` (whoever decides for the project's owner) or ``user:<id>``."""
+
+    __tablename__ = "file_share"
+
+    file_id: Mapped[str] = mapped_column(sa.ForeignKey("stored_file.id"), primary_key=True)
+    project_id: Mapped[str] = mapped_column(sa.ForeignKey("project.id"), primary_key=True)
+    audience: Mapped[str] = mapped_column(sa.String(48), primary_key=True)
+    shared_by: Mapped[str | None] = mapped_column(sa.String(32))
+    shared_at: Mapped[datetime]
+
+
 class Suspension(Base):
     """A confirmed suspension (Art. 35); open while ``until`` is empty. Deadlines pause over it."""
 
@@ -146,8 +160,9 @@ class Suspension(Base):
 
 
 class Deadline(Base):
-    """A running deadline of the regulation (Art. 24, 28, 31, 32): its rule, its start, the next
-    rung's due time (None while the project is suspended or when all rungs fired)."""
+    """A running deadline of the regulation (Art. 24, 28, 31, 32, 45): its rule, its start, the
+    next rung's due time (None while the project is suspended, while the deadline is held, or when
+    all rungs fired)."""
 
     __tablename__ = "deadline"
     __table_args__ = (sa.Index("ix_deadline_due", "status", "next_due_at"),)
@@ -164,6 +179,21 @@ class Deadline(Base):
     status: Mapped[str] = mapped_column(sa.String(16))  # open, satisfied, cancelled
     next_due_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # The unit that must act, where the case names it (a notice's contractor or supervisor);
+    # otherwise the project's unit of the rule's role is warned.
+    responsible_unit_id: Mapped[str | None] = mapped_column(sa.ForeignKey("unit.id"))
+
+
+class DeadlineHold(Base):
+    """A deadline's own pause, beside the project's suspensions: open while ``until`` is empty
+    (a notice's rectification while the contractor's answer awaits verification, Art. 45)."""
+
+    __tablename__ = "deadline_hold"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    deadline_id: Mapped[str] = mapped_column(sa.ForeignKey("deadline.id"), index=True)
+    since: Mapped[datetime]
+    until: Mapped[datetime | None]
 
 
 class DeadlineRungFired(Base):

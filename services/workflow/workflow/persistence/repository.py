@@ -77,8 +77,8 @@ def project_facts(session: Session, project: Project) -> ProjectFacts:
         owner_id=project.owner_id,
         owner_project_lead_id=project.owner_project_lead_id,
         participant_unit_ids=participant_unit_ids(session, project.id),
-        personnel=frozenset((row.user_id, row.post) for row in session.execute(
-            sa.select(Personnel.user_id, Personnel.post).where(
+        personnel=frozenset((row.user_id, row.unit_id, row.post) for row in session.execute(
+            sa.select(Personnel.user_id, Personnel.unit_id, Personnel.post).where(
                 Personnel.project_id == project.id, Personnel.released_at.is_(None)))),
     )
 
@@ -108,6 +108,13 @@ def projects_in_scope(session: Session, scope: ProjectScope, *, status: str | No
     if status is not None:
         statement = statement.where(Project.status == status)
     return list(session.execute(statement).scalars())
+
+
+def current_holders_by_firm(session: Session, project_id: str, post: Post) -> tuple[tuple[str, str], ...]:
+    """(user id, unit id) of the people on a post of the project now, with the firm each serves."""
+    return tuple((row.user_id, row.unit_id) for row in session.execute(
+        sa.select(Personnel.user_id, Personnel.unit_id).where(
+            Personnel.project_id == project_id, Personnel.post == post, Personnel.released_at.is_(None))))
 
 
 def current_holders(session: Session, project_id: str, post: Post) -> tuple[str, ...]:
