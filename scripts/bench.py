@@ -45,6 +45,7 @@ import tempfile
 import time
 import uuid
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -79,6 +80,9 @@ FIGURES = {
     "month_end_eval_seconds": "s",
     "month_end_eval_people_per_s": "1/s",
     "month_end_eval_100k_projected_seconds": "s",
+    "sqlite_concurrent_writes_per_s": "1/s",
+    "sqlite_concurrent_writes_p99_ms": "ms",
+    "sqlite_concurrent_writes_failed": "count",
 }
 _printed: set[str] = set()
 
@@ -945,6 +949,52 @@ def profile_record_checkin(url: str, count: int) -> None:
 # --- 3. month-end evaluation ------------------------------------------------------------------------------
 
 
+def bench_sqlite_writes(resources: Resources, var_dir: Path) -> None:
+    """`make run`'s embedded default under concurrent writers: BENCH_SQLITE_CLIENTS (20) clients
+    register BENCH_SQLITE_WRITES (400) projects through the gateway, SQLite files under var/.
+    Before one writer per process (issue 7) most of these froze for 10 s and failed."""
+    import httpx
+
+    clients, writes = env_int("BENCH_SQLITE_CLIENTS", 20), env_int("BENCH_SQLITE_WRITES", 400)
+    sqlite_dir = var_dir / "sqlite"
+    port = free_port()
+    env = platform_env(resources, sqlite_dir, "", "", port)
+    for name in ("SUPERVISION_WORKFLOW_DATABASE_URL", "SUPERVISION_ATTENDANCE_DATABASE_URL"):
+        env.pop(name)
+    env.update({"SUPERVISION_GATEWAY_DEV_LOGIN": "true", "SUPERVISION_MANUAL_CLOCK": "true"})
+    subprocess.run([sys.executable, "-m", "workflow.bootstrap", "--demo"], env=env, cwd=ROOT, check=True,
+                   capture_output=True)
+    platform = Platform(env, port, var_dir / "sqlite-platform.log")
+    platform.start()
+    try:
+        with httpx.Client(base_url=platform.base_url, timeout=30,
+                          limits=httpx.Limits(max_connections=clients)) as http:
+            token = http.post("/auth/v1/dev/login", json={"user_id": "demo-leading-group-chief"}).json()["access_token"]
+            headers = {"authorization": f"Bearer {token}"}
+
+            def register(index: int) -> tuple[int, float]:
+                body = {"name": f"bench-sqlite-{index}", "industry": "housing", "kind": "government",
+                        "contract_amount": "12500000.00", "below_threshold": False, "geofence": GEOFENCE,
+                        "planned_start": "2027-01-01", "planned_end": "2027-06-30"}
+                started = time.perf_counter()
+                try:
+                    status = http.post("/zzd/v1/projects", json=body, headers=headers).status_code
+                except httpx.HTTPError:
+                    status = 0
+                return status, time.perf_counter() - started
+
+            started = time.perf_counter()
+            with ThreadPoolExecutor(clients) as pool:
+                answers = list(pool.map(register, range(writes)))
+            elapsed = time.perf_counter() - started
+        latencies = sorted(seconds for _, seconds in answers)
+        figure("sqlite_concurrent_writes_per_s", writes / elapsed)
+        figure("sqlite_concurrent_writes_p99_ms", percentile(latencies, 0.99) * 1000)
+        figure("sqlite_concurrent_writes_failed", sum(1 for status, _ in answers if status != 201))
+    finally:
+        platform.stop()
+
+
 def previous_month(today: date) -> tuple[date, date]:
     last = today.replace(day=1) - timedelta(days=1)
     return last.replace(day=1), last
@@ -991,7 +1041,7 @@ def bench_month_end(resources: Resources) -> None:
     now = datetime.combine(last + timedelta(days=1), datetime.min.time().replace(hour=8), DISTRICT_TZ)
     with Session(engine, expire_on_commit=False) as session:
         started = time.perf_counter()
-        raised = usecases.evaluate_due(usecases.Call(session, now, SYSTEM))
+        raised, _done = usecases.evaluate_due(usecases.Call(session, now, SYSTEM))
         session.commit()
         elapsed = time.perf_counter() - started
         through = session.get(EvaluationMark, "days").through
@@ -1078,7 +1128,8 @@ def main() -> int:
                 note(f"error: {name}: {type(error).__name__}: {error}")
         note("goal context: the platform's intake of check-ins should reach >= 500/s with p99 <= 250 ms, "
              "and the month-end evaluation 100,000 people in <= 120 s")
-        for phase in (lambda: bench_checkins(resources, var_dir), lambda: bench_month_end(resources)):
+        for phase in (lambda: bench_checkins(resources, var_dir), lambda: bench_month_end(resources),
+                      lambda: bench_sqlite_writes(resources, var_dir)):
             try:
                 phase()
             except Exception as error:

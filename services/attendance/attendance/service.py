@@ -153,14 +153,16 @@ class AttendanceService(PlatformService):
 
     @timer(interval=60)
     def evaluate(self):
-        raised = usecases.evaluate_due(usecases.Call(self.db.session, self.clock.now(), SYSTEM))
-        self.db.commit()
+        self.catch_up(self.clock.now())
+
+    def catch_up_step(self, now: datetime) -> bool:
+        raised, done = usecases.evaluate_due(usecases.Call(self.db.session, now, SYSTEM), max_days=1)
         if raised:
             logger.info("attendance warnings raised", extra={"count": raised})
+        return done
 
-    def on_platform_time_set(self, instant: datetime) -> None:
-        usecases.evaluate_due(usecases.Call(self.db.session, instant, SYSTEM))
-        self.db.commit()
+    def caught_up(self, now: datetime) -> bool:
+        return not usecases.days_left_to_evaluate(usecases.Call(self.db.session, now, SYSTEM))
 
 
 SERVICE_CLASS = AttendanceService

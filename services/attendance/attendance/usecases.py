@@ -601,25 +601,36 @@ def person_positions(call: Call, project_id: str, person_id: str, month: str) ->
 STREAK_LOOKBACK_DAYS = 62
 
 
-def evaluate_due(call: Call) -> int:
-    """Evaluate every local day that has ended since the last evaluation; return the warnings
-    raised. Each day runs once (the mark), each warning is raised once (its key)."""
+def evaluate_due(call: Call, max_days: int | None = None) -> tuple[int, bool]:
+    """Evaluate the local days that have ended since the last evaluation (at most ``max_days``
+    of them, for a catch-up in steps), then, once every day is done, the patrols; return the
+    warnings raised and whether nothing is left. Each day runs once (the mark), each warning is
+    raised once (its key)."""
     today = local_date(call.now)
     mark = call.session.get(EvaluationMark, "days")
     if mark is None:
         mark = EvaluationMark(name="days", through=today - timedelta(days=1))
         call.session.add(mark)
-        return 0
+        return 0, True
     raised = 0
     rules = call.rules()
     day = mark.through + timedelta(days=1)
+    evaluated = 0
     while day < today:
+        if max_days is not None and evaluated >= max_days:
+            return raised, False
         raised += _evaluate_day(call, day, rules)
         mark.through = day
         day += timedelta(days=1)
+        evaluated += 1
     raised += _evaluate_patrols(call, rules)
     purge_positions(call, rules)
-    return raised
+    return raised, True
+
+
+def days_left_to_evaluate(call: Call) -> bool:
+    mark = call.session.get(EvaluationMark, "days")
+    return mark is not None and mark.through < local_date(call.now) - timedelta(days=1)
 
 
 def _local_midnight(day: date) -> datetime:

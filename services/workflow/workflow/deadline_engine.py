@@ -158,13 +158,21 @@ def _fired(session: Session, deadline_ids: list[str]) -> dict[str, set[str]]:
     return fired
 
 
-def sweep(session: Session, now: datetime) -> int:
-    """Fire every rung that is due by ``now``; return how many fired. Rows are locked (and
-    skipped by another sweeper on PostgreSQL), and a fired rung is a row with a primary key, so
-    each rung fires once even when two instances sweep at the same time."""
+def anything_due(session: Session, now: datetime) -> bool:
+    return session.execute(sa.select(sa.exists().where(Deadline.status == "open",
+                                                       Deadline.next_due_at <= now))).scalar()
+
+
+def sweep(session: Session, now: datetime, max_batches: int | None = None) -> int:
+    """Fire every rung that is due by ``now`` (or those of the first ``max_batches`` batches of
+    deadlines, for a catch-up in steps); return how many fired. Rows are locked (and skipped by
+    another sweeper on PostgreSQL), and a fired rung is a row with a primary key, so each rung
+    fires once even when two instances sweep at the same time."""
     catalogue = dl.deadline_rules(load_rules(session, WorkflowRules))
     total = 0
-    while True:
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        batches += 1
         batch = list(session.execute(
             sa.select(Deadline).where(Deadline.status == "open", Deadline.next_due_at <= now)
             .order_by(Deadline.next_due_at).limit(SWEEP_BATCH).with_for_update(skip_locked=True)).scalars())
@@ -201,6 +209,7 @@ def sweep(session: Session, now: datetime) -> int:
         stage_events(session, announcements)
         total += len(fired_rows)
         session.flush()
+    return total
 
 
 def _announcement(deadline: Deadline, rule: dl.DeadlineRule, rung: dl.Rung, project: Project, must_act: str,

@@ -146,14 +146,16 @@ class WorkflowService(ChangeEntrypoints, ConcealedWorkEntrypoints, SupervisionEn
 
     @timer(interval=30)
     def sweep_deadlines(self):
-        fired = deadline_engine.sweep(self.db.session, self.clock.now())
-        self.db.commit()
+        self.catch_up(self.clock.now())
+
+    def catch_up_step(self, now: datetime) -> bool:
+        fired = deadline_engine.sweep(self.db.session, now, max_batches=1)
         if fired:
             logger.info("deadline rungs fired", extra={"count": fired})
+        return not deadline_engine.anything_due(self.db.session, now)
 
-    def on_platform_time_set(self, instant: datetime) -> None:
-        deadline_engine.sweep(self.db.session, instant)
-        self.db.commit()
+    def caught_up(self, now: datetime) -> bool:
+        return not deadline_engine.anything_due(self.db.session, now)
 
     # files
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from attendance import copies, usecases
 from attendance.persistence.models import Checkin
 from common import events
+from common.clock import local_date
 from common.errors import InvalidInput
 from common.principal import SYSTEM
 from common.schema import outbox_message
@@ -22,7 +23,7 @@ def day(n: int, hour_local: int = 9) -> datetime:
 
 
 def evaluate(session, at):
-    raised = usecases.evaluate_due(usecases.Call(session, at, SYSTEM))
+    raised, _done = usecases.evaluate_due(usecases.Call(session, at, SYSTEM))
     session.flush()
     return raised
 
@@ -204,3 +205,19 @@ def test_a_late_construction_event_does_not_bring_a_project_back_into_constructi
     left_construction(session, day(4, 12), "completion_acceptance")
     left_construction(session, day(6), "final_acceptance")
     assert usecases.require_project(session, PROJECT).construction_ended_at == day(4, 12)
+
+
+def test_a_long_jump_is_evaluated_in_steps_of_a_day_with_the_same_result(session):
+    """The back office moving the clock weeks ahead: each step evaluates one day and says
+    whether days are left, so a service can commit between steps."""
+    evaluate(session, day(0))
+    call = usecases.Call(session, day(10), SYSTEM)
+    steps = []
+    while True:
+        _raised, done = usecases.evaluate_due(call, max_days=1)
+        steps.append(done)
+        if done:
+            break
+    assert steps == [False] * 9 + [True]
+    assert not usecases.days_left_to_evaluate(call)
+    assert session.get(usecases.EvaluationMark, "days").through == local_date(day(10)) - timedelta(days=1)
