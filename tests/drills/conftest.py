@@ -136,6 +136,7 @@ class Answer:
 
 class DrillPlatform:
     answer_bound = ANSWER_BOUND
+    rpc_timeout = RPC_TIMEOUT
 
     def __init__(self, base_url: str, var: Path, launcher: subprocess.Popen, proxy: BrokerProxy, log: Path):
         self.base_url, self.var, self.launcher, self.proxy, self.log = base_url, var, launcher, proxy, log

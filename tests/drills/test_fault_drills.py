@@ -51,13 +51,11 @@ def test_concurrent_writers_on_sqlite_neither_freeze_nor_fail(drill_platform):
     assert_converges(drill_platform, "sqlite")
 
 
-def test_a_service_killed_under_load_is_restarted_and_stale_commands_are_dropped(drill_platform):
+def test_a_service_killed_under_load_is_restarted_by_the_launcher(drill_platform):
     victim = drill_platform.service_pid("workflow")
-    outage: dict[str, float] = {}
 
     def kill_then_watch():
         time.sleep(1.5)
-        outage["killed"] = time.monotonic()
         os.kill(victim, signal.SIGKILL)
         drill_platform.wait_until("the launcher restarted workflow",
                                   lambda: _restarted(drill_platform, "workflow", victim), seconds=30)
@@ -68,14 +66,35 @@ def test_a_service_killed_under_load_is_restarted_and_stale_commands_are_dropped
     assert any(answer.status in UNAVAILABLE for answer in answers), "the drill did not hit the outage"
     assert_bounded(drill_platform, answers)
     assert_stored_exactly_once(drill_platform, "killed", answers)
-    # Requests sent while workflow was down waited in its queue; their callers got 504. The
-    # restarted service must not carry them out.
-    recovered = min((a.sent_at + a.elapsed for a in answers if a.status == 201 and a.sent_at > outage["killed"]),
-                    default=float("inf"))
-    stale = {a.name for a in answers if a.status in UNAVAILABLE and outage["killed"] < a.sent_at < recovered - 5}
-    assert stale, "no request waited in the queue while the service was down"
-    assert stale.isdisjoint(drill_platform.stored_projects("killed"))
     assert_converges(drill_platform, "killed")
+
+
+def test_commands_that_waited_in_a_stalled_service_past_their_deadline_are_never_executed(drill_platform):
+    """The service stops (as a process frozen by SIGSTOP, a long GC, a saturated host) while
+    requests keep coming; their callers get 504. When it resumes it must not carry them out
+    with the clock of that later moment."""
+    victim = drill_platform.service_pid("workflow")
+    outage: dict[str, float] = {}
+
+    def stall():
+        time.sleep(1.0)
+        outage["stopped"] = time.monotonic()
+        os.kill(victim, signal.SIGSTOP)
+        time.sleep(7)
+        outage["resumed"] = time.monotonic()
+        os.kill(victim, signal.SIGCONT)
+
+    answers = drill_platform.register_for("stalled", seconds=10, clients=6, during=stall)
+    drill_platform.wait_until("the platform serves again", drill_platform.serves_again)
+    assert {answer.status for answer in answers} <= {201} | UNAVAILABLE
+    assert_bounded(drill_platform, answers)
+    # A request whose deadline passed before the service resumed can only have been executed late.
+    stale = {a.name for a in answers if a.status in UNAVAILABLE
+             and outage["stopped"] < a.sent_at and a.sent_at + drill_platform.rpc_timeout < outage["resumed"] - 0.5}
+    assert len(stale) >= 3, "too few requests waited in the stalled service for the drill to mean anything"
+    assert_converges(drill_platform, "stalled")
+    assert stale.isdisjoint(drill_platform.stored_projects("stalled"))
+    assert_stored_exactly_once(drill_platform, "stalled", answers)
 
 
 def _restarted(platform, service: str, old_pid: int) -> bool:
