@@ -14,7 +14,11 @@ size is checked exactly by :mod:`gateway.files`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from starlette.datastructures import Headers
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.errors import error_response
@@ -32,6 +36,12 @@ def _too_large(limit: int):
                           headers={"connection": "close"})
 
 
+def _upload_too_large(max_upload_bytes: int):
+    # As gateway.files says it of a file counted exactly, so that the client reads one answer.
+    return error_response(413, "too_large", f"files are limited to {max_upload_bytes} bytes",
+                          [{"field": "file", "reason": "too large"}], headers={"connection": "close"})
+
+
 def _nul(where: str):
     return error_response(422, "invalid_input", "the request contains a NUL character",
                           [{"field": where, "reason": "NUL character"}])
@@ -41,7 +51,7 @@ class RequestGuard:
     def __init__(self, app: ASGIApp, *, max_json_body_bytes: int, max_upload_bytes: int):
         self.app = app
         self.max_json_body_bytes = max_json_body_bytes
-        self.max_multipart_bytes = max_upload_bytes + MULTIPART_OVERHEAD_BYTES
+        self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -53,23 +63,27 @@ class RequestGuard:
             await _nul("url")(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        multipart = headers.get("content-type", "").lower().startswith("multipart/form-data")
-        limit = self.max_multipart_bytes if multipart else self.max_json_body_bytes
+        if headers.get("content-type", "").lower().startswith("multipart/form-data"):
+            limit, scan_for_nul = self.max_upload_bytes + MULTIPART_OVERHEAD_BYTES, False
+            refusal = partial(_upload_too_large, self.max_upload_bytes)
+        else:
+            limit, scan_for_nul = self.max_json_body_bytes, True
+            refusal = partial(_too_large, self.max_json_body_bytes)
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            await _too_large(limit)(scope, receive, send)
+            await refusal()(scope, receive, send)
             return
-        await _GuardedRequest(self.app, limit, scan_for_nul=not multipart).run(scope, receive, send)
+        await _GuardedRequest(self.app, limit, refusal, scan_for_nul=scan_for_nul).run(scope, receive, send)
 
 
 class _GuardedRequest:
     """One request: counts (and scans) the body as the application reads it."""
 
-    def __init__(self, app: ASGIApp, limit: int, *, scan_for_nul: bool):
-        self.app, self.limit, self.scan_for_nul = app, limit, scan_for_nul
+    def __init__(self, app: ASGIApp, limit: int, too_large: Callable[[], Response], *, scan_for_nul: bool):
+        self.app, self.limit, self.too_large, self.scan_for_nul = app, limit, too_large, scan_for_nul
         self.received = 0
         self.tail = b""
-        self.refusal = None
+        self.refusal: Response | None = None
         self.response_started = False
 
     async def run(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -81,7 +95,7 @@ class _GuardedRequest:
                 chunk = message.get("body", b"")
                 self.received += len(chunk)
                 if self.received > self.limit:
-                    self.refusal = _too_large(self.limit)
+                    self.refusal = self.too_large()
                 elif self.scan_for_nul and self._holds_nul(chunk):
                     self.refusal = _nul("body")
                 if self.refusal is not None:

@@ -21,6 +21,13 @@ def zzd(fake, auth_headers) -> dict:
     return auth_headers("zzd", user_id="u-zzd")
 
 
+def _upload_too_large(response, max_upload_bytes: int) -> None:
+    assert response.status_code == 413, response.text
+    assert response.json() == {"error": {
+        "code": "too_large", "message": f"files are limited to {max_upload_bytes} bytes",
+        "details": [{"field": "file", "reason": "too large"}]}}
+
+
 def _too_large(response, limit: int) -> None:
     assert response.status_code == 413, response.text
     assert response.json() == {"error": {
@@ -191,7 +198,7 @@ def test_a_multipart_body_past_the_upload_limit_is_refused_at_the_door(make_clie
     response = client.post("/zzd/v1/files", files={"file": ("big.pdf", PDF + b"0" * limit, "application/pdf")},
                            headers=auth_headers("zzd"))
 
-    _too_large(response, limit)
+    _upload_too_large(response, 8 * 1024)
     assert fake.calls == []
     assert not store_dir.exists() or not any(path.is_file() for path in store_dir.rglob("*"))
 
@@ -208,7 +215,7 @@ def test_a_chunked_upload_past_its_limit_stops_being_read(make_settings, fake, a
     status, answer, reads = _asgi_request(app, path="/zzd/v1/files", headers=headers, chunks=chunks, max_reads=100)
 
     assert status == 413
-    assert answer["error"]["code"] == "too_large"
+    assert answer["error"]["details"] == [{"field": "file", "reason": "too large"}]
     assert reads <= (8 * 1024 + MULTIPART_OVERHEAD_BYTES) // 4096 + 3
     assert fake.calls == []
 

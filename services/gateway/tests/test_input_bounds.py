@@ -159,3 +159,35 @@ def test_every_integer_query_or_path_parameter_has_a_maximum(client):
                     if schema.get("type") in ("integer", "number") and "maximum" not in schema:
                         unbounded.append(f"{method.upper()} {path} {parameter['name']}")
     assert unbounded == []
+
+
+# --- the rule settings' body: the one body without a model of its own ---------------------------------------
+
+
+@pytest.mark.parametrize("body, field, reason", [
+    ('{"x\\ud800": 1}', None, "unicode string"),  # a setting named with a lone surrogate (was a 500)
+    ('{"acceptance_days_small": "\\udc00"}', "acceptance_days_small", "valid Unicode"),
+    ('{"acceptance_days_small": Infinity}', "acceptance_days_small", "finite"),
+    ('{"acceptance_days_small": [1, NaN]}', "acceptance_days_small", "finite"),
+    ("{}", "body", "at least 1 item"),
+    ('{"' + "x" * 101 + '": 1}', None, "at most 100 characters"),
+])
+def test_rule_settings_changes_are_plain_json_with_named_figures(client, fake, back_office, body, field, reason):
+    response = client.put("/admin/v1/settings/workflow", content=body,
+                          headers={**back_office, "content-type": "application/json"})
+
+    assert response.status_code == 422, response.text
+    [detail] = response.json()["error"]["details"]
+    assert field is None or detail["field"] == field
+    assert reason in detail["reason"]
+    assert fake.calls_to("update_rule_settings") == []
+
+
+def test_rule_settings_changes_are_passed_on_as_given(client, fake, back_office):
+    fake.answer("workflow", "update_rule_settings", lambda changes: {"changed": changes})
+    changes = {"acceptance_days_small": 21, "monthly_rate_threshold": 0.75, "flags": ["a", True, None]}
+
+    response = client.put("/admin/v1/settings/workflow", json=changes, headers=back_office)
+
+    assert response.status_code == 200
+    assert fake.calls_to("update_rule_settings")[0].args == (changes,)

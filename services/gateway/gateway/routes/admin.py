@@ -4,13 +4,14 @@ settings of every service (Art. 8), and the audit trail."""
 from __future__ import annotations
 
 import logging
+import math
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, StringConstraints
 
 from common.contracts.types import MAX_ROW_ID, PlatformDateTime
 from common.principal import Principal
@@ -109,8 +110,35 @@ def get_settings(request: Request, service: str = Path(max_length=32),
     return rpc.call(_known_service(request, service), "get_rule_settings", principal=principal)
 
 
+def _plain_json(value):
+    """A rule figure is a number, text, a truth value or a list of them: finite, and text that is
+    Unicode (JSON may carry a lone surrogate escape, which no service and no answer can encode)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("text must be valid Unicode") from None
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("numbers must be finite")
+    elif isinstance(value, list):
+        for item in value:
+            _plain_json(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _plain_json(key)
+            _plain_json(item)
+    return value
+
+
+# Typed, so that the names are text the services can answer about and the figures plain JSON.
+SettingName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Figure = Annotated[JsonValue, AfterValidator(_plain_json)]
+SettingChanges = Annotated[dict[SettingName, Figure], Field(min_length=1, max_length=100,
+                                                            description="Setting name → new value.")]
+
+
 @router.put("/settings/{service}", description="Change some figures; the whole set is validated, then audited.")
-def update_settings(request: Request, service: str = Path(max_length=32), changes: dict = Body(...),
+def update_settings(request: Request, changes: Annotated[SettingChanges, Body()], service: str = Path(max_length=32),
                     principal: Principal = Depends(back_office_principal), rpc: ServiceClient = Depends(services)):
     return rpc.call(_known_service(request, service), "update_rule_settings", changes, principal=principal)
 
