@@ -24,7 +24,9 @@ import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-RPC_TIMEOUT = 3.0
+# Loose enough that 20 clients on a busy 2-core machine stay inside it; the freezes the drills
+# guard against lasted 10 s and more.
+RPC_TIMEOUT = 5.0
 # What a client may wait at most: the gateway's RPC deadline plus HTTP and scheduling slack.
 ANSWER_BOUND = RPC_TIMEOUT + 2.0
 
@@ -86,7 +88,7 @@ class BrokerProxy:
                     if not data:
                         return
                     peers[source].sendall(data)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a socket closed by cut() meanwhile
             return
         finally:
             for end in (client, upstream):

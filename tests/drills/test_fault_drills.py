@@ -43,7 +43,7 @@ def test_concurrent_writers_on_sqlite_neither_freeze_nor_fail(drill_platform):
     statuses = Counter(answer.status for answer in answers)
     assert statuses == {201: 200}, statuses
     # Before one writer per process, 192 of these 200 froze for SQLite's 10 s busy timeout and
-    # failed. Each 201 above came within the drill's 3 s RPC deadline; how fast they come is
+    # failed. Each 201 above came within the drill's RPC deadline; how fast they come is
     # measured by `make bench` (sqlite_concurrent_writes_p99), not asserted on a busy machine.
     assert_bounded(drill_platform, answers)
     assert_stored_exactly_once(drill_platform, "sqlite", answers)
@@ -53,9 +53,11 @@ def test_concurrent_writers_on_sqlite_neither_freeze_nor_fail(drill_platform):
 
 def test_a_service_killed_under_load_is_restarted_by_the_launcher(drill_platform):
     victim = drill_platform.service_pid("workflow")
+    killed: list[float] = []
 
     def kill_then_watch():
         time.sleep(1.5)
+        killed.append(time.monotonic())
         os.kill(victim, signal.SIGKILL)
         drill_platform.wait_until("the launcher restarted workflow",
                                   lambda: _restarted(drill_platform, "workflow", victim), seconds=30)
@@ -63,7 +65,9 @@ def test_a_service_killed_under_load_is_restarted_by_the_launcher(drill_platform
     answers = drill_platform.register_for("killed", seconds=9, clients=6, during=kill_then_watch)
     drill_platform.wait_until("the platform serves again", drill_platform.serves_again)
     assert {answer.status for answer in answers} <= {201} | UNAVAILABLE
-    assert any(answer.status in UNAVAILABLE for answer in answers), "the drill did not hit the outage"
+    # Requests in flight at the kill either waited in the queue for the restarted service (201)
+    # or were answered 503/504 within the timeout.
+    assert any(a.sent_at <= killed[0] <= a.sent_at + a.elapsed for a in answers), "no request met the outage"
     assert_bounded(drill_platform, answers)
     assert_stored_exactly_once(drill_platform, "killed", answers)
     assert_converges(drill_platform, "killed")
@@ -80,11 +84,12 @@ def test_commands_that_waited_in_a_stalled_service_past_their_deadline_are_never
         time.sleep(1.0)
         outage["stopped"] = time.monotonic()
         os.kill(victim, signal.SIGSTOP)
-        time.sleep(7)
+        time.sleep(3 * drill_platform.rpc_timeout)
         outage["resumed"] = time.monotonic()
         os.kill(victim, signal.SIGCONT)
 
-    answers = drill_platform.register_for("stalled", seconds=10, clients=6, during=stall)
+    answers = drill_platform.register_for("stalled", seconds=3 * drill_platform.rpc_timeout + 3, clients=6,
+                                          during=stall)
     drill_platform.wait_until("the platform serves again", drill_platform.serves_again)
     assert {answer.status for answer in answers} <= {201} | UNAVAILABLE
     assert_bounded(drill_platform, answers)

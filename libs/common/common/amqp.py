@@ -42,37 +42,42 @@ def close_quietly(connection: Connection | None) -> None:
 
 
 class Confirmations:
-    """Counts the broker's confirms of a channel in confirm mode (delivery tags 1, 2, 3…)."""
+    """The broker's confirms of a channel in confirm mode (delivery tags 1, 2, 3…), kept only
+    for the messages still outstanding or whose outcome has not been read yet."""
 
     def __init__(self, channel):
         self.next_tag = 1
-        self.acked: set[int] = set()
-        self.nacked: set[int] = set()
-        self._acked_up_to = 0
+        self.pending: set[int] = set()
+        self.outcomes: dict[int, bool] = {}
         channel.events["basic_ack"].add(self._on_ack)
         channel.events["basic_nack"].add(self._on_nack)
 
     def take_tag(self) -> int:
         tag, self.next_tag = self.next_tag, self.next_tag + 1
+        self.pending.add(tag)
         return tag
 
+    def _settle(self, delivery_tag: int, multiple: bool, acked: bool) -> None:
+        tags = [tag for tag in self.pending if tag <= delivery_tag] if multiple else [delivery_tag]
+        for tag in tags:
+            if tag in self.pending:
+                self.pending.discard(tag)
+                self.outcomes[tag] = acked
+
     def _on_ack(self, delivery_tag: int, multiple: bool) -> None:
-        if multiple:
-            self._acked_up_to = max(self._acked_up_to, delivery_tag)
-        else:
-            self.acked.add(delivery_tag)
+        self._settle(delivery_tag, multiple, True)
 
     def _on_nack(self, delivery_tag: int, multiple: bool) -> None:
-        if multiple:
-            self.nacked.update(range(1, delivery_tag + 1))
-        else:
-            self.nacked.add(delivery_tag)
+        self._settle(delivery_tag, multiple, False)
 
     def settled(self, tag: int) -> bool:
-        return self.is_acked(tag) or tag in self.nacked
+        return tag in self.outcomes
 
-    def is_acked(self, tag: int) -> bool:
-        return (tag <= self._acked_up_to or tag in self.acked) and tag not in self.nacked
+    def pop_outcome(self, tag: int) -> bool:
+        """True when the broker took the message; False when it refused it or has not answered
+        (then the tag is forgotten: a late answer changes nothing)."""
+        self.pending.discard(tag)
+        return self.outcomes.pop(tag, False)
 
 
 @dataclass(frozen=True)
@@ -144,11 +149,11 @@ class ConfirmedPublisher:
                 if remaining <= 0:
                     raise PublishFailed(f"the broker confirmed too slowly ({self.timeout:.1f} s)")
                 self._connection.drain_events(timeout=remaining)
-            confirmed = [confirmations.is_acked(tag) for tag in tags]
+            confirmed = [confirmations.pop_outcome(tag) for tag in tags]
             return PublishOutcome(confirmed, None if all(confirmed) else "the broker refused (nack)")
         except Exception as error:
             confirmations = self._confirmations
-            outcome = [confirmations is not None and confirmations.is_acked(tag) for tag in tags]
+            outcome = [confirmations is not None and confirmations.pop_outcome(tag) for tag in tags]
             outcome += [False] * (len(messages) - len(outcome))
             logger.warning("publishing interrupted", extra={"exchange": self.exchange.name, "error": repr(error),
                                                             "confirmed": sum(outcome), "batch": len(messages)})

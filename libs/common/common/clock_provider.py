@@ -4,7 +4,6 @@ follow the services as they catch up with it."""
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from datetime import datetime
 
@@ -15,7 +14,7 @@ from nameko.extensions import DependencyProvider
 from common.clock import FixedClock, SystemClock, district_iso, read_manual_time, require_aware, write_manual_time
 from common.contracts.types import check_platform_time
 from common.database import engine_for
-from common.errors import EXPECTED_ERRORS, IllegalStep, InvalidInput, PermissionDenied
+from common.errors import EXPECTED_ERRORS, CommandExpired, IllegalStep, InvalidInput, PermissionDenied
 from common.rpc import rpc
 from common.settings import database_url, platform_settings
 from common.timer import timer
@@ -36,6 +35,11 @@ class ServiceClock:
             instant = read_manual_time(self._engine) if self._manual else None
             self._clock = FixedClock(instant) if instant else SystemClock()
         return self._clock.now()
+
+    def shows_a_set_time(self) -> bool:
+        """True when the back office has set the platform time (it stands still between moves)."""
+        self.now()
+        return isinstance(self._clock, FixedClock)
 
     def set_manual_time(self, instant: datetime) -> None:
         if not self._manual:
@@ -64,27 +68,40 @@ class ManualClockEntrypoints:
     """Mixed into every service: the back office's ``PUT /admin/v1/clock`` reaches each
     service through these RPCs, and each service's timers catch up through :meth:`catch_up`.
 
-    Setting the time only stores it: it is quick, so the gateway can set every service or, if
-    one refuses, put the others back, and the platform never shows two times. What fell due
-    (days of sweeps and evaluations after a long jump) is then done in bounded steps, each its
-    own short transaction, by a one-second timer of the service — never inside the request,
-    never holding the database for the whole jump. ``clock_status`` tells whether a service
-    has caught up, so the back office can follow the catch-up to its end.
+    Setting the time only stores it, held from catching up: it is quick, so the gateway can set
+    every service or, if one refuses, put the others back before any of them acted on the new
+    time, and the platform never shows two times. Once every service has it, the gateway
+    releases the hold and what fell due (days of sweeps and evaluations after a long jump) is
+    done in bounded steps, each its own short transaction, by a one-second timer of the service
+    — never inside the request, never holding the database for the whole jump.
+    ``clock_status`` tells whether a service has caught up, so the back office can follow the
+    catch-up to its end.
     """
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
-    def set_platform_time(self, now: str) -> str:
+    def set_platform_time(self, now: str, if_now: str | None = None, hold_seconds: float = 0.0) -> str:
+        """Set the manual time. ``if_now``: only if the service still shows that time (so two
+        back-office users moving the clock at once cannot interleave). ``hold_seconds``: do not
+        act on the new time until :meth:`release_catch_up`, or for that long at most."""
         if not self.caller.is_back_office:
             raise PermissionDenied("only the back office sets the platform time")
-        try:
-            instant = check_platform_time(require_aware(datetime.fromisoformat(now)))
-        except (TypeError, ValueError) as error:
-            raise InvalidInput.field("now", f"an ISO 8601 time with its offset is needed ({error})") from None
+        if self.request.expired():
+            raise CommandExpired("the caller stopped waiting; the platform time was not changed")
+        instant = _parse_time("now", now)
+        if if_now is not None and self.clock.shows_a_set_time() and self.clock.now() != _parse_time("if_now", if_now):
+            raise IllegalStep(f"the platform time changed meanwhile (it is {district_iso(self.clock.now())}); "
+                              "read it again")
+        _hold(self.name, min(max(hold_seconds, 0.0), _LONGEST_HOLD_SECONDS))
         self.clock.set_manual_time(instant)
-        _catch_up_wanted(self.name).set()
         logger.info("platform time set", extra={"service": self.name, "now": instant.isoformat(),
                                                 "principal": self.caller.user_id})
         return district_iso(instant)
+
+    @rpc(expected_exceptions=EXPECTED_ERRORS)
+    def release_catch_up(self) -> None:
+        if not self.caller.is_back_office:
+            raise PermissionDenied("only the back office sets the platform time")
+        _holds.pop(self.name, None)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def platform_time(self) -> str:
@@ -97,17 +114,19 @@ class ManualClockEntrypoints:
 
     @timer(interval=1)
     def continue_catch_up(self) -> None:
-        wanted = _catch_up_wanted(self.name)
-        if wanted.is_set() and self.catch_up(self.clock.now()):
-            wanted.clear()
+        """Within a second of a new platform time (and after any restart), not at the next
+        sweep or evaluation."""
+        now = self.clock.now()
+        if not _held(self.name) and not self.caught_up(now):
+            self.catch_up(now)
 
     def catch_up(self, now: datetime, budget_seconds: float | None = None) -> bool:
         """Do what fell due by ``now`` in steps of :meth:`catch_up_step`, each committed on its
         own, for at most ``budget_seconds``; True when nothing is left. One catch-up at a time
-        per service in a process."""
+        per service in a process, and none while a new time is held."""
         budget = platform_settings().clock_catch_up_budget_seconds if budget_seconds is None else budget_seconds
-        lock = _catch_up_lock(self.name)
-        if not lock.acquire(blocking=False):
+        lock = _catch_up_locks.setdefault(self.name, eventlet.semaphore.Semaphore())
+        if _held(self.name) or not lock.acquire(blocking=False):
             return False
         try:
             deadline = time.monotonic() + budget
@@ -134,18 +153,25 @@ class ManualClockEntrypoints:
         return True
 
 
-_catch_up_state: dict[str, tuple[threading.Event, eventlet.semaphore.Semaphore]] = {}
+_LONGEST_HOLD_SECONDS = 120.0
+_holds: dict[str, float] = {}
+_catch_up_locks: dict[str, eventlet.semaphore.Semaphore] = {}
 
 
-def _state(service_name: str):
-    if service_name not in _catch_up_state:
-        _catch_up_state[service_name] = (threading.Event(), eventlet.semaphore.Semaphore())
-    return _catch_up_state[service_name]
+def _hold(service_name: str, seconds: float) -> None:
+    if seconds > 0:
+        _holds[service_name] = time.monotonic() + seconds
+    else:
+        _holds.pop(service_name, None)
 
 
-def _catch_up_wanted(service_name: str) -> threading.Event:
-    return _state(service_name)[0]
+def _held(service_name: str) -> bool:
+    until = _holds.get(service_name)
+    return until is not None and time.monotonic() < until
 
 
-def _catch_up_lock(service_name: str) -> eventlet.semaphore.Semaphore:
-    return _state(service_name)[1]
+def _parse_time(field: str, value: str) -> datetime:
+    try:
+        return check_platform_time(require_aware(datetime.fromisoformat(value)))
+    except (TypeError, ValueError) as error:
+        raise InvalidInput.field(field, f"an ISO 8601 time with its offset is needed ({error})") from None

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from common import health, metrics
 from common.amqp import ConfirmedPublisher, OutgoingMessage
 from common.events import Event
-from common.schema import outbox_message
+from common.schema import outbox_message, rpc_request
 from common.settings import platform_settings
 
 logger = logging.getLogger(__name__)
@@ -112,10 +112,12 @@ class OutboxRelay:
         self.purge_published(datetime.now(UTC) - self.retention)
 
     def purge_published(self, before: datetime) -> int:
-        """Published events older than the retention go; pending ones always stay."""
+        """Published events older than the retention go; pending ones always stay. The answers
+        kept for redelivered commands go too: a command expires within seconds."""
         with Session(self.engine) as session:
             purged = session.execute(sa.delete(outbox_message).where(
                 outbox_message.c.sent_at.is_not(None), outbox_message.c.sent_at < before)).rowcount
+            session.execute(sa.delete(rpc_request).where(rpc_request.c.handled_at < before))
             session.commit()
         return purged
 
@@ -152,8 +154,12 @@ class OutboxRelay:
             outcome = self.publisher.publish([
                 OutgoingMessage(routing_key=row.event_type, body=row.payload, message_id=row.event_id)
                 for row in rows])
-            sent_ids = [row.id for row, confirmed in zip(rows, outcome.confirmed, strict=True) if confirmed]
-            failed_ids = [row.id for row, confirmed in zip(rows, outcome.confirmed, strict=True) if not confirmed]
+            # Only the confirmed rows before the first unconfirmed one count as sent, so that a
+            # consumer never sees an event before one that was committed earlier.
+            sent_count = next((index for index, confirmed in enumerate(outcome.confirmed) if not confirmed),
+                              len(rows))
+            sent_ids = [row.id for row in rows[:sent_count]]
+            failed_ids = [row.id for row in rows[sent_count:]]
             if sent_ids:
                 session.execute(sa.update(outbox_message).where(outbox_message.c.id.in_(sent_ids))
                                 .values(sent_at=datetime.now(UTC), attempts=outbox_message.c.attempts + 1))
@@ -161,11 +167,10 @@ class OutboxRelay:
                 session.execute(sa.update(outbox_message).where(outbox_message.c.id.in_(failed_ids))
                                 .values(attempts=outbox_message.c.attempts + 1, last_error=outcome.error))
             session.commit()
-        for row, confirmed in zip(rows, outcome.confirmed, strict=True):
-            if confirmed:
-                metrics.EVENTS_PUBLISHED.labels(self.service_name, row.event_type).inc()
-                logger.info("event published", extra={"service": self.service_name,
-                                                     "event_id": row.event_id, "event_type": row.event_type})
+        for row in rows[:sent_count]:
+            metrics.EVENTS_PUBLISHED.labels(self.service_name, row.event_type).inc()
+            logger.info("event published", extra={"service": self.service_name,
+                                                 "event_id": row.event_id, "event_type": row.event_type})
         if failed_ids:
             logger.warning("outbox relay cannot publish; will retry",
                            extra={"service": self.service_name, "unconfirmed": len(failed_ids),

@@ -7,8 +7,10 @@ import json
 from typing import Literal
 
 from nameko.extensions import DependencyProvider
-from nameko.rpc import Rpc, RpcProxy
+from nameko.rpc import Rpc
 from pydantic import BaseModel, ConfigDict
+
+from common.rpc import BoundedServiceRpc
 
 CONTEXT_KEY = "principal"
 
@@ -59,7 +61,7 @@ class Caller(DependencyProvider):
         return SYSTEM
 
 
-class ServiceRpc(RpcProxy):
+class ServiceRpc(BoundedServiceRpc):
     """Calls another service on behalf of the current caller: the user's principal travels on,
     and a timer or an event handler calls as :data:`SYSTEM`."""
 

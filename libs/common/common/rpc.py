@@ -5,8 +5,12 @@ command executed later, when a stalled or restarted service gets to it, with the
 that later moment. The gateway stamps each request with ``nameko.command_expires_at`` (its
 deadline, epoch seconds) and gives the message the same TTL, so the broker drops it unread
 once its caller stopped waiting. A request that still reaches a service late — prefetched
-before a stall, redelivered after a crash, queued behind busy workers — is dropped here and
-counted (``supervision_commands_expired_total``), never executed.
+before a stall, redelivered after a crash, queued behind busy workers — is answered
+``CommandExpired`` without being executed, and counted (``supervision_commands_expired_total``):
+a caller still listening (another service) is not left waiting for ever.
+
+A service calling another (:class:`BoundedServiceRpc`) passes the deadline on, and waits at
+most until it, or ``rpc_timeout_seconds`` when its own call had none.
 
 Services declare RPCs with this module's :data:`rpc`, not nameko's.
 """
@@ -16,15 +20,22 @@ from __future__ import annotations
 import logging
 import time
 
+import eventlet
+from nameko.exceptions import RpcTimeout
 from nameko.extensions import DependencyProvider
-from nameko.rpc import Rpc
+from nameko.rpc import Rpc, RpcProxy
 
 from common import metrics
+from common.errors import CommandExpired
 
 logger = logging.getLogger(__name__)
 
 EXPIRES_HEADER = "command_expires_at"
 REQUESTED_AT_HEADER = "requested_at"
+# The request message's own correlation id, which a redelivery keeps: the key under which a
+# command's answer is kept (``common.service.command``). Set anew on every incoming request, so
+# the value a worker passes on to the services it calls is never mistaken for theirs.
+REQUEST_ID_HEADER = "rpc_request_id"
 
 
 def _expired(expires_at) -> bool:
@@ -45,26 +56,71 @@ class ExpiringRpc(Rpc):
         expires_at = (message.headers or {}).get(f"nameko.{EXPIRES_HEADER}")
         if _expired(expires_at):
             _count_expired(self.container.service_name, self.method_name, expires_at)
-            self.rpc_consumer.queue_consumer.ack_message(message)
+            if message.properties.get("reply_to"):
+                error = CommandExpired("the caller stopped waiting before this request could start; nothing was done")
+                self.rpc_consumer.handle_result(message, None, (CommandExpired, error, None))
+            else:
+                self.rpc_consumer.queue_consumer.ack_message(message)
             return
+        correlation_id = message.properties.get("correlation_id")
+        if correlation_id:
+            message.headers[f"nameko.{REQUEST_ID_HEADER}"] = str(correlation_id)[:64]
         super().handle_message(body, message)
 
 
 rpc = ExpiringRpc.decorator
 
 
-class CommandDeadline(DependencyProvider):
-    """Checked again when the worker starts: a request can wait in the service for a free
-    worker after it was received."""
+class IncomingRequest:
+    def __init__(self, request_id: str | None, expires_at, service: str, method: str):
+        self.id, self._expires_at, self._service, self._method = request_id, expires_at, service, method
+
+    def expired(self) -> bool:
+        if _expired(self._expires_at):
+            _count_expired(self._service, self._method, self._expires_at)
+            return True
+        return False
+
+
+class RequestInfo(DependencyProvider):
+    """The request a worker serves: its id and whether its caller has given up. Checked again
+    when the worker starts, since a request can wait in the service for a free worker after it
+    was received."""
+
+    def get_dependency(self, worker_ctx) -> IncomingRequest:
+        return IncomingRequest(worker_ctx.data.get(REQUEST_ID_HEADER), worker_ctx.data.get(EXPIRES_HEADER),
+                               self.container.service_name, worker_ctx.entrypoint.method_name)
+
+
+class _BoundedProxy:
+    def __init__(self, proxy, seconds_left):
+        self._proxy, self._seconds_left = proxy, seconds_left
+
+    def __getattr__(self, method_name):
+        method = getattr(self._proxy, method_name)
+
+        def call(*args, **kwargs):
+            seconds = self._seconds_left()
+            with eventlet.Timeout(seconds, RpcTimeout(f"{method_name}: no answer within {seconds:.1f} s")):
+                return method(*args, **kwargs)
+
+        return call
+
+
+class BoundedServiceRpc(RpcProxy):
+    """nameko's ``RpcProxy`` waits for ever; this one until the current call's deadline (it
+    travels on in the context), or ``rpc_timeout_seconds`` for a call without one."""
 
     def get_dependency(self, worker_ctx):
+        from common.settings import platform_settings
+
         expires_at = worker_ctx.data.get(EXPIRES_HEADER)
-        service, method = self.container.service_name, worker_ctx.entrypoint.method_name
+        default = platform_settings().rpc_timeout_seconds
 
-        def expired() -> bool:
-            if _expired(expires_at):
-                _count_expired(service, method, expires_at)
-                return True
-            return False
+        def seconds_left() -> float:
+            try:
+                return max(0.001, min(default, float(expires_at) - time.time())) if expires_at else default
+            except (TypeError, ValueError):
+                return default
 
-        return expired
+        return _BoundedProxy(super().get_dependency(worker_ctx), seconds_left)

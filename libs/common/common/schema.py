@@ -88,6 +88,17 @@ dead_letter = sa.Table(
     sa.Column("received_at", UtcDateTime(), nullable=False),
 )
 
+# The answer to each command a service carried out, by the request's id: a command redelivered
+# after a crash (carried out, not yet acknowledged) is answered again, never carried out twice.
+rpc_request = sa.Table(
+    "rpc_request",
+    infrastructure_metadata,
+    sa.Column("request_id", sa.String(64), primary_key=True),
+    sa.Column("method", sa.String(100), nullable=False),
+    sa.Column("result", sa.Text, nullable=False),
+    sa.Column("handled_at", UtcDateTime(), nullable=False),
+)
+
 platform_clock = sa.Table(
     "platform_clock",
     infrastructure_metadata,
@@ -130,6 +141,11 @@ def create_infrastructure_tables(op) -> None:
 def create_dead_letter_table(op) -> None:
     """For services whose first migration predates the dead-letter table."""
     dead_letter.create(bind=op.get_bind())
+
+
+def create_rpc_request_table(op) -> None:
+    """For services whose first migration predates the table of commands carried out."""
+    rpc_request.create(bind=op.get_bind())
 
 
 def drop_infrastructure_tables(op) -> None:

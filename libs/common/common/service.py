@@ -4,6 +4,10 @@ manual clock, the rule settings (Art. 8) and the audit trail."""
 
 from __future__ import annotations
 
+import logging
+
+import sqlalchemy as sa
+from kombu.utils import json as kombu_json
 from pydantic import ValidationError
 
 from common.audit import AuditQuery, query_trail
@@ -12,22 +16,42 @@ from common.database import Database
 from common.errors import EXPECTED_ERRORS, CommandExpired, InvalidInput, PermissionDenied
 from common.metrics import EntrypointMetrics
 from common.principal import Caller
-from common.rpc import CommandDeadline, rpc
+from common.rpc import RequestInfo, rpc
 from common.rule_settings import RuleSettings, describe_rules, load_rules, update_rules, validation_details
+from common.schema import rpc_request
+
+logger = logging.getLogger(__name__)
 
 
 def _refuse_if_expired(service) -> None:
-    if service.command_expired():
+    if service.request.expired():
         raise CommandExpired("the caller stopped waiting before this request could start; nothing was done")
 
 
 def command(method):
     """An RPC that changes state: the method gets ``self._call()`` (the service's use-case Call)
-    and the unit of work commits before the reply goes out."""
+    and the unit of work commits before the reply goes out.
+
+    RPC delivery is at least once: a service that crashes after committing but before the broker
+    heard it acknowledge gets the request again. Its answer is therefore kept with the change,
+    under the request's id, and a redelivered request is answered again, not carried out twice.
+    """
 
     def entrypoint(self, *args, **kwargs):
         _refuse_if_expired(self)
+        request_id = self.request.id
+        if request_id is not None:
+            kept = self.db.session.execute(sa.select(rpc_request.c.result)
+                                           .where(rpc_request.c.request_id == request_id)).scalar()
+            if kept is not None:
+                logger.warning("redelivered command answered again, not carried out twice",
+                               extra={"service": self.name, "method": method.__name__, "request_id": request_id})
+                return kombu_json.loads(kept)
         result = method(self, self._call(), *args, **kwargs)
+        if request_id is not None:
+            self.db.session.execute(sa.insert(rpc_request).values(
+                request_id=request_id, method=method.__name__, result=kombu_json.dumps(result),
+                handled_at=self.clock.now()))
         self.db.commit()
         return result
 
@@ -58,7 +82,7 @@ class PlatformService(ManualClockEntrypoints):
     clock = PlatformClock()
     caller = Caller()
     metrics = EntrypointMetrics()
-    command_expired = CommandDeadline()
+    request = RequestInfo()
 
     def rules(self):
         return load_rules(self.db.session, self.rules_cls)
@@ -75,6 +99,7 @@ class PlatformService(ManualClockEntrypoints):
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def update_rule_settings(self, changes: dict) -> dict:
         self._require_back_office()
+        _refuse_if_expired(self)
         updated = update_rules(self.db.session, self.rules_cls, changes, principal=self.caller, at=self.clock.now())
         self.db.commit()
         return describe_rules(updated)

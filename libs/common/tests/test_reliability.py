@@ -160,20 +160,22 @@ def test_the_relay_holds_no_write_lock_while_it_publishes(sqlite_engine, tmp_pat
                                   .where(outbox_message.c.sent_at.is_(None))).scalar_one() == 0
 
 
-def test_only_what_the_broker_confirmed_is_marked_sent(sqlite_engine, tmp_path, monkeypatch):
+def test_only_what_the_broker_confirmed_in_order_is_marked_sent(sqlite_engine, tmp_path, monkeypatch):
+    """The third event was confirmed but the second was not: marking the third sent would let a
+    consumer see it before the second, so it is published again with the second."""
     event_ids = _stage(sqlite_engine, 3)
     publisher = _RecordingPublisher(tmp_path / "service.sqlite3", confirm=lambda n: [True, False, True][:n])
     relay = _relay(sqlite_engine, publisher, monkeypatch)
-    assert relay.relay_pending() == 2
+    assert relay.relay_pending() == 1
     with sqlite_engine.connect() as connection:
         rows = {row.event_id: row for row in connection.execute(sa.select(outbox_message))}
-    assert rows[event_ids[0]].sent_at is not None and rows[event_ids[2]].sent_at is not None
-    assert rows[event_ids[1]].sent_at is None
+    assert rows[event_ids[0]].sent_at is not None
+    assert rows[event_ids[1]].sent_at is None and rows[event_ids[2]].sent_at is None
     assert rows[event_ids[1]].attempts == 1 and rows[event_ids[1]].last_error == "nack"
-    # the next pass publishes the one left, and only it
+    # the next pass publishes the two left, in their order
     publisher.confirm = None
-    assert relay.relay_pending() == 1
-    assert publisher.batches[-1] == [event_ids[1]]
+    assert relay.relay_pending() == 2
+    assert publisher.batches[-1] == [event_ids[1], event_ids[2]]
 
 
 def test_an_unreachable_broker_leaves_every_event_pending(sqlite_engine):
@@ -248,3 +250,35 @@ def test_liveness_fails_when_a_loop_stops_beating():
         assert health.liveness()[0] is True
     finally:
         beat.retire()
+
+
+class _Channel:
+    def __init__(self):
+        self.events = {"basic_ack": set(), "basic_nack": set()}
+
+    def ack(self, tag, multiple=False):
+        for callback in self.events["basic_ack"]:
+            callback(tag, multiple)
+
+    def nack(self, tag, multiple=False):
+        for callback in self.events["basic_nack"]:
+            callback(tag, multiple)
+
+
+def test_confirmations_keep_only_what_is_outstanding():
+    from common.amqp import Confirmations
+
+    channel = _Channel()
+    confirmations = Confirmations(channel)
+    for _ in range(2000):
+        tag = confirmations.take_tag()
+        channel.ack(tag)
+        assert confirmations.pop_outcome(tag) is True
+    assert confirmations.pending == set() and confirmations.outcomes == {}
+    tags = [confirmations.take_tag() for _ in range(4)]
+    channel.ack(tags[1], multiple=True)  # the first two
+    channel.nack(tags[2])
+    assert [confirmations.settled(tag) for tag in tags] == [True, True, True, False]
+    assert [confirmations.pop_outcome(tag) for tag in tags] == [True, True, False, False]
+    channel.ack(tags[3])  # too late: forgotten, changes nothing
+    assert confirmations.pending == set()

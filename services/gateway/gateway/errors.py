@@ -13,7 +13,7 @@ from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from common.errors import CommandExpired, DomainError, IllegalStep, InvalidInput, NotFound, PermissionDenied
-from gateway.rpc import BrokerUnavailable
+from gateway.rpc import BrokerUnavailable, ReplyLost
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +28,8 @@ STATUS_BY_ERROR: dict[type[Exception], tuple[int, str]] = {
 }
 
 
-# SQLAlchemy's names for a database that is down or dropped the connection: the request changed
-# nothing (its transaction never committed), and trying again later is the right answer.
+# SQLAlchemy's names for a database that is down or dropped the connection: trying again later
+# is the right answer.
 DATABASE_UNAVAILABLE = {"OperationalError", "InterfaceError", "DisconnectionError"}
 
 
@@ -71,14 +71,20 @@ def install_error_handlers(app: FastAPI) -> None:
         logger.error("service failed", extra={"path": request.url.path, "exc_type": error.exc_type,
                                               "detail": error.value})
         if error.exc_type in DATABASE_UNAVAILABLE:
-            return error_response(503, "service_unavailable",
-                                  "a service cannot reach its database; nothing was changed; try again")
+            return error_response(503, "service_unavailable", "a service cannot reach its database; try again later")
+        if error.exc_type == "RpcTimeout":
+            return error_response(504, "timeout", "a service did not answer in time; try again")
         return error_response(500, "internal", "the service failed; the failure is logged")
+
+    @app.exception_handler(ReplyLost)
+    async def _reply_lost(request: Request, error: ReplyLost):
+        logger.warning("answer lost", extra={"path": request.url.path, "error": repr(error)})
+        return error_response(504, "timeout", "the answer was lost on the way back; the request may have been "
+                                              "carried out: look before trying again")
 
     @app.exception_handler(AmqpConnectionError)
     @app.exception_handler(BrokerUnavailable)
     @app.exception_handler(ConnectionError)
-    @app.exception_handler(OSError)
     async def _broker_unreachable(request: Request, error: Exception):
         logger.error("broker unreachable", extra={"path": request.url.path, "error": repr(error)})
         return error_response(503, "service_unavailable", "the platform's message broker cannot be reached; try again")

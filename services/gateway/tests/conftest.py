@@ -52,6 +52,7 @@ class FakeServices:
     users: dict[str, dict] = field(default_factory=dict)
     lookups: list[Call] = field(default_factory=list)
     closed: bool = False
+    timeout: float = 10.0
 
     def answer(self, service: str, method: str, outcome: Any) -> None:
         self.answers[(service, method)] = outcome

@@ -23,22 +23,29 @@ class ServiceClock:
     def __init__(self, now: str, steps_to_catch_up: int = 0, refuse=None):
         self.now, self.steps_left, self.refuse = now, steps_to_catch_up, refuse
         self.set_to: list[str] = []
+        self.held = False
 
     def install(self, fake, service: str) -> None:
         fake.answer(service, "clock_status", self.status)
         fake.answer(service, "set_platform_time", self.set)
+        fake.answer(service, "release_catch_up", self.release)
 
     def status(self) -> dict:
         caught_up = self.steps_left == 0
         self.steps_left = max(0, self.steps_left - 1)
         return {"now": self.now, "caught_up": caught_up}
 
-    def set(self, now: str) -> str:
+    def set(self, now: str, if_now: str | None = None, hold_seconds: float = 0.0) -> str:
         if self.refuse is not None and now != self.now:
             raise self.refuse
+        if if_now is not None and if_now != self.now:
+            raise IllegalStep("the platform time changed meanwhile")
         self.set_to.append(now)
-        self.now = now
+        self.now, self.held = now, hold_seconds > 0
         return now
+
+    def release(self) -> None:
+        self.held = False
 
 
 NEW_TIME = "2027-03-01T09:00:00+08:00"
@@ -58,8 +65,12 @@ def test_setting_the_clock_sets_every_service_and_waits_for_their_catch_up(make_
                                "services": {service: {"now": NEW_TIME, "caught_up": True} for service in clocks}}
     calls = fake.calls_to("set_platform_time")
     assert sorted(call.service for call in calls) == ["attendance", "workflow"]
-    assert all(call.args == (NEW_TIME,) for call in calls)
+    assert all(call.args == (NEW_TIME,) and call.kwargs["if_now"] == OLD_TIME and call.kwargs["hold_seconds"] > 0
+               for call in calls)
     assert all(call.principal.user_id == "u-lead" and call.principal.is_back_office for call in calls)
+    # held from catching up until every service had the time, then released
+    assert sorted(call.service for call in fake.calls_to("release_catch_up")) == ["attendance", "workflow"]
+    assert not any(clock.held for clock in clocks.values())
 
 
 def test_a_catch_up_longer_than_the_wait_answers_202_to_follow(make_client, fake, lead, monkeypatch):
@@ -88,6 +99,31 @@ def test_one_service_refusing_the_time_leaves_every_service_where_it_was(make_cl
     assert response.status_code == 409
     assert workflow.now == OLD_TIME and workflow.set_to == [NEW_TIME, OLD_TIME]
     assert attendance.now == OLD_TIME
+    assert fake.calls_to("release_catch_up") == []
+
+
+def test_a_service_whose_answer_was_lost_is_put_back_too(make_client, fake, lead):
+    """A timeout leaves unknown whether the service took the time: it is put back all the same."""
+    from nameko.exceptions import RpcTimeout
+
+    client = make_client(services=["workflow", "attendance"])
+    workflow = ServiceClock(OLD_TIME)
+    workflow.install(fake, "workflow")
+    attendance = ServiceClock(OLD_TIME)
+    attendance.install(fake, "attendance")
+
+    def took_it_but_the_answer_was_lost(now, if_now=None, hold_seconds=0.0):
+        attendance.set(now, if_now, hold_seconds)
+        raise RpcTimeout(10)
+
+    fake.answer("attendance", "set_platform_time", took_it_but_the_answer_was_lost)
+
+    response = client.put("/admin/v1/clock", json={"now": NEW_TIME}, headers=lead)
+
+    assert response.status_code == 504
+    assert workflow.now == OLD_TIME
+    assert [call.args for call in fake.calls_to("set_platform_time") if call.service == "attendance"] == [
+        (NEW_TIME,), (OLD_TIME,)]
 
 
 def test_a_service_that_does_not_answer_changes_nothing(make_client, fake, lead):

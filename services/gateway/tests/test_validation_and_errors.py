@@ -8,6 +8,7 @@ import pytest
 from nameko.exceptions import RemoteError, RpcTimeout, UnknownService, deserialize, serialize
 
 from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
+from gateway.rpc import BrokerUnavailable, ReplyLost
 
 PROJECT = {
     "name": "Shangyu riverside road",
@@ -211,13 +212,30 @@ def test_a_service_without_its_database_answers_503_and_says_nothing_changed(cli
     assert "psycopg2" not in response.text
 
 
-def test_a_lost_broker_in_the_middle_of_a_call_is_503_not_500(client, fake, zzd):
-    fake.answer("workflow", "get_project", OSError("Server unexpectedly closed connection"))
+def test_a_broker_that_did_not_take_the_request_is_503(client, fake, zzd):
+    fake.answer("workflow", "get_project", BrokerUnavailable("Server unexpectedly closed connection"))
 
     response = client.get("/zzd/v1/projects/p-1", headers=zzd)
 
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "service_unavailable"
+
+
+def test_an_answer_lost_after_the_broker_took_the_request_is_504_and_says_it_may_have_run(client, fake, zzd):
+    fake.answer("workflow", "get_project", ReplyLost("Server unexpectedly closed connection"))
+
+    response = client.get("/zzd/v1/projects/p-1", headers=zzd)
+
+    assert response.status_code == 504
+    assert "may have been carried out" in response.json()["error"]["message"]
+
+
+def test_a_service_whose_own_call_to_another_timed_out_is_504(client, fake, zzd):
+    fake.answer("workflow", "get_project", RemoteError("RpcTimeout", "share_files: no answer within 3.0 s"))
+
+    response = client.get("/zzd/v1/projects/p-1", headers=zzd)
+
+    assert response.status_code == 504
 
 
 @pytest.mark.parametrize("path", ["/zzd/v1/projects/%00", "/public/v1/projects?q=a%00b"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated
@@ -14,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, StringConstraints
 
 from common.contracts.types import MAX_ROW_ID, PlatformDateTime
+from common.errors import DomainError
 from common.principal import Principal
 from gateway.auth import back_office_principal
 from gateway.deps import limit_only, services
@@ -35,20 +37,24 @@ def _known_service(request: Request, service: str) -> str:
     return service
 
 
-def _on_every_service(request: Request, rpc: ServiceClient, method: str, *args, principal: Principal):
+def _on_every_service(request: Request, rpc: ServiceClient, method: str, *args, principal: Principal, **kwargs):
     """Call ``method`` on every service at once; return the answers and the failures."""
     names = request.app.state.settings.services
-    futures = {name: _fan_out.submit(rpc.call, name, method, *args, principal=principal) for name in names}
+    futures = {name: _fan_out.submit(rpc.call, name, method, *args, principal=principal, **kwargs)
+               for name in names}
     answers, failures = {}, {}
     for name, future in futures.items():
         try:
-            answers[name] = future.result()
+            # The call bounds itself; this is a guard should a thread of the pool be stuck.
+            answers[name] = future.result(timeout=rpc.timeout + 2)
         except Exception as error:  # each failure is reported below; one must not hide another
             failures[name] = error
     return answers, failures
 
 
 _fan_out = ThreadPoolExecutor(max_workers=8, thread_name_prefix="clock-fan-out")
+# One clock change at a time from this gateway; between replicas, the services' compare-and-set.
+_clock_change = threading.Lock()
 
 
 def _clock_view(statuses: dict) -> dict:
@@ -64,23 +70,43 @@ def _clock_view(statuses: dict) -> dict:
                         "`caught_up` is true.")
 def set_clock(body: ClockSetting, request: Request, principal: Principal = Depends(back_office_principal),
               rpc: ServiceClient = Depends(services)):
-    before, unreachable = _on_every_service(request, rpc, "clock_status", principal=principal)
-    if unreachable:
-        raise next(iter(unreachable.values()))
-    wanted = body.now.isoformat()
-    applied, refused = _on_every_service(request, rpc, "set_platform_time", wanted, principal=principal)
-    if refused:
-        # Every service at the same time or none: put back the ones that took it.
-        for name in applied:
+    with _clock_change:
+        before, unreachable = _on_every_service(request, rpc, "clock_status", principal=principal)
+        if unreachable:
+            raise next(iter(unreachable.values()))
+        wanted = body.now.isoformat()
+        hold = 2 * rpc.timeout + 5
+        # Each service takes the time only if it still shows what we read, and holds it from
+        # catching up until all have it.
+        applied, refused = {}, {}
+        futures = {name: _fan_out.submit(rpc.call, name, "set_platform_time", wanted, if_now=before[name]["now"],
+                                         hold_seconds=hold, principal=principal) for name in before}
+        for name, future in futures.items():
             try:
-                rpc.call(name, "set_platform_time", before[name]["now"], principal=principal)
-            except Exception:
-                logger.exception("platform time could not be put back", extra={"service": name})
-        logger.warning("platform time not changed", extra={"wanted": wanted, "refused_by": sorted(refused)})
-        raise next(iter(refused.values()))
+                applied[name] = future.result(timeout=rpc.timeout + 2)
+            except Exception as error:
+                refused[name] = error
+        if refused:
+            _put_back(rpc, principal, before, refused)
+            raise next(iter(refused.values()))
+        _on_every_service(request, rpc, "release_catch_up", principal=principal)
     view = _follow_catch_up(request, rpc, principal, request.app.state.settings.clock_wait_seconds)
     return JSONResponse(view, status_code=200 if view["caught_up"] else 202,
                         headers=None if view["caught_up"] else {"Location": "/admin/v1/clock"})
+
+
+def _put_back(rpc: ServiceClient, principal: Principal, before: dict, refused: dict) -> None:
+    """Every service but those that answered a refusal may hold the new time (a timeout or a
+    lost answer leaves it unknown): each goes back to the time it showed."""
+    for name, status in before.items():
+        if isinstance(refused.get(name), DomainError):
+            continue
+        try:
+            rpc.call(name, "set_platform_time", status["now"], principal=principal)
+        except Exception:
+            logger.exception("platform time could not be put back; GET /admin/v1/clock shows it",
+                             extra={"service": name})
+    logger.warning("platform time not changed", extra={"refused_by": sorted(refused)})
 
 
 def _follow_catch_up(request: Request, rpc: ServiceClient, principal: Principal, seconds: float) -> dict:

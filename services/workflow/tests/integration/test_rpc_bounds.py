@@ -2,6 +2,8 @@
 RabbitMQ): a call is bounded end to end, an unknown service or an unreachable broker answers
 at once, and a command whose caller gave up is never executed."""
 
+import json
+import threading
 import time
 import uuid
 from datetime import UTC, datetime
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from common.database import engine_for, migrate
 from common.principal import CONTEXT_KEY, Principal
+from gateway import rpc as gateway_rpc
 from gateway.rpc import BrokerUnavailable, ServiceClient
 from workflow.bootstrap import seed_demo_district
 from workflow.service import MIGRATIONS_DIR
@@ -50,10 +53,27 @@ def _expired_commands(service) -> float:
                if line.startswith("supervision_commands_expired_total{"))
 
 
-def test_a_call_answers_through_one_connection_per_thread(client):
+def test_calls_reuse_pooled_connections_and_retired_threads_leave_none_behind(client):
     assert client.call("workflow", "platform_time", principal=BACK_OFFICE)
     assert client.call("workflow", "platform_time", principal=BACK_OFFICE)
-    assert len(client._all) == 1
+    assert len(client._idle) == 1
+    # FastAPI's pool starts and retires threads; the connections stay with the client's pool.
+    threads = [threading.Thread(target=client.call, args=("workflow", "platform_time"),
+                                kwargs={"principal": BACK_OFFICE}) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert 1 <= len(client._idle) <= 12
+    assert len(client._idle) <= gateway_rpc.IDLE_CONNECTIONS_KEPT
+
+
+def test_a_connection_the_broker_closed_while_idle_is_replaced_without_an_error(client):
+    assert client.call("workflow", "platform_time", principal=BACK_OFFICE)
+    [idle] = client._idle
+    idle.connection.connection.sock.close()  # as a broker restart or a NAT timeout leaves it
+    assert client.call("workflow", "platform_time", principal=BACK_OFFICE)
+    assert idle not in client._idle
 
 
 def test_an_unknown_service_answers_at_once(client):
@@ -115,3 +135,57 @@ def test_a_command_whose_caller_gave_up_is_dropped_and_counted(service, client):
     assert _expired_commands(service) == before + 1
     units = service.call("list_units", principal=BACK_OFFICE)
     assert unit_name not in str(units)
+
+
+def test_a_late_request_with_a_caller_still_listening_is_answered_command_expired(service):
+    """Another service calling with the deadline it inherited must not wait for ever."""
+    from common.errors import CommandExpired
+
+    with Connection(service.amqp_uri) as connection:
+        channel = connection.channel()
+        reply_queue = f"test-replies-{uuid.uuid4().hex[:8]}"
+        channel.queue_declare(reply_queue, exclusive=True, auto_delete=True)
+        channel.queue_bind(reply_queue, "nameko-rpc", routing_key=reply_queue)
+        producer = Producer(channel, exchange=Exchange("nameko-rpc", type="topic", durable=True))
+        producer.publish({"args": [], "kwargs": {}}, routing_key="workflow.platform_time", serializer="json",
+                         reply_to=reply_queue, correlation_id="late-1",
+                         headers={f"nameko.{CONTEXT_KEY}": BACK_OFFICE.to_context(),
+                                  "nameko.command_expires_at": time.time() - 1})
+        deadline = time.monotonic() + 10
+        reply = None
+        while reply is None and time.monotonic() < deadline:
+            reply = channel.basic_get(reply_queue, no_ack=True)
+            time.sleep(0.05)
+    assert reply is not None, "the late request was not answered"
+    error = json.loads(reply.body)["error"]
+    assert error["exc_type"] == CommandExpired.__name__
+
+
+def test_a_redelivered_command_is_answered_again_not_carried_out_twice(service):
+    """What a crash between the commit and the broker's acknowledgement leaves: the same request
+    message (same correlation id) delivered twice."""
+    name = f"重投的单位-{uuid.uuid4().hex[:6]}"
+    with Connection(service.amqp_uri) as connection:
+        channel = connection.channel()
+        reply_queue = f"test-replies-{uuid.uuid4().hex[:8]}"
+        channel.queue_declare(reply_queue, exclusive=True, auto_delete=True)
+        channel.queue_bind(reply_queue, "nameko-rpc", routing_key=reply_queue)
+        producer = Producer(channel, exchange=Exchange("nameko-rpc", type="topic", durable=True))
+        replies = []
+        for _ in range(2):
+            producer.publish({"args": [{"kind": "tester", "name": name}], "kwargs": {}},
+                             routing_key="workflow.register_unit", serializer="json", reply_to=reply_queue,
+                             correlation_id="same-request-twice-" + name[-6:],
+                             headers={f"nameko.{CONTEXT_KEY}": BACK_OFFICE.to_context(),
+                                      "nameko.command_expires_at": time.time() + 30})
+            deadline = time.monotonic() + 10
+            reply = None
+            while reply is None and time.monotonic() < deadline:
+                reply = channel.basic_get(reply_queue, no_ack=True)
+                time.sleep(0.05)
+            assert reply is not None
+            replies.append(json.loads(reply.body))
+    assert replies[0]["error"] is None
+    assert replies[1] == replies[0]
+    units = service.call("list_units", principal=BACK_OFFICE)
+    assert str(units).count(name) == 1
