@@ -629,8 +629,9 @@ def evaluate_due(call: Call, max_days: int | None = None) -> tuple[int, bool]:
 
 
 def days_left_to_evaluate(call: Call) -> bool:
+    """True also before the first evaluation, which marks where the evaluated days begin."""
     mark = call.session.get(EvaluationMark, "days")
-    return mark is not None and mark.through < local_date(call.now) - timedelta(days=1)
+    return mark is None or mark.through < local_date(call.now) - timedelta(days=1)
 
 
 def _local_midnight(day: date) -> datetime:

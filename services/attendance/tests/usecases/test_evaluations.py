@@ -221,3 +221,12 @@ def test_a_long_jump_is_evaluated_in_steps_of_a_day_with_the_same_result(session
     assert steps == [False] * 9 + [True]
     assert not usecases.days_left_to_evaluate(call)
     assert session.get(usecases.EvaluationMark, "days").through == local_date(day(10)) - timedelta(days=1)
+
+
+def test_before_the_first_evaluation_the_service_is_not_caught_up(session):
+    """The first evaluation marks where the evaluated days begin: a new platform time must reach
+    it, or the days from there on would never be evaluated."""
+    call = usecases.Call(session, day(0), SYSTEM)
+    assert usecases.days_left_to_evaluate(call)
+    assert usecases.evaluate_due(call, max_days=1) == (0, True)
+    assert not usecases.days_left_to_evaluate(call)
