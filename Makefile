@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PACKAGES := -e libs/common -e services/workflow -e services/attendance -e services/gateway
 
-.PHONY: run test lint unit integration e2e drills install clean bench
+.PHONY: run test lint unit integration e2e drills install clean bench rules
 
 $(STAMP): constraints.txt requirements-dev.txt libs/common/pyproject.toml services/*/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ drills: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_deadlines.py
+
+# The regulation article by article, with the rule ids, domain functions and settings that
+# enforce it (docs/articles.md is the same text; `scripts/rules.py --write` regenerates it).
+rules: $(STAMP)
+	@$(BIN)/python scripts/rules.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

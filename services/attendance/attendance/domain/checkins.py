@@ -37,13 +37,16 @@ SUSPENDED = "suspended"
 
 
 class Outcome(StrEnum):
+    """What becomes of a check-in (Art. 26, 47): accepted, accepted but flagged, or rejected."""
+
     ACCEPTED = "accepted"
     FLAGGED = "flagged"  # accepted, but a risk signal was raised (Art. 47)
     REJECTED = "rejected"
 
 
 class Reason(StrEnum):
-    """Stable codes of a rejection."""
+    """Stable codes of a check-in's rejection (Art. 25, 26, 35, 47), one per check of
+    :func:`assess_checkin`."""
 
     NOT_ON_ROSTER = "not_on_roster"  # Art. 26
     PROJECT_SUSPENDED = "project_suspended"  # Art. 35
@@ -213,7 +216,8 @@ def risk_signals(
 def assess_checkin(
     attempt: CheckinAttempt, context: CheckinContext, rules: AttendanceRules, now: datetime
 ) -> CheckinDecision:
-    """Decide one check-in at server time ``now`` (see the module docstring for the order)."""
+    """Art. 26, 35, 47: decide one check-in at server time ``now`` (see the module docstring for
+    the order)."""
     _validate(attempt, context, now)
     if not context.on_roster:
         return _rejected(Reason.NOT_ON_ROSTER)

@@ -123,8 +123,8 @@ def construction_days(facts: AttendanceFacts) -> set[date]:
 
 
 def missing_streaks(days: Iterable[date], valid: set[date]) -> list[MissingStreak]:
-    """Runs of ``days`` (construction days, in order) without a valid day; other dates are
-    skipped, so they do not break a run."""
+    """Art. 42: runs of ``days`` (construction days, in order) without a valid day; other dates
+    are skipped, so they do not break a run."""
     streaks: list[MissingStreak] = []
     start: date | None = None
     end: date | None = None
@@ -179,8 +179,8 @@ def monthly_attendance(facts: MonthFacts, rules: AttendanceRules, up_to: date | 
 
 
 def streak_ending_on(facts: AttendanceFacts, day: date, rules: AttendanceRules) -> MissingStreak | None:
-    """The run of missed construction days that ends on ``day`` (None when ``day`` is not a
-    construction day or is valid)."""
+    """Art. 42: the run of missed construction days that ends on ``day`` (None when ``day`` is
+    not a construction day or is valid)."""
     days, _valid, streaks = _evaluate(facts, rules, day)
     if day not in days or not streaks or streaks[-1].end != day:
         return None

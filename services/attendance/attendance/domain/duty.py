@@ -1,4 +1,4 @@
-"""Who must check in, and on which days (Art. 26, 35).
+"""Who must check in, and on which days (Art. 14–15, 22–23, 26, 27, 35).
 
 The contractor's project manager, technical lead and safety officer and the supervisor's
 chief engineer, specialist engineer and inspector check in; the technical lead and the
@@ -49,7 +49,8 @@ class Phase:
 
 
 def duty_roster(entries: Iterable[RosterPost], below_threshold: bool) -> list[RosterPost]:
-    """The posts of a project whose holders must check in."""
+    """Art. 14–15, 22–23, 26: the posts of a project whose holders must check in; for works
+    below the tender threshold, one person of the contractor and one of the supervisor."""
     checking = [entry for entry in entries if entry.post in _FIRM_OF_POST]
     if not below_threshold:
         return checking
@@ -62,7 +63,8 @@ def duty_roster(entries: Iterable[RosterPost], below_threshold: bool) -> list[Ro
 
 
 def on_duty(person_id: str, day: date, roster: Iterable[RosterPost], phases: Iterable[Phase]) -> bool:
-    """Whether the person must check in on ``day`` (from the day they took the post)."""
+    """Art. 26: whether the person must check in on ``day``: from the day they took the post until
+    they are replaced (Art. 27), and on a phased post only in the owner's phases."""
     phases = list(phases)
     for entry in roster:
         if entry.person_id != person_id or day < local_date(entry.assigned_at):
@@ -89,12 +91,14 @@ def suspended_days(intervals: Iterable[tuple[datetime, datetime | None]], first:
 
 
 def leaves_construction(status: str) -> bool:
+    """Art. 25, 34: whether the project has left construction (its completion acceptance and
+    after, or its termination): no one checks in any more."""
     return status in AFTER_CONSTRUCTION
 
 
 def construction_dates(started_on: date | None, first: date, last: date, suspended: set[date],
                        non_working: set[date], ended_on: date | None = None) -> set[date]:
-    """The project's construction days between ``first`` and ``last``: from the start of
+    """Art. 26, 35: the project's construction days between ``first`` and ``last``: from the start of
     construction to the day before it left construction (``ended_on``: the day of the completion
     acceptance or the termination, when no one checks in any more), without suspension days and
     the owner's declared non-working days."""

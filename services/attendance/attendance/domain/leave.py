@@ -19,10 +19,11 @@ def person_audience(person_id: str) -> str:
 
 
 def document_audiences() -> list[str]:
-    """Who opens the documents a person gives with a leave request: the owner deciding it."""
+    """Art. 26: who opens the documents a person gives with a leave request: the owner deciding it."""
     return [OWNER_AUDIENCE]
 
 
 def approval_audiences(person_id: str) -> list[str]:
-    """Who opens the approval form the owner gives with its decision: the owner and the person."""
+    """Art. 26: who opens the approval form the owner gives with its decision: the owner and the
+    person."""
     return [OWNER_AUDIENCE, person_audience(person_id)]

@@ -25,6 +25,9 @@ SuspendedInterval = tuple[datetime, datetime | None]  # (start, end); end None: 
 
 
 class PatrolReason(StrEnum):
+    """Why a patrol track is not a valid patrol (Art. 26), in the order :func:`assess_patrol`
+    checks."""
+
     TOO_FEW_POINTS = "too_few_points"
     NOT_IN_TIME_ORDER = "not_in_time_order"
     OFF_SITE = "off_site"
@@ -103,6 +106,7 @@ def active_time(start: datetime, now: datetime, suspended_intervals: Iterable[Su
 
 
 def is_suspended_at(instant: datetime, suspended_intervals: Iterable[SuspendedInterval]) -> bool:
+    """Art. 35: whether ``instant`` falls in a suspension."""
     return any(begin <= instant and (finish is None or instant < finish) for begin, finish in suspended_intervals)
 
 

@@ -23,6 +23,8 @@ def _signal(article: str, description: str):
 
 
 class AttendanceRules(RuleSettings):
+    """The attendance service's indicator settings (Art. 8), each field naming its article."""
+
     # --- the valid day, the monthly rate and absences (Art. 26, 42) -----------------------------
     min_hours_between_checkins: int = _figure(
         4, "Art. 26",

@@ -43,7 +43,8 @@ def is_owner_staff(actor: Actor, project: ProjectFacts) -> bool:
 
 def decide_start(actor: Actor, project: ProjectFacts, variant: str, has_open: bool,
                  self_acceptance_done: bool, township_done: bool = False) -> str:
-    """Who starts which acceptance, from which state; returns the acceptance's first status."""
+    """Art. 31: who starts which acceptance, from which state (the contractor a completion
+    acceptance, the village its township's re-acceptance); returns the acceptance's first status."""
     if has_open:
         raise IllegalStep("an acceptance of this project is already under way")
     if variant == VILLAGE_TOWNSHIP:
@@ -75,6 +76,8 @@ def decide_check(actor: Actor, project: ProjectFacts, status: str) -> None:
 
 
 def decide_accept(actor: Actor, project: ProjectFacts, status: str) -> None:
+    """Art. 31: the owner accepts the works with its records; a village's works are re-accepted by
+    the township (its supervising unit or line)."""
     if status == WITH_OWNER:
         if not is_owner_staff(actor, project):
             raise PermissionDenied("the owner accepts the works (Art. 31)")
@@ -134,6 +137,8 @@ def decide_extension_approval(actor: Actor, project: ProjectFacts, requested: bo
 
 
 def acceptance_rule(variant: str, project: ProjectFacts, rules: WorkflowRules) -> str:
+    """Art. 31: the deadline of an acceptance: by its variant, and for government works by the
+    contract amount (20 or 60 days)."""
     if variant == VILLAGE_TOWNSHIP:
         return dl.REACCEPTANCE_TOWNSHIP
     if variant == VILLAGE_SELF:
@@ -154,6 +159,8 @@ NEXT_AFTER_AUDIT = {
 
 
 def decide_settlement_submission(actor: Actor, project: ProjectFacts, township_reaccepted: bool = False) -> None:
+    """Art. 32: the owner submits the records for settlement audit after the acceptance; a village
+    project after the township's re-acceptance (Art. 31)."""
     if not is_owner_staff(actor, project):
         raise PermissionDenied("the owner submits the records for settlement audit (Art. 32)")
     if project.status != ProjectStatus.FINAL_ACCEPTANCE:
@@ -163,6 +170,8 @@ def decide_settlement_submission(actor: Actor, project: ProjectFacts, township_r
 
 
 def decide_advance_after_audit(actor: Actor, project: ProjectFacts, target: str) -> ProjectStatus:
+    """Art. 25: after the settlement audit the owner records the payment of the funds, then the
+    return of the quality deposit."""
     if not is_owner_staff(actor, project):
         raise PermissionDenied("the owner records the payment and the deposit's return (Art. 25)")
     following = NEXT_AFTER_AUDIT.get(ProjectStatus(project.status))

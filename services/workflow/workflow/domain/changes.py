@@ -73,7 +73,8 @@ def decide_engineering_request(actor: Actor, project: ProjectFacts, *, touches_c
                                planned_on: date | None, executed_on: date | None, today: date,
                                rules: WorkflowRules) -> EngineeringChangeOutcome:
     """Art. 27(1): the contractor raises the change; it is approved before it is carried out.
-    One stated as carried out before today is after the fact: recorded and flagged for audit.
+    One stated as carried out before today is after the fact: recorded and flagged for audit
+    (the ``art27.after-the-fact-change`` warning, AFTER_THE_FACT_RULE).
     One on concealed works is refused unless the setting allows it; it is still recorded, so
     that an after-the-fact change of concealed works leaves its trace."""
     contractors = firms_acted_for(actor, project, UnitKind.CONTRACTOR, (Post.PROJECT_MANAGER, Post.CHIEF))
@@ -100,8 +101,8 @@ def decide_engineering_request(actor: Actor, project: ProjectFacts, *, touches_c
 def decide_engineering_decision(actor: Actor, project: ProjectFacts, status: str, *, approve: bool,
                                 planned_on: date | None, already_after_the_fact: bool, today: date) -> bool:
     """Art. 27(1): the owner approves or refuses the change before it is carried out. Returns
-    whether this approval makes it after the fact: given after the planned day, the work was
-    either done without approval or the approval comes too late to precede it."""
+    whether this approval makes it after the fact (AFTER_THE_FACT_RULE): given after the planned
+    day, the work was either done without approval or the approval comes too late to precede it."""
     if not is_owner_staff(actor, project):
         raise PermissionDenied("the owner approves or refuses an engineering change (Art. 27)")
     if status != PENDING:
@@ -131,8 +132,10 @@ STEP_DECIDERS = {
 
 
 def approval_path(post: Post) -> tuple[tuple[str, ...], ...]:
-    """The stages of a personnel change's approval; the steps of a stage may come in any order,
-    a stage opens when the one before it is complete."""
+    """Art. 27(2): the stages of a personnel change's approval (the owner, then the industry
+    authority's review for a project manager or chief engineer; the owner and the supervising unit,
+    then the filing, for the other posts); the steps of a stage may come in any order, a stage
+    opens when the one before it is complete."""
     if post in REVIEWED_POSTS:
         return (OWNER_AGREEMENT,), (INDUSTRY_REVIEW,)
     return (OWNER_AGREEMENT, SUPERVISING_UNIT_AGREEMENT), (INDUSTRY_FILING,)
@@ -208,7 +211,8 @@ class PersonnelChangeFacts:
 
 
 def required_insurance_months(today: date, months: int) -> list[str]:
-    """The full calendar months before the current one that the records must cover."""
+    """Art. 27(2) ("近3个月社保"): the full calendar months before the current one that the
+    replacement's social-insurance records must cover."""
     year, month = today.year, today.month
     required = []
     for _ in range(months):
@@ -319,6 +323,8 @@ def post_lock(post: Post, replacements: Iterable[Replacement], project_id: str) 
 
 
 def decide_termination(actor: Actor, project: ProjectFacts) -> None:
+    """Art. 34: the owner terminates a project before its settlement audit, with a written report
+    of the reason."""
     if not is_owner_staff(actor, project):
         raise PermissionDenied("the owner terminates a project, with a written report (Art. 34)")
     if project.status == ProjectStatus.TERMINATED:
@@ -356,4 +362,6 @@ def decide_supplementary_decision(actor: Actor, supervising_unit_id: str, status
 
 
 def may_see_supplementary(actor: Actor, owner_id: str, supervising_unit_id: str) -> bool:
+    """Art. 33: a supplementary registration is seen by the back office, the owner and the
+    supervising unit that agrees to it."""
     return actor.is_back_office or actor.holds(unit_id=owner_id) or actor.holds(unit_id=supervising_unit_id)

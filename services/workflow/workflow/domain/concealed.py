@@ -62,8 +62,8 @@ def decide_application(actor: Actor, project: ProjectFacts, planned_date: date, 
 
 
 def inspection_day_start(planned_date: date) -> datetime:
-    """The local midnight that opens the planned day: the inspection deadline runs from it, so
-    its one-day warning falls at the end of the day."""
+    """Art. 28(2): the local midnight that opens the planned day: the inspection deadline runs
+    from it, so its one-day warning falls at the end of the day."""
     return datetime.combine(planned_date, time(0), tzinfo=DISTRICT_TZ)
 
 
@@ -136,9 +136,10 @@ class PhotoEvidence:
 
 def photo_flags(photos: Mapping[str, Sequence[str]], evidence: Mapping[str, PhotoEvidence], planned_date: date,
                 geofence: dict, max_distance_m: float) -> list[dict]:
-    """The photos whose EXIF does not vouch for the inspection: no capture time, another local
-    day than the planned one, or a position more than ``max_distance_m`` outside the site. A
-    photo without EXIF position is not flagged for place: its EXIF says nothing of elsewhere."""
+    """Art. 28(2): the photos whose EXIF does not vouch for the inspection: no capture time,
+    another local day than the planned one, or a position more than ``max_distance_m`` outside the
+    site; they are raised as the PHOTO_EVIDENCE_SUSPECT warning. A photo without EXIF position is
+    not flagged for place: its EXIF says nothing of elsewhere."""
     flags = []
     for kind in PHOTO_KINDS:
         for file_id in photos.get(kind, ()):

@@ -1,4 +1,4 @@
-"""The deadline engine's rules (Art. 24, 28, 31, 32, 35, 45): every deadline has a start, rungs
+"""The deadline engine's rules (Art. 22–24, 28, 31, 32, 35, 45, 46): every deadline has a start, rungs
 at offsets of active time (a reminder, a warning), and pauses during which no time runs — the
 project's suspensions (Art. 35), and the deadline's own holds (a supervision notice's
 rectification stands still while the contractor's answer awaits the supervisor, Art. 45). A rung
@@ -60,7 +60,7 @@ def _merged(pauses: Iterable[Pause], start: datetime) -> list[tuple[datetime, da
 
 def due_at(start: datetime, offset: timedelta, pauses: Iterable[Pause] = ()) -> datetime | None:
     """When ``offset`` of active time has run since ``start``; None while a pause that began
-    before then is still open (the due time is not known until the project resumes)."""
+    before then is still open (the due time is not known until the project resumes, Art. 35)."""
     due = start + offset
     for since, until in _merged(pauses, start):
         if since >= due:
@@ -112,7 +112,8 @@ NOTICE_VERIFICATION = "art45.notice-verification"
 
 
 def deadline_rules(rules: WorkflowRules) -> dict[str, DeadlineRule]:
-    """Every deadline of the regulation, with its figures from the current settings."""
+    """Every deadline of the regulation (Art. 22–24, 28, 31, 32, 45, 46), with its figures from
+    the current settings."""
     catalogue = [
         DeadlineRule(ACCEPTANCE_SMALL, "Art. 31", "no acceptance records within the window (under 20 million yuan)",
                      "owner", (Rung("warning", days(rules.acceptance_days_small)),)),
@@ -150,7 +151,7 @@ def deadline_rules(rules: WorkflowRules) -> dict[str, DeadlineRule]:
 
 
 def with_length(rule: DeadlineRule, length_days: int | None) -> DeadlineRule:
-    """A deadline whose case sets its length (a notice's rectification period) warns then."""
+    """A deadline whose case sets its length (a notice's rectification period, Art. 45) warns then."""
     if length_days is None:
         return rule
     return DeadlineRule(rule.rule_id, rule.article, rule.summary, rule.must_act,

@@ -33,6 +33,8 @@ def missing_before_construction(project_below_threshold: bool, participant_roles
 
 
 def decide_construction_start(actor: Actor, project: ProjectFacts, missing: list[str]) -> None:
+    """Art. 25: the owner starts construction of an awarded project, once what must be registered
+    before work starts is in (Art. 21, 24; see :func:`missing_before_construction`)."""
     if not is_project_lead_or_owner_chief(actor, project):
         raise PermissionDenied("the owner starts construction on the platform (Art. 25)")
     if project.status != ProjectStatus.AWARDED:

@@ -47,7 +47,8 @@ REQUIRED_PARENT_KIND: dict[UnitKind, UnitKind] = {
 
 def check_new_unit(kind: UnitKind, parent: UnitFacts | None, industry: str | None,
                    leading_group_exists: bool) -> str | None:
-    """Validate a new unit's place in the tree; return the industry it belongs to."""
+    """Art. 10–13: validate a new unit's place in the four-level tree (leading group, industry
+    authority, supervising unit and its lines, owners); return the industry it belongs to."""
     if kind == UnitKind.LEADING_GROUP and leading_group_exists:
         raise InvalidInput.field("kind", "the district has one leading group")
     required_parent = REQUIRED_PARENT_KIND.get(kind)
@@ -72,6 +73,8 @@ def check_new_unit(kind: UnitKind, parent: UnitFacts | None, industry: str | Non
 
 
 def check_post(unit: UnitFacts, post: Post, user_portal: str) -> None:
+    """Art. 9: a post exists in its kind of unit, and a person holds it on that unit's portal:
+    government staff on ZZD (浙政钉), firms on ZLB (浙里办)."""
     if post not in POSTS_BY_UNIT_KIND[unit.kind]:
         allowed = ", ".join(sorted(POSTS_BY_UNIT_KIND[unit.kind]))
         raise InvalidInput.field("post", f"a {unit.kind} has the posts {allowed}")
@@ -84,7 +87,7 @@ def check_post(unit: UnitFacts, post: Post, user_portal: str) -> None:
 
 def may_manage_unit(actor: Actor, unit: UnitFacts) -> bool:
     """The back office manages every unit; a unit's chief manages its own unit and, for a
-    supervising unit, its lines (Art. 16–19)."""
+    supervising unit, its lines (Art. 10, 17–20)."""
     if actor.is_back_office:
         return True
     if actor.holds(Post.CHIEF, unit_id=unit.id):

@@ -183,6 +183,7 @@ def may_open_shared(actor: Actor, project: ProjectFacts, audiences) -> bool:
 
 
 def is_project_lead_or_owner_chief(actor: Actor, project: ProjectFacts) -> bool:
+    """Art. 20–21: the owner acts on a project through its chief or the project's own lead."""
     return actor.user_id == project.owner_project_lead_id or (
         project.owner_id is not None and actor.holds(Post.CHIEF, unit_id=project.owner_id)
     )
@@ -246,6 +247,8 @@ def decide_personnel(actor: Actor, project: ProjectFacts, person: PersonnelFacts
 
 
 def is_large(project: ProjectFacts, rules: WorkflowRules) -> bool:
+    """Art. 31, 32: whether the contract amount reaches the threshold (20 million yuan) of the
+    longer acceptance and audit windows."""
     return project.contract_amount >= rules.large_project_threshold_yuan
 
 

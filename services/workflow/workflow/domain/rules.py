@@ -15,6 +15,8 @@ def _figure(default, article: str, description: str, **bounds):
 
 
 class WorkflowRules(RuleSettings):
+    """The workflow service's indicator settings (Art. 8), each field naming its article."""
+
     large_project_threshold_yuan: Decimal = _figure(
         Decimal("20000000"), "Art. 31, 32",
         "Contract amount from which a government project has the longer acceptance and audit windows.",

@@ -62,8 +62,8 @@ _DAYS_RUNNING = {AWAITING_RECTIFICATION: CONTRACTOR_DAYS, AWAITING_VERIFICATION:
 
 
 def whose_days_run(status: str) -> str | None:
-    """Whose deadline runs while a notice is in ``status``: the contractor's, the supervisor's, or
-    nobody's once it is closed."""
+    """Art. 23, 45: whose deadline runs while a notice is in ``status``: the contractor's, the
+    supervisor's, or nobody's once it is closed."""
     return _DAYS_RUNNING.get(status)
 
 
@@ -98,7 +98,7 @@ def decide_record(actor: Actor, project: ProjectFacts, kind: str, log_date: date
 
 
 def restarts_log_watch(status: ProjectStatus, kind: str, log_date: date, latest_log_date: date | None) -> bool:
-    """Whether a new record moves the log watch on: a log of the newest day of a project being
+    """Art. 22, 46: whether a new record moves the log watch on: a log of the newest day of a project being
     built does; a stand-by record, a log filled in for an earlier day, or one written during
     the completion acceptance does not."""
     return (kind == LOG and status in LOG_WATCH_STATUSES
@@ -162,6 +162,7 @@ def _require_issuing_supervisor(actor: Actor, project: ProjectFacts, notice: Not
 
 
 def decide_verification(actor: Actor, project: ProjectFacts, notice: NoticeFacts) -> None:
+    """Art. 23, 45: the supervisor that issued the notice verifies the contractor's answer."""
     _require_issuing_supervisor(actor, project, notice, "verifies the rectification")
     _require_open_project(project)
     if notice.status != AWAITING_VERIFICATION:
@@ -169,12 +170,13 @@ def decide_verification(actor: Actor, project: ProjectFacts, notice: NoticeFacts
 
 
 def status_after_verification(verdict: str) -> str:
-    """An accepted rectification closes the notice; a rejected one reopens it for another."""
+    """Art. 45: an accepted rectification closes the notice; a rejected one reopens it for another."""
     return RECTIFIED if verdict == ACCEPTED else AWAITING_RECTIFICATION
 
 
 def decide_escalation(actor: Actor, project: ProjectFacts, notice: NoticeFacts) -> None:
-    """Art. 45: a contractor that refuses to rectify is reported to the industry authority."""
+    """Art. 45: a contractor that refuses to rectify is reported to the industry authority (the
+    REFUSED_RECTIFICATION warning)."""
     _require_issuing_supervisor(actor, project, notice, "reports a refusal")
     _require_open_project(project)
     if notice.status != AWAITING_RECTIFICATION:
