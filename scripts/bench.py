@@ -907,7 +907,7 @@ def profile_record_checkin(url: str, count: int) -> None:
     import sqlalchemy as sa
     from sqlalchemy.orm import Session
 
-    from attendance import usecases
+    from attendance.usecases import common as usecases
     from common.principal import Principal
 
     engine = sa.create_engine(url)
@@ -1004,9 +1004,9 @@ def bench_month_end(resources: Resources) -> None:
     import sqlalchemy as sa
     from sqlalchemy.orm import Session
 
-    from attendance import usecases
     from attendance.persistence.models import EvaluationMark
     from attendance.service import MIGRATIONS_DIR
+    from attendance.usecases import common as usecases
     from common.database import migrate
     from common.principal import SYSTEM
 

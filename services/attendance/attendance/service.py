@@ -7,8 +7,9 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from attendance import copies, usecases
 from attendance.domain.rules import AttendanceRules
+from attendance.usecases import common as usecases
+from attendance.usecases import registry_copy as copies
 from common import events
 from common.inbox import handles
 from common.principal import SYSTEM, ServiceRpc

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy.orm import Session
 
-from attendance import copies
 from attendance.service import MIGRATIONS_DIR
-from attendance.usecases import Call
+from attendance.usecases import registry_copy as copies
+from attendance.usecases.common import Call
 from common import events
 from common.database import engine_for, migrate
 from common.principal import Principal

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from attendance import copies, usecases
 from attendance.persistence.models import Checkin
+from attendance.usecases import common as usecases
+from attendance.usecases import registry_copy as copies
 from common import events
 from common.clock import local_date
 from common.errors import InvalidInput
