@@ -907,7 +907,8 @@ def profile_record_checkin(url: str, count: int) -> None:
     import sqlalchemy as sa
     from sqlalchemy.orm import Session
 
-    from attendance.usecases import common as usecases
+    from attendance.usecases.checkins import record_checkin
+    from attendance.usecases.common import Call
     from common.principal import Principal
 
     engine = sa.create_engine(url)
@@ -916,9 +917,9 @@ def profile_record_checkin(url: str, count: int) -> None:
 
     def check_in(session, index: int) -> None:
         person = profile_person_id(index)
-        call = usecases.Call(session, datetime.now(UTC), Principal(user_id=person, portal="zlb",
-                                                                     roles=frozenset({"contractor"})))
-        usecases.record_checkin(call, {
+        call = Call(session, datetime.now(UTC), Principal(user_id=person, portal="zlb",
+                                                          roles=frozenset({"contractor"})))
+        record_checkin(call, {
             "project_id": PROFILE_PROJECT, "lat": FENCE_CENTER[0] + rng.uniform(-0.001, 0.001),
             "lng": FENCE_CENTER[1] + rng.uniform(-0.001, 0.001), "accuracy_m": 10.0,
             "client_time": datetime.now(DISTRICT_TZ).isoformat(), "client_request_id": uuid.uuid4().hex,
@@ -1006,7 +1007,8 @@ def bench_month_end(resources: Resources) -> None:
 
     from attendance.persistence.models import EvaluationMark
     from attendance.service import MIGRATIONS_DIR
-    from attendance.usecases import common as usecases
+    from attendance.usecases.common import Call
+    from attendance.usecases.evaluations import evaluate_due
     from common.database import migrate
     from common.principal import SYSTEM
 
@@ -1041,7 +1043,7 @@ def bench_month_end(resources: Resources) -> None:
     now = datetime.combine(last + timedelta(days=1), datetime.min.time().replace(hour=8), DISTRICT_TZ)
     with Session(engine, expire_on_commit=False) as session:
         started = time.perf_counter()
-        raised, _done = usecases.evaluate_due(usecases.Call(session, now, SYSTEM))
+        raised, _done = evaluate_due(Call(session, now, SYSTEM))
         session.commit()
         elapsed = time.perf_counter() - started
         through = session.get(EvaluationMark, "days").through
@@ -1050,7 +1052,7 @@ def bench_month_end(resources: Resources) -> None:
     def evaluate_again() -> None:
         with Session(engine, expire_on_commit=False) as session:
             session.get(EvaluationMark, "days").through = last - timedelta(days=1)
-            usecases.evaluate_due(usecases.Call(session, now, SYSTEM))
+            evaluate_due(Call(session, now, SYSTEM))
             session.rollback()
 
     figure("month_end_eval_seconds", elapsed)

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from attendance.service import MIGRATIONS_DIR
-from attendance.usecases import registry_copy as copies
+from attendance.usecases import registry_copy
 from attendance.usecases.common import Call
 from common import events
 from common.database import engine_for, migrate
@@ -32,30 +32,30 @@ def feed_registry(session: Session, *, below_threshold: bool = False, started_on
              ("line", "line", "su"), ("owner", "owner", None), ("contractor", "contractor", None),
              ("supervisor", "supervisor", None), ("other-owner", "owner", None)]
     for unit_id, kind, parent in units:
-        copies.apply_unit(session, at(events.UnitRegistered, unit_id=unit_id, kind=kind, name=unit_id,
-                                      parent_id=parent, industry="housing" if kind != "owner" else None))
+        registry_copy.apply_unit(session, at(events.UnitRegistered, unit_id=unit_id, kind=kind, name=unit_id,
+                                             parent_id=parent, industry="housing" if kind != "owner" else None))
     posts = [("back-office", "lg", "chief"), ("owner-chief", "owner", "chief"), ("lead", "owner", "owner_project_lead"),
              ("stranger", "other-owner", "chief"), ("line-head", "line", "line_head")]
     posts += [(person, firm, post) for person, (firm, post) in PEOPLE.items()]
     for user, unit, post in posts:
-        copies.apply_post(session, at(events.PostGranted, user_id=user, unit_id=unit, post=post))
-    copies.apply_project(session, at(
+        registry_copy.apply_post(session, at(events.PostGranted, user_id=user, unit_id=unit, post=post))
+    registry_copy.apply_project(session, at(
         events.ProjectRegistered, project_id=PROJECT, name="堤防加固", industry="housing", kind="government",
         contract_amount="12000000", below_threshold=below_threshold,
         geofence={"center": SITE, "radius_m": 200}, planned_start=started_on, planned_end=date(2027, 6, 30),
         intake="tender_award", status="awarded"))
     for level, target in (("supervising_unit", "su"), ("line", "line"), ("owner", "owner"),
                           ("owner_project_lead", "lead")):
-        copies.apply_assignment(session, at(events.ProjectAssigned, project_id=PROJECT, level=level,
-                                            target_id=target, assigned_by="x"))
+        registry_copy.apply_assignment(session, at(events.ProjectAssigned, project_id=PROJECT, level=level,
+                                                   target_id=target, assigned_by="x"))
     for firm in ("contractor", "supervisor"):
-        copies.apply_participant(session, at(events.ParticipantAdded, project_id=PROJECT, unit_id=firm, role=firm,
-                                             contract_file_id="f"))
+        registry_copy.apply_participant(session, at(events.ParticipantAdded, project_id=PROJECT, unit_id=firm,
+                                                    role=firm, contract_file_id="f"))
     for person, (firm, post) in PEOPLE.items():
-        copies.apply_personnel(session, at(events.PersonnelAssigned, project_id=PROJECT, user_id=person,
-                                           unit_id=firm, post=post))
-    copies.apply_construction_started(session, at(events.ConstructionStarted, project_id=PROJECT,
-                                                  started_on=started_on))
+        registry_copy.apply_personnel(session, at(events.PersonnelAssigned, project_id=PROJECT, user_id=person,
+                                                  unit_id=firm, post=post))
+    registry_copy.apply_construction_started(session, at(events.ConstructionStarted, project_id=PROJECT,
+                                                         started_on=started_on))
     session.flush()
 
 

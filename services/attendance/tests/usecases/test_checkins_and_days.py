@@ -7,8 +7,13 @@ import pytest
 import sqlalchemy as sa
 
 from attendance.persistence.models import Checkin, DeviceBinding
-from attendance.usecases import common as usecases
-from attendance.usecases import registry_copy as copies
+from attendance.usecases import registry_copy
+from attendance.usecases.checkins import record_checkin
+from attendance.usecases.common import require_project, suspension_intervals
+from attendance.usecases.devices import approve_device_change
+from attendance.usecases.leave import decide_leave, project_leave_requests, request_leave
+from attendance.usecases.project_settings import declare_non_working_days, set_phases, set_policy
+from attendance.usecases.views import my_attendance, person_positions, project_attendance
 from common import events
 from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
 from common.schema import outbox_message
@@ -23,7 +28,7 @@ def hours(n: float) -> datetime:
 
 def checkin(call, *, lat=30.03, lng=120.87, device="phone-pm-1", mock=False, request_id=None, project=PROJECT,
             client_time=None):
-    return usecases.record_checkin(call, {
+    return record_checkin(call, {
         "project_id": project, "lat": lat, "lng": lng, "accuracy_m": 8,
         "client_time": (client_time or call.now).isoformat(), "client_request_id": request_id or uuid.uuid4().hex,
         "device": {"id": device, "platform": "android", "mock_location": mock}})
@@ -38,10 +43,10 @@ def test_two_checkins_four_hours_apart_make_a_valid_day(session, call_as):
     first = checkin(call_as("pm", hours(0)))
     assert first["outcome"] == "accepted" and first["recorded_at"] == "2026-12-01T08:00:00+08:00"
     checkin(call_as("pm", hours(3) + timedelta(minutes=59)))
-    month = usecases.my_attendance(call_as("pm", hours(4)), "2026-12")[0]
+    month = my_attendance(call_as("pm", hours(4)), "2026-12")[0]
     assert month["valid_days"] == []
     checkin(call_as("pm", hours(4)))
-    month = usecases.my_attendance(call_as("pm", hours(5)), "2026-12")[0]
+    month = my_attendance(call_as("pm", hours(5)), "2026-12")[0]
     assert month["valid_days"] == ["2026-12-01"] and month["rate"] == 1.0
     assert len(staged(session, "checkin.recorded")) == 3
 
@@ -61,9 +66,9 @@ def test_refusals_that_store_nothing(session, call_as):
     with pytest.raises(NotFound):
         checkin(call_as("pm", hours(0)), project="nowhere")
     with pytest.raises(InvalidInput) as invalid:
-        usecases.record_checkin(call_as("pm", hours(0)), {"project_id": PROJECT, "lat": 95, "lng": 120,
-                                                           "accuracy_m": 5, "client_time": "2026-12-01T08:00:00",
-                                                           "client_request_id": "x" * 10, "device": {}})
+        record_checkin(call_as("pm", hours(0)), {"project_id": PROJECT, "lat": 95, "lng": 120,
+                                                  "accuracy_m": 5, "client_time": "2026-12-01T08:00:00",
+                                                  "client_request_id": "x" * 10, "device": {}})
     assert {item["field"] for item in invalid.value.details} >= {"lat", "client_time", "device.id"}
     with pytest.raises(PermissionDenied):
         checkin(call_as("pm", hours(0), portal="zzd"))
@@ -86,15 +91,15 @@ def test_the_first_device_binds_and_another_is_flagged(session, call_as):
     assert warning["rule_id"] == "art47.suspected-spoofing" and warning["article"] == "Art. 47"
     assert warning["must_act"] == "owner" or warning["must_act"] == "owner"
     # The owner lets the person use the new phone.
-    usecases.approve_device_change(call_as("owner-chief", hours(5)), PROJECT,
-                                   {"person_id": "pm", "device_id": "phone-new-9", "platform": "ios"})
+    approve_device_change(call_as("owner-chief", hours(5)), PROJECT,
+                          {"person_id": "pm", "device_id": "phone-new-9", "platform": "ios"})
     assert checkin(call_as("pm", hours(24)), device="phone-new-9", lat=30.0302)["outcome"] == "accepted"
 
 
 def test_the_owner_may_block_suspected_spoofing(session, call_as):
     with pytest.raises(PermissionDenied):
-        usecases.set_policy(call_as("line-head", hours(0)), PROJECT, {"spoofing": "block"})
-    usecases.set_policy(call_as("owner-chief", hours(0)), PROJECT, {"spoofing": "block"})
+        set_policy(call_as("line-head", hours(0)), PROJECT, {"spoofing": "block"})
+    set_policy(call_as("owner-chief", hours(0)), PROJECT, {"spoofing": "block"})
     answer = checkin(call_as("pm", hours(0)), mock=True)
     assert answer["outcome"] == "rejected" and answer["reason"] == "suspected_spoofing"
     assert answer["flags"] == ["mock_location"]
@@ -102,12 +107,12 @@ def test_the_owner_may_block_suspected_spoofing(session, call_as):
 
 
 def test_a_suspended_project_takes_no_checkins_and_its_days_do_not_count(session, call_as):
-    copies.apply_suspension(session, events.ProjectSuspended(occurred_at=hours(1), project_id=PROJECT,
-                                                             since=hours(1), reason="暴雨"))
+    registry_copy.apply_suspension(session, events.ProjectSuspended(occurred_at=hours(1), project_id=PROJECT,
+                                                                    since=hours(1), reason="暴雨"))
     assert checkin(call_as("pm", hours(2)))["reason"] == "project_suspended"
-    copies.apply_resumption(session, events.ProjectResumed(occurred_at=hours(48), project_id=PROJECT,
-                                                           resumed_at=hours(48)))
-    month = usecases.my_attendance(call_as("pm", hours(24 * 4)), "2026-12")[0]
+    registry_copy.apply_resumption(session, events.ProjectResumed(occurred_at=hours(48), project_id=PROJECT,
+                                                                  resumed_at=hours(48)))
+    month = my_attendance(call_as("pm", hours(24 * 4)), "2026-12")[0]
     # Dec 1-3 touched by the suspension; Dec 4 missed; Dec 5 (today) is not over.
     assert (month["construction_days"], month["valid_day_count"]) == (1, 0)
 
@@ -130,34 +135,34 @@ def test_leave_is_asked_in_advance_and_approved_by_the_owner_with_the_form(sessi
     files = Files({"f1", "form"})
     pm = call_as("pm", hours(0))
     with pytest.raises(InvalidInput, match="start_date"):
-        usecases.request_leave(pm, {"project_id": PROJECT, "start_date": "2026-12-01", "end_date": "2026-12-02",
-                                    "reason": "病假"}, share_files=files)
-    leave = usecases.request_leave(pm, {"project_id": PROJECT, "start_date": "2026-12-02", "end_date": "2026-12-03",
-                                        "reason": "病假", "document_file_ids": ["f1"]}, share_files=files)
+        request_leave(pm, {"project_id": PROJECT, "start_date": "2026-12-01", "end_date": "2026-12-02",
+                           "reason": "病假"}, share_files=files)
+    leave = request_leave(pm, {"project_id": PROJECT, "start_date": "2026-12-02", "end_date": "2026-12-03",
+                               "reason": "病假", "document_file_ids": ["f1"]}, share_files=files)
     with pytest.raises(InvalidInput):
-        usecases.decide_leave(call_as("owner-chief", hours(1)), leave["id"], {"decision": "approve"},
-                              share_files=files)
+        decide_leave(call_as("owner-chief", hours(1)), leave["id"], {"decision": "approve"},
+                     share_files=files)
     with pytest.raises(NotFound):
-        usecases.decide_leave(call_as("stranger", hours(1)), leave["id"],
-                              {"decision": "approve", "approval_file_ids": ["form"]}, share_files=files)
+        decide_leave(call_as("stranger", hours(1)), leave["id"],
+                     {"decision": "approve", "approval_file_ids": ["form"]}, share_files=files)
     with pytest.raises(PermissionDenied):
-        usecases.decide_leave(call_as("line-head", hours(1)), leave["id"],
-                              {"decision": "approve", "approval_file_ids": ["form"]}, share_files=files)
+        decide_leave(call_as("line-head", hours(1)), leave["id"],
+                     {"decision": "approve", "approval_file_ids": ["form"]}, share_files=files)
     with pytest.raises(InvalidInput) as unknown:
-        usecases.decide_leave(call_as("owner-chief", hours(1)), leave["id"],
-                              {"decision": "approve", "approval_file_ids": ["not-a-file"]}, share_files=files)
+        decide_leave(call_as("owner-chief", hours(1)), leave["id"],
+                     {"decision": "approve", "approval_file_ids": ["not-a-file"]}, share_files=files)
     assert unknown.value.details == [{"field": "approval_file_ids", "reason": "no such file: not-a-file"}]
-    decided = usecases.decide_leave(call_as("owner-chief", hours(1)), leave["id"],
-                                    {"decision": "approve", "approval_file_ids": ["form"]}, share_files=files)
+    decided = decide_leave(call_as("owner-chief", hours(1)), leave["id"],
+                           {"decision": "approve", "approval_file_ids": ["form"]}, share_files=files)
     assert decided["status"] == "approved"
     # The documents open to the owner deciding the leave, the approval form to it and the person.
     assert files.shared == [(PROJECT, ["f1"], ["role:owner"]), (PROJECT, ["form"], ["role:owner", "user:pm"])]
     with pytest.raises(IllegalStep):
-        usecases.decide_leave(call_as("owner-chief", hours(2)), leave["id"], {"decision": "refuse"},
-                              share_files=files)
+        decide_leave(call_as("owner-chief", hours(2)), leave["id"], {"decision": "refuse"},
+                     share_files=files)
     checkin(call_as("pm", hours(0)))
     checkin(call_as("pm", hours(4)))
-    month = usecases.my_attendance(call_as("pm", hours(24 * 3 + 2)), "2026-12")[0]
+    month = my_attendance(call_as("pm", hours(24 * 3 + 2)), "2026-12")[0]
     # Dec 1 valid, Dec 2-3 on leave, Dec 4 not over: 1 of 1 construction days.
     assert (month["valid_day_count"], month["construction_days"], month["leave_days"]) == (
         1, 1, ["2026-12-02", "2026-12-03"])
@@ -165,55 +170,55 @@ def test_leave_is_asked_in_advance_and_approved_by_the_owner_with_the_form(sessi
 
 def test_the_owner_and_the_back_office_see_the_projects_leave_requests_with_their_documents(session, call_as):
     files = Files({"f1"})
-    leave = usecases.request_leave(call_as("pm", hours(0)), {
+    leave = request_leave(call_as("pm", hours(0)), {
         "project_id": PROJECT, "start_date": "2026-12-02", "end_date": "2026-12-02", "reason": "病假",
         "document_file_ids": ["f1"]}, share_files=files)
     for who in ("owner-chief", "lead", "back-office"):
-        listed = usecases.project_leave_requests(call_as(who, hours(1)), PROJECT)
+        listed = project_leave_requests(call_as(who, hours(1)), PROJECT)
         assert [(row["id"], row["document_file_ids"], row["status"]) for row in listed] == [
             (leave["id"], ["f1"], "pending")]
     with pytest.raises(PermissionDenied):
-        usecases.project_leave_requests(call_as("line-head", hours(1)), PROJECT)
+        project_leave_requests(call_as("line-head", hours(1)), PROJECT)
     with pytest.raises(NotFound):
-        usecases.project_leave_requests(call_as("stranger", hours(1)), PROJECT)
+        project_leave_requests(call_as("stranger", hours(1)), PROJECT)
     before = files.shared[:]
     with pytest.raises(InvalidInput) as unknown:  # an upload the person may not name is refused
-        usecases.request_leave(call_as("pm", hours(0)), {
+        request_leave(call_as("pm", hours(0)), {
             "project_id": PROJECT, "start_date": "2026-12-03", "end_date": "2026-12-03", "reason": "事假",
             "document_file_ids": ["someone-elses"]}, share_files=files)
     assert unknown.value.details == [{"field": "document_file_ids", "reason": "no such file: someone-elses"}]
     assert files.shared == before
-    assert len(usecases.project_leave_requests(call_as("owner-chief", hours(1)), PROJECT)) == 1
+    assert len(project_leave_requests(call_as("owner-chief", hours(1)), PROJECT)) == 1
 
 
 def test_non_working_days_and_phases(session, call_as):
     owner = call_as("owner-chief", hours(0))
-    usecases.declare_non_working_days(owner, PROJECT, {"days": ["2026-12-02"], "reason": "停电"})
-    month = usecases.project_attendance(call_as("line-head", hours(24 * 3)), PROJECT, "2026-12")
+    declare_non_working_days(owner, PROJECT, {"days": ["2026-12-02"], "reason": "停电"})
+    month = project_attendance(call_as("line-head", hours(24 * 3)), PROJECT, "2026-12")
     people = {row["person_id"]: row for row in month["people"]}
     assert people["pm"]["construction_days"] == 2  # Dec 1 and 3
     # The technical lead checks in only in the phases the owner sets (Art. 26).
     assert people["tech"]["construction_days"] == 0
     with pytest.raises(PermissionDenied):
         checkin(call_as("tech", hours(0)), device="phone-tech")
-    usecases.set_phases(owner, PROJECT, {"phases": [{"post": "technical_lead", "start": "2026-12-01",
-                                                     "end": "2026-12-31"}]})
+    set_phases(owner, PROJECT, {"phases": [{"post": "technical_lead", "start": "2026-12-01",
+                                            "end": "2026-12-31"}]})
     assert checkin(call_as("tech", hours(0)), device="phone-tech")["outcome"] == "accepted"
 
 
 def test_project_attendance_is_scoped(session, call_as):
     with pytest.raises(NotFound):
-        usecases.project_attendance(call_as("stranger", hours(0)), PROJECT, "2026-12")
+        project_attendance(call_as("stranger", hours(0)), PROJECT, "2026-12")
     with pytest.raises(InvalidInput):
-        usecases.project_attendance(call_as("owner-chief", hours(0)), PROJECT, "2026-13")
-    assert usecases.project_attendance(call_as("back-office", hours(0)), PROJECT, "2026-12")["project_id"] == PROJECT
+        project_attendance(call_as("owner-chief", hours(0)), PROJECT, "2026-13")
+    assert project_attendance(call_as("back-office", hours(0)), PROJECT, "2026-12")["project_id"] == PROJECT
 
 
 def test_raw_positions_are_for_the_owner_and_each_look_is_logged(session, call_as):
     checkin(call_as("pm", hours(0)))
     with pytest.raises(PermissionDenied):
-        usecases.person_positions(call_as("line-head", hours(1)), PROJECT, "pm", "2026-12")
-    positions = usecases.person_positions(call_as("owner-chief", hours(1)), PROJECT, "pm", "2026-12")
+        person_positions(call_as("line-head", hours(1)), PROJECT, "pm", "2026-12")
+    positions = person_positions(call_as("owner-chief", hours(1)), PROJECT, "pm", "2026-12")
     assert positions[0]["lat"] == 30.03
     assert session.execute(sa.text("SELECT viewer_id FROM position_view")).scalars().all() == ["owner-chief"]
 
@@ -221,26 +226,26 @@ def test_raw_positions_are_for_the_owner_and_each_look_is_logged(session, call_a
 def test_a_resumption_handled_before_its_suspension_leaves_the_project_in_construction(session, call_as):
     resumed = events.ProjectResumed(occurred_at=hours(30), project_id=PROJECT, resumed_at=hours(30))
     suspended = events.ProjectSuspended(occurred_at=hours(1), project_id=PROJECT, since=hours(1), reason="停工")
-    copies.apply_resumption(session, resumed)
-    copies.apply_suspension(session, suspended)
+    registry_copy.apply_resumption(session, resumed)
+    registry_copy.apply_suspension(session, suspended)
     session.flush()
-    assert usecases.require_project(session, PROJECT).status == "in_construction"
-    assert usecases.suspension_intervals(session, PROJECT) == [(hours(1), hours(30))]
+    assert require_project(session, PROJECT).status == "in_construction"
+    assert suspension_intervals(session, PROJECT) == [(hours(1), hours(30))]
     assert checkin(call_as("pm", hours(31)))["outcome"] == "accepted"
 
 
 def test_a_replaced_person_has_no_duty_from_the_replacement_on(session, call_as):
     checkin(call_as("pm", hours(0)))
-    copies.apply_replacement(session, events.PersonnelReplaced(
+    registry_copy.apply_replacement(session, events.PersonnelReplaced(
         occurred_at=hours(24), project_id=PROJECT, post="project_manager", firm_id="contractor",
         replaced_user_id="pm", replacement_user_id="pm2", reason="病", for_illness=True))
     with pytest.raises(PermissionDenied):
         checkin(call_as("pm", hours(25)))
-    month = usecases.my_attendance(call_as("pm", hours(24 * 5)), "2026-12")[0]
+    month = my_attendance(call_as("pm", hours(24 * 5)), "2026-12")[0]
     assert month["construction_days"] == 1  # Dec 1 only: the duty ended on Dec 2
 
 
 def test_a_project_out_of_construction_takes_no_checkins(session, call_as):
-    copies.apply_status(session, events.ProjectStatusChanged(
+    registry_copy.apply_status(session, events.ProjectStatusChanged(
         occurred_at=hours(1), project_id=PROJECT, status="completion_acceptance", previous_status="in_construction"))
     assert checkin(call_as("pm", hours(2)))["reason"] == "project_not_in_construction"

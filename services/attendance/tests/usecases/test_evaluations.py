@@ -6,9 +6,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from attendance.persistence.models import Checkin
-from attendance.usecases import common as usecases
-from attendance.usecases import registry_copy as copies
+from attendance.persistence.models import Checkin, EvaluationMark
+from attendance.usecases import registry_copy
+from attendance.usecases.checkins import record_checkin
+from attendance.usecases.common import Call, require_project
+from attendance.usecases.evaluations import days_left_to_evaluate, evaluate_due
+from attendance.usecases.patrols import record_patrol
+from attendance.usecases.views import project_attendance
 from common import events
 from common.clock import local_date
 from common.errors import InvalidInput
@@ -24,7 +28,7 @@ def day(n: int, hour_local: int = 9) -> datetime:
 
 
 def evaluate(session, at):
-    raised, _done = usecases.evaluate_due(usecases.Call(session, at, SYSTEM))
+    raised, _done = evaluate_due(Call(session, at, SYSTEM))
     session.flush()
     return raised
 
@@ -38,7 +42,7 @@ def warnings(session):
 def valid_day(call_as, n, person="pm"):
     for hour in (8, 13):
         jitter = (n * 24 + hour) * 1e-6  # a real phone never reports the same position twice
-        usecases.record_checkin(call_as(person, day(n, hour)), {
+        record_checkin(call_as(person, day(n, hour)), {
             "project_id": PROJECT, "lat": 30.03 + jitter, "lng": 120.87 - jitter, "accuracy_m": 5,
             "client_time": day(n, hour).isoformat(), "client_request_id": uuid.uuid4().hex,
             "device": {"id": f"phone-{person}", "platform": "android", "mock_location": False}})
@@ -64,8 +68,8 @@ def test_two_missed_days_raise_one_warning_per_person_once(session, call_as):
 
 def test_a_suspended_project_raises_nothing(session, call_as):
     evaluate(session, day(0))
-    copies.apply_suspension(session, events.ProjectSuspended(occurred_at=day(0), project_id=PROJECT,
-                                                             since=day(0), reason="停工"))
+    registry_copy.apply_suspension(session, events.ProjectSuspended(occurred_at=day(0), project_id=PROJECT,
+                                                                    since=day(0), reason="停工"))
     evaluate(session, day(5))
     assert warnings(session) == []
 
@@ -95,7 +99,7 @@ def test_an_overdue_patrol_warns_the_owner(session, call_as):
     track = {"project_id": PROJECT, "points": [
         {"time": (day(3) - timedelta(minutes=20)).isoformat(), "lat": 30.03, "lng": 120.87},
         {"time": (day(3) - timedelta(minutes=5)).isoformat(), "lat": 30.0302, "lng": 120.8701}]}
-    assert usecases.record_patrol(lead, track)["valid"] is True
+    assert record_patrol(lead, track)["valid"] is True
     evaluate(session, day(9))
     assert ("art26.patrol-overdue", "lead") not in warnings(session)
     evaluate(session, day(11))
@@ -104,7 +108,7 @@ def test_an_overdue_patrol_warns_the_owner(session, call_as):
     short = {"project_id": PROJECT, "points": [
         {"time": start.isoformat(), "lat": 30.03, "lng": 120.87},
         {"time": (start + timedelta(minutes=10)).isoformat(), "lat": 30.0301, "lng": 120.87}]}
-    answer = usecases.record_patrol(call_as("lead", day(11)), short)
+    answer = record_patrol(call_as("lead", day(11)), short)
     assert (answer["valid"], answer["reason"]) == (False, "too_short")
 
 
@@ -124,16 +128,16 @@ def test_a_patrol_track_must_be_fresh_and_follow_the_last_one(session, call_as):
         {"time": (day(3)).isoformat(), "lat": 30.03, "lng": 120.87},
         {"time": (day(3) + timedelta(minutes=15)).isoformat(), "lat": 30.03, "lng": 120.8701}]}
     with pytest.raises(InvalidInput, match="24 hours"):
-        usecases.record_patrol(lead, stale)
+        record_patrol(lead, stale)
     fresh = {"project_id": PROJECT, "points": [
         {"time": (day(5) - timedelta(minutes=30)).isoformat(), "lat": 30.03, "lng": 120.87},
         {"time": (day(5) - timedelta(minutes=15)).isoformat(), "lat": 30.03, "lng": 120.8701}]}
-    assert usecases.record_patrol(lead, fresh)["valid"] is True
+    assert record_patrol(lead, fresh)["valid"] is True
     overlapping = {"project_id": PROJECT, "points": [
         {"time": (day(5) - timedelta(minutes=20)).isoformat(), "lat": 30.03, "lng": 120.87},
         {"time": (day(5) - timedelta(minutes=1)).isoformat(), "lat": 30.03, "lng": 120.8701}]}
     with pytest.raises(InvalidInput, match="after the last patrol"):
-        usecases.record_patrol(call_as("lead", day(5)), overlapping)
+        record_patrol(call_as("lead", day(5)), overlapping)
 
 
 def test_a_streak_older_than_the_window_is_not_warned_again_every_day(session, call_as):
@@ -146,16 +150,16 @@ def test_a_streak_older_than_the_window_is_not_warned_again_every_day(session, c
 
 def test_the_month_ends_are_evaluated_even_when_the_project_is_suspended_at_that_moment(session, call_as):
     evaluate(session, day(0))
-    copies.apply_suspension(session, events.ProjectSuspended(occurred_at=day(30), project_id=PROJECT,
-                                                             since=day(30), reason="停工"))
+    registry_copy.apply_suspension(session, events.ProjectSuspended(occurred_at=day(30), project_id=PROJECT,
+                                                                    since=day(30), reason="停工"))
     evaluate(session, day(31))
     assert {"pm", "safety", "chief-eng"} <= {person for rule, person in warnings(session)
                                               if rule == "art42.monthly-rate"}
 
 
 def left_construction(session, at, status):
-    copies.apply_status(session, events.ProjectStatusChanged(occurred_at=at, project_id=PROJECT, status=status,
-                                                             previous_status="in_construction"))
+    registry_copy.apply_status(session, events.ProjectStatusChanged(occurred_at=at, project_id=PROJECT, status=status,
+                                                                    previous_status="in_construction"))
     session.flush()
 
 
@@ -176,7 +180,7 @@ def test_the_month_a_project_leaves_construction_has_its_month_end_rate(session,
         outbox_message.c.event_type == "warning.raised"))]
     assert (detail["month"], detail["construction_days"], detail["valid_days"], detail["rate"]) == (
         "2026-12", 10, 5, 0.5)
-    month = usecases.project_attendance(call_as("owner-chief", day(31)), PROJECT, "2026-12")
+    month = project_attendance(call_as("owner-chief", day(31)), PROJECT, "2026-12")
     assert {row["person_id"]: row["construction_days"] for row in month["people"]}["safety"] == 10
     evaluate(session, day(62))  # the months after it raise nothing
     assert len(warnings(session)) == 1
@@ -197,37 +201,37 @@ def test_days_evaluated_late_still_count_the_days_built_before_the_project_left(
 
 def test_a_late_construction_event_does_not_bring_a_project_back_into_construction(session, call_as):
     left_construction(session, day(5), "terminated")
-    copies.apply_suspension(session, events.ProjectSuspended(occurred_at=day(3), project_id=PROJECT, since=day(3),
-                                                             reason="停工"))
-    copies.apply_resumption(session, events.ProjectResumed(occurred_at=day(4), project_id=PROJECT,
-                                                           resumed_at=day(4)))
-    assert usecases.require_project(session, PROJECT).status == "terminated"
+    registry_copy.apply_suspension(session, events.ProjectSuspended(occurred_at=day(3), project_id=PROJECT,
+                                                                    since=day(3), reason="停工"))
+    registry_copy.apply_resumption(session, events.ProjectResumed(occurred_at=day(4), project_id=PROJECT,
+                                                                  resumed_at=day(4)))
+    assert require_project(session, PROJECT).status == "terminated"
     # The earliest move out of construction is when it ended, whatever arrives first.
     left_construction(session, day(4, 12), "completion_acceptance")
     left_construction(session, day(6), "final_acceptance")
-    assert usecases.require_project(session, PROJECT).construction_ended_at == day(4, 12)
+    assert require_project(session, PROJECT).construction_ended_at == day(4, 12)
 
 
 def test_a_long_jump_is_evaluated_in_steps_of_a_day_with_the_same_result(session):
     """The back office moving the clock weeks ahead: each step evaluates one day and says
     whether days are left, so a service can commit between steps."""
     evaluate(session, day(0))
-    call = usecases.Call(session, day(10), SYSTEM)
+    call = Call(session, day(10), SYSTEM)
     steps = []
     while True:
-        _raised, done = usecases.evaluate_due(call, max_days=1)
+        _raised, done = evaluate_due(call, max_days=1)
         steps.append(done)
         if done:
             break
     assert steps == [False] * 9 + [True]
-    assert not usecases.days_left_to_evaluate(call)
-    assert session.get(usecases.EvaluationMark, "days").through == local_date(day(10)) - timedelta(days=1)
+    assert not days_left_to_evaluate(call)
+    assert session.get(EvaluationMark, "days").through == local_date(day(10)) - timedelta(days=1)
 
 
 def test_before_the_first_evaluation_the_service_is_not_caught_up(session):
     """The first evaluation marks where the evaluated days begin: a new platform time must reach
     it, or the days from there on would never be evaluated."""
-    call = usecases.Call(session, day(0), SYSTEM)
-    assert usecases.days_left_to_evaluate(call)
-    assert usecases.evaluate_due(call, max_days=1) == (0, True)
-    assert not usecases.days_left_to_evaluate(call)
+    call = Call(session, day(0), SYSTEM)
+    assert days_left_to_evaluate(call)
+    assert evaluate_due(call, max_days=1) == (0, True)
+    assert not days_left_to_evaluate(call)

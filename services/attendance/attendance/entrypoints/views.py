@@ -1,0 +1,25 @@
+"""RPC entrypoints of what people see of attendance (Art. 26, 42). They are commands: position
+views are logged, so they commit too."""
+
+from __future__ import annotations
+
+from attendance.usecases import views
+from common.service import command
+
+
+class AttendanceViewEntrypoints:
+    @command
+    def my_attendance(self, call, month: str) -> list[dict]:
+        return views.my_attendance(call, month)
+
+    @command
+    def project_attendance(self, call, project_id: str, month: str) -> dict:
+        return views.project_attendance(call, project_id, month)
+
+    @command
+    def person_positions(self, call, project_id: str, person_id: str, month: str) -> list[dict]:
+        return views.person_positions(call, project_id, person_id, month)
+
+    @command
+    def project_warnings(self, call, project_id: str) -> list[dict]:
+        return views.list_warnings(call, project_id)
