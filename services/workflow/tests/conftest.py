@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from common.database import engine_for, migrate
 from common.principal import Principal
-from workflow import deadline_engine, registry
 from workflow.bootstrap import seed_demo_district
 from workflow.persistence.models import Deadline, DeadlineRungFired
 from workflow.service import MIGRATIONS_DIR
+from workflow.usecases import deadline_engine, registry
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 

@@ -22,9 +22,9 @@ from common.database import engine_for, migrate
 from common.logs import configure_logging
 from common.principal import SYSTEM
 from common.settings import database_url, platform_settings
-from workflow import registry
 from workflow.domain.organisation import Post, UnitKind
 from workflow.persistence.models import Unit, User, UserPost
+from workflow.usecases import registry
 
 logger = logging.getLogger(__name__)
 

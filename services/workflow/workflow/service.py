@@ -1,4 +1,4 @@
-"""The workflow service's nameko entrypoints: thin, each a use case of :mod:`workflow.registry`."""
+"""The workflow service's nameko entrypoints: thin, each a use case of :mod:`workflow.usecases.registry`."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from common.errors import EXPECTED_ERRORS, PermissionDenied
 from common.rpc import rpc
 from common.service import PlatformService, command, query
 from common.timer import timer
-from workflow import deadline_engine, processes, registry
 from workflow.domain.rules import WorkflowRules
 from workflow.entrypoints.changes import ChangeEntrypoints
 from workflow.entrypoints.concealed import ConcealedWorkEntrypoints
 from workflow.entrypoints.supervision import SupervisionEntrypoints
+from workflow.usecases import deadline_engine, processes, registry
 
 logger = logging.getLogger(__name__)
 

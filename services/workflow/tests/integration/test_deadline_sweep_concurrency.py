@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from common.database import engine_for, migrate
 from common.schema import outbox_message
-from workflow import deadline_engine
 from workflow.persistence.models import Deadline, DeadlineRungFired, Project, new_id
 from workflow.service import MIGRATIONS_DIR
+from workflow.usecases import deadline_engine
 
 pytestmark = pytest.mark.integration
 

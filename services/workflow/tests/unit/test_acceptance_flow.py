@@ -9,13 +9,13 @@ import sqlalchemy as sa
 from common.errors import IllegalStep, InvalidInput, PermissionDenied
 from common.principal import Principal
 from common.schema import outbox_message
-from workflow import deadline_engine, processes, registry
 from workflow.domain.deadlines import (
     ACCEPTANCE_LARGE,
     ACCEPTANCE_SMALL,
     SETTLEMENT_LARGE,
     SUPERVISION_LOG,
 )
+from workflow.usecases import deadline_engine, processes, registry
 
 DAY = timedelta(days=1)
 

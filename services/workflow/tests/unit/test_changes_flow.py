@@ -11,10 +11,10 @@ from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
 from common.principal import Principal
 from common.rule_settings import update_rules
 from common.schema import audit_entry, outbox_message
-from workflow import changes, deadline_engine, processes, registry
 from workflow.domain.deadlines import ACCEPTANCE_SMALL, READINESS, SUPERVISION_LOG
 from workflow.domain.rules import WorkflowRules
 from workflow.persistence.models import Personnel
+from workflow.usecases import changes, deadline_engine, processes, registry
 
 DAY = timedelta(days=1)
 MONTHS = ["2026-09", "2026-10", "2026-11"]  # the three full months before December 2026

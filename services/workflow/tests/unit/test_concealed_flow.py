@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
 from common.principal import Principal
 from common.schema import audit_entry, outbox_message, rule_setting
-from workflow import concealed, processes, registry
 from workflow.domain.deadlines import CONCEALED_INSPECTION, CONCEALED_REVIEW
+from workflow.usecases import concealed, processes, registry
 
 DAY = timedelta(days=1)
 # The fixture's platform time is 1 December 2026, 09:00 in the district; the work is on the 3rd.

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from common.errors import IllegalStep, InvalidInput, PermissionDenied
 from common.principal import Principal
 from common.schema import outbox_message
-from workflow import registry
 from workflow.domain.lifecycle import missing_before_construction
+from workflow.usecases import registry
 
 PROJECT = dict(name="曹娥江堤防加固工程", industry="housing", kind="government", contract_amount="12500000.00",
                below_threshold=False, geofence={"center": [30.03, 120.87], "radius_m": 300},

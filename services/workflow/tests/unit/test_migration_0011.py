@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from common.database import engine_for
 from common.schema import UtcDateTime, outbox_message
-from workflow import deadline_engine
 from workflow.domain.deadlines import NOTICE_RECTIFICATION, NOTICE_VERIFICATION
 from workflow.persistence.models import Deadline, DeadlineHold
 from workflow.service import MIGRATIONS_DIR
+from workflow.usecases import deadline_engine
 
 ISSUED = datetime(2027, 3, 1, 1, 0, tzinfo=UTC)
 ANSWERED = ISSUED + timedelta(days=1)

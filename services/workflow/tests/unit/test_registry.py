@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
 from common.principal import Principal
 from common.schema import audit_entry, outbox_message
-from workflow import registry
 from workflow.bootstrap import DEMO_USERS, bootstrap_back_office, seed_demo_district
+from workflow.usecases import registry
 
 PROJECT = dict(name="曹娥江堤防加固工程", industry="housing", kind="government", contract_amount="12500000.00",
                below_threshold=False, geofence={"center": [30.03, 120.87], "radius_m": 300},

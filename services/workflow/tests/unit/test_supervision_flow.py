@@ -12,10 +12,10 @@ from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
 from common.principal import Principal
 from common.rule_settings import update_rules
 from common.schema import audit_entry, outbox_message
-from workflow import deadline_engine, processes, registry, supervision
 from workflow.domain.deadlines import NOTICE_RECTIFICATION, NOTICE_VERIFICATION, READINESS, SUPERVISION_LOG
 from workflow.domain.rules import WorkflowRules
 from workflow.persistence.models import Project
+from workflow.usecases import deadline_engine, processes, registry, supervision
 
 DAY = timedelta(days=1)
 SECOND = timedelta(seconds=1)

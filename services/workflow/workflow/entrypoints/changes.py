@@ -4,7 +4,7 @@ supplementary registration (Art. 33)."""
 from __future__ import annotations
 
 from common.service import command, query
-from workflow import changes
+from workflow.usecases import changes
 
 
 class ChangeEntrypoints:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from common.service import command, query
-from workflow import concealed
+from workflow.usecases import concealed
 
 
 class ConcealedWorkEntrypoints:
-    """Mixed into WorkflowService; each entrypoint is a use case of :mod:`workflow.concealed`."""
+    """Mixed into WorkflowService; each entrypoint is a use case of :mod:`workflow.usecases.concealed`."""
 
     @command
     def apply_concealed_work(self, call, data: dict) -> dict:

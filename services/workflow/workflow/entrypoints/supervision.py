@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from common.service import command, query
-from workflow import supervision
+from workflow.usecases import supervision
 
 
 class SupervisionEntrypoints:

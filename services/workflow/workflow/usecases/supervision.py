@@ -28,7 +28,6 @@ from common import events, usecase
 from common.clock import district_iso, local_date
 from common.contracts import supervision as contracts
 from common.errors import NotFound
-from workflow import deadline_engine, registry
 from workflow.domain import deadlines as dl
 from workflow.domain import supervision as sup
 from workflow.domain.organisation import UnitKind
@@ -39,6 +38,7 @@ from workflow.persistence.supervision_models import (
     SupervisionNotice,
     SupervisionRecord,
 )
+from workflow.usecases import deadline_engine, registry
 
 LOG_SUBJECT = "supervision_log"
 NOTICE_SUBJECT = "supervision_notice"

@@ -10,12 +10,12 @@ from common.clock import district_iso
 from common.contracts import processes as contracts
 from common.errors import IllegalStep, NotFound
 from common.rule_settings import load_rules
-from workflow import deadline_engine, supervision
 from workflow.domain import acceptance as acc
 from workflow.domain.projects import ProjectStatus
 from workflow.domain.rules import WorkflowRules
 from workflow.persistence.models import Acceptance, Deadline, new_id
-from workflow.registry import Call, change_status, project_view, require_files, visible_project
+from workflow.usecases import deadline_engine, supervision
+from workflow.usecases.registry import Call, change_status, project_view, require_files, visible_project
 
 SUBJECT = "acceptance"
 

@@ -10,14 +10,14 @@ from common.clock import district_iso, local_date
 from common.contracts import concealed as contracts
 from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
 from common.rule_settings import load_rules
-from workflow import deadline_engine
 from workflow.domain import concealed as cw
 from workflow.domain import deadlines as dl
 from workflow.domain.projects import ProjectStatus
 from workflow.domain.rules import WorkflowRules
 from workflow.persistence.concealed_models import ConcealedWork, PhotoMetadata
 from workflow.persistence.models import StoredFile, new_id
-from workflow.registry import Call, require_files, visible_project
+from workflow.usecases import deadline_engine
+from workflow.usecases.registry import Call, require_files, visible_project
 
 SUBJECT = "concealed_work"
 

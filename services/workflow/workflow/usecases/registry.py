@@ -20,7 +20,6 @@ from common.contracts.types import check_paging
 from common.crypto import decrypt_field, encrypt_field, mask
 from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
 from common.rule_settings import load_rules
-from workflow import deadline_engine, supervision
 from workflow.domain import lifecycle
 from workflow.domain import organisation as org
 from workflow.domain import projects as dom
@@ -39,6 +38,7 @@ from workflow.persistence.models import (
     UserPost,
     new_id,
 )
+from workflow.usecases import deadline_engine, supervision
 
 
 class Call(usecase.Call):
@@ -406,7 +406,7 @@ def assign_personnel(call: Call, project_id: str, data: dict) -> dict:
         current_holders=repo.current_holders_by_firm(call.session, project.id, request.post),
     )
     unit_id = dom.decide_personnel(actor, facts, person, request.post)
-    from workflow.changes import post_lock_reason  # workflow.changes builds on this module
+    from workflow.usecases.changes import post_lock_reason  # workflow.usecases.changes builds on this module
 
     lock = post_lock_reason(call.session, request.user_id, request.post, project.id)
     if lock is not None:

@@ -27,7 +27,7 @@ from workflow.persistence.changes_models import (
     SupplementaryRegistration,
 )
 from workflow.persistence.models import Deadline, Personnel, Project, User, new_id
-from workflow.registry import Call, change_status, project_view, require_files, visible_project
+from workflow.usecases.registry import Call, change_status, project_view, require_files, visible_project
 
 
 def _iso_date(value) -> str | None:

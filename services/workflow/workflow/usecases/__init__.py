@@ -1,0 +1,1 @@
+"""The workflow service's use cases, one module per process."""
