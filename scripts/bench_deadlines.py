@@ -1,5 +1,5 @@
 """Benchmark of the deadline sweep (issue 4, "Speed"): 200,000 open deadlines of which 10,000
-are due, swept by ``workflow.usecases.deadline_engine.sweep`` and committed; each warning staged once.
+are due, swept by ``workflow.usecases.deadlines.sweep`` and committed; each warning staged once.
 
     .venv/bin/python scripts/bench_deadlines.py
 
@@ -129,13 +129,13 @@ def staged_warnings(engine: sa.Engine) -> int:
 
 
 def sweep_once(engine: sa.Engine, now: datetime, profiler: cProfile.Profile | None = None) -> tuple[int, float]:
-    from workflow.usecases import deadline_engine
+    from workflow.usecases import deadlines
 
     with Session(engine) as session:
         started = time.perf_counter()
         if profiler is not None:
             profiler.enable()
-        fired = deadline_engine.sweep(session, now)
+        fired = deadlines.sweep(session, now)
         session.commit()
         if profiler is not None:
             profiler.disable()

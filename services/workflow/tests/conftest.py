@@ -13,7 +13,7 @@ from common.principal import Principal
 from workflow.bootstrap import seed_demo_district
 from workflow.persistence.models import Deadline, DeadlineRungFired
 from workflow.service import MIGRATIONS_DIR
-from workflow.usecases import deadline_engine, registry
+from workflow.usecases import deadlines, registry
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
@@ -62,7 +62,7 @@ def sweep(session):
 
     def run(when: datetime) -> Counter:
         before = fired_rungs()
-        total = deadline_engine.sweep(session, when)
+        total = deadlines.sweep(session, when)
         fired = Counter(rule_id for rule_id, _, _ in fired_rungs() - before)
         assert fired.total() == total  # every rung the sweep reports is counted under its rule
         return fired

@@ -11,7 +11,7 @@ from common.database import engine_for, migrate
 from common.schema import outbox_message
 from workflow.persistence.models import Deadline, DeadlineRungFired, Project, new_id
 from workflow.service import MIGRATIONS_DIR
-from workflow.usecases import deadline_engine
+from workflow.usecases import deadlines
 
 pytestmark = pytest.mark.integration
 
@@ -47,7 +47,7 @@ def test_two_sweepers_fire_each_rung_exactly_once(postgres_database):
     def sweeper():
         with Session(engine) as session:
             start.wait()
-            fired.append(deadline_engine.sweep(session, NOW))
+            fired.append(deadlines.sweep(session, NOW))
             session.commit()
 
     threads = [threading.Thread(target=sweeper) for _ in range(2)]
@@ -70,11 +70,11 @@ def test_a_catch_up_sweeps_one_batch_a_step_until_nothing_is_due(postgres_databa
     url = postgres_database("sweep_steps")
     migrate(url, MIGRATIONS_DIR)
     engine = engine_for(url)
-    _due_deadlines(engine, deadline_engine.SWEEP_BATCH + 500, 10)
+    _due_deadlines(engine, deadlines.SWEEP_BATCH + 500, 10)
     steps = []
     with Session(engine) as session:
-        while deadline_engine.anything_due(session, NOW):
-            steps.append(deadline_engine.sweep(session, NOW, max_batches=1))
+        while deadlines.anything_due(session, NOW):
+            steps.append(deadlines.sweep(session, NOW, max_batches=1))
             session.commit()
-    assert steps == [deadline_engine.SWEEP_BATCH, 500]
+    assert steps == [deadlines.SWEEP_BATCH, 500]
     engine.dispose()

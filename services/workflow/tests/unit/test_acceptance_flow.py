@@ -16,6 +16,7 @@ from workflow.domain.deadlines import (
     SUPERVISION_LOG,
 )
 from workflow.usecases import deadline_engine, processes, registry
+from workflow.usecases import deadlines as deadline_usecases
 
 DAY = timedelta(days=1)
 
@@ -83,9 +84,9 @@ def test_government_under_20_million_from_completion_to_deposit(session, in_cons
     checked = processes.check_acceptance(at(session, "demo-chief-engineer", now, "zlb"), started["id"],
                                          {"passed": True, "opinion": "符合验收条件"})
     assert checked["status"] == "with_owner"
-    assert deadline_engine.sweep(session, now + 20 * DAY - timedelta(minutes=1)) == 0  # day 19: nothing
-    assert deadline_engine.sweep(session, now + 20 * DAY) == 1  # day 20: the warning
-    assert deadline_engine.sweep(session, now + 25 * DAY) == 0  # once
+    assert deadline_usecases.sweep(session, now + 20 * DAY - timedelta(minutes=1)) == 0  # day 19: nothing
+    assert deadline_usecases.sweep(session, now + 20 * DAY) == 1  # day 20: the warning
+    assert deadline_usecases.sweep(session, now + 25 * DAY) == 0  # once
     assert warnings(session) == [("art31.acceptance.government-small", "Art. 31")]
     later = now + 26 * DAY
     with pytest.raises(InvalidInput):
@@ -95,8 +96,8 @@ def test_government_under_20_million_from_completion_to_deposit(session, in_cons
                                 {"conclusion": "验收合格", "record_file_ids": [record]})
     assert accepted["status"] == "accepted"
     # Art. 32: 60 days from completion to submit the records for settlement audit.
-    assert deadline_engine.sweep(session, later + 60 * DAY - timedelta(minutes=1)) == 0
-    assert deadline_engine.sweep(session, later + 60 * DAY) == 1
+    assert deadline_usecases.sweep(session, later + 60 * DAY - timedelta(minutes=1)) == 0
+    assert deadline_usecases.sweep(session, later + 60 * DAY) == 1
     assert warnings(session)[-1] == ("art32.settlement-audit.small", "Art. 32")
     audited = processes.submit_settlement_audit(at(session, "demo-owner-lead", later + 61 * DAY), pid,
                                                 {"record_file_ids": [record]})
@@ -120,7 +121,7 @@ def test_large_works_have_60_days_and_the_settlement_window_opens_at_acceptance(
     processes.accept(at(session, "demo-owner-chief", now + 59 * DAY), started["id"],
                      {"conclusion": "合格", "record_file_ids": [record]})
     assert warnings(session) == []
-    deadlines = processes.project_deadlines(at(session, "demo-owner-chief", now + 59 * DAY), pid)
+    deadlines = deadline_usecases.project_deadlines(at(session, "demo-owner-chief", now + 59 * DAY), pid)
     assert [(d["rule_id"], d["status"]) for d in deadlines if d["rule_id"] in (ACCEPTANCE_LARGE, SETTLEMENT_LARGE)] == [
         ("art31.acceptance.government-large", "satisfied"), ("art32.settlement-audit.large", "open")]
 
@@ -162,8 +163,8 @@ def test_a_large_works_extension_needs_three_approvals_in_order(session, in_cons
         processes.approve_extension(at(session, "demo-leading-group-chief", now + 11 * DAY), started["id"])
     for approver in ("demo-supervising-chief", "demo-housing-chief", "demo-leading-group-chief"):
         processes.approve_extension(at(session, approver, now + 11 * DAY), started["id"])
-    assert deadline_engine.sweep(session, now + 89 * DAY) == 0
-    assert deadline_engine.sweep(session, now + 90 * DAY) == 1
+    assert deadline_usecases.sweep(session, now + 89 * DAY) == 0
+    assert deadline_usecases.sweep(session, now + 90 * DAY) == 1
 
 
 def test_village_self_acceptance_then_township_re_acceptance(session, in_construction, now):
@@ -174,24 +175,24 @@ def test_village_self_acceptance_then_township_re_acceptance(session, in_constru
     own = processes.start_acceptance(at(session, "demo-project-manager", now, "zlb"),
                                      {"project_id": pid, "variant": "village_self"})
     assert own["status"] == "with_owner"  # no supervisor check for a village's own acceptance
-    assert deadline_engine.sweep(session, now + 15 * DAY) == 1
+    assert deadline_usecases.sweep(session, now + 15 * DAY) == 1
     record = record_file(session, "demo-owner-chief", now)
     processes.accept(at(session, "demo-owner-chief", now + 16 * DAY), own["id"],
                      {"conclusion": "自验合格", "record_file_ids": [record]})
     township = processes.start_acceptance(at(session, "demo-owner-chief", now + 16 * DAY),
                                           {"project_id": pid, "variant": "village_township"})
     start = now + 16 * DAY
-    assert deadline_engine.sweep(session, start + 7 * DAY - timedelta(minutes=1)) == 0
-    assert deadline_engine.sweep(session, start + 7 * DAY) == 1
+    assert deadline_usecases.sweep(session, start + 7 * DAY - timedelta(minutes=1)) == 0
+    assert deadline_usecases.sweep(session, start + 7 * DAY) == 1
     assert reminders(session) == ["art31.acceptance.village-township"]
-    assert deadline_engine.sweep(session, start + 15 * DAY) == 1
+    assert deadline_usecases.sweep(session, start + 15 * DAY) == 1
     assert warnings(session)[-1] == ("art31.acceptance.village-township", "Art. 31")
     with pytest.raises(PermissionDenied):
         processes.accept(at(session, "demo-owner-chief", start + 16 * DAY), township["id"],
                          {"conclusion": "复验合格", "record_file_ids": [record]})
     processes.accept(at(session, "demo-supervising-chief", start + 16 * DAY), township["id"],
                      {"conclusion": "复验合格", "record_file_ids": [record]})
-    deadlines = processes.project_deadlines(at(session, "demo-owner-chief", start + 16 * DAY), pid)
+    deadlines = deadline_usecases.project_deadlines(at(session, "demo-owner-chief", start + 16 * DAY), pid)
     assert deadlines[-1]["rule_id"] == "art32.settlement-audit.small"
 
 
@@ -245,7 +246,7 @@ def test_a_village_goes_to_settlement_audit_after_the_township_only_once(session
                                    {"project_id": pid, "variant": "village_township"})
     processes.submit_settlement_audit(at(session, "demo-owner-lead", now + 4 * DAY), pid,
                                       {"record_file_ids": [record]})
-    settlement = [d for d in processes.project_deadlines(at(session, "demo-owner-chief", now + 4 * DAY), pid)
+    settlement = [d for d in deadline_usecases.project_deadlines(at(session, "demo-owner-chief", now + 4 * DAY), pid)
                   if d["rule_id"].startswith("art32")]
     assert [d["status"] for d in settlement] == ["satisfied"]
 

@@ -14,7 +14,7 @@ from common.schema import audit_entry, outbox_message
 from workflow.domain.deadlines import ACCEPTANCE_SMALL, READINESS, SUPERVISION_LOG
 from workflow.domain.rules import WorkflowRules
 from workflow.persistence.models import Personnel
-from workflow.usecases import changes, deadline_engine, processes, registry
+from workflow.usecases import changes, deadline_engine, deadlines, processes, registry
 
 DAY = timedelta(days=1)
 MONTHS = ["2026-09", "2026-10", "2026-11"]  # the three full months before December 2026
@@ -464,9 +464,9 @@ def test_the_owner_terminates_with_a_written_report_and_the_deadlines_stop(sessi
     # The terminated project's log watch stopped with it too: only the other still missing its logs warns.
     assert [project_id for rule_id, project_id in warned if rule_id == SUPERVISION_LOG] == [other]
     owner = at(session, "demo-owner-chief", now + 40 * DAY)
-    assert sorted((d["rule_id"], d["status"], d["fired"]) for d in processes.project_deadlines(owner, pid)) == [
+    assert sorted((d["rule_id"], d["status"], d["fired"]) for d in deadlines.project_deadlines(owner, pid)) == [
         (READINESS, "satisfied", []), (ACCEPTANCE_SMALL, "cancelled", []), (SUPERVISION_LOG, "cancelled", [])]
-    assert sorted((d["rule_id"], d["status"], d["fired"]) for d in processes.project_deadlines(owner, other)) == [
+    assert sorted((d["rule_id"], d["status"], d["fired"]) for d in deadlines.project_deadlines(owner, other)) == [
         (READINESS, "satisfied", []), (ACCEPTANCE_SMALL, "open", ["warning"]), (SUPERVISION_LOG, "open", ["warning"])]
     assert changes.get_change(at(session, "demo-owner-chief", now), pending["id"])["status"] == "cancelled"
     with pytest.raises(IllegalStep):

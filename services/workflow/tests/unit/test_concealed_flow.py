@@ -11,7 +11,8 @@ from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
 from common.principal import Principal
 from common.schema import audit_entry, outbox_message, rule_setting
 from workflow.domain.deadlines import CONCEALED_INSPECTION, CONCEALED_REVIEW
-from workflow.usecases import concealed, processes, registry
+from workflow.usecases import concealed, registry
+from workflow.usecases import deadlines as deadline_usecases
 
 DAY = timedelta(days=1)
 # The fixture's platform time is 1 December 2026, 09:00 in the district; the work is on the 3rd.
@@ -99,7 +100,7 @@ def warnings(session, rules=CONCEALED_WARNINGS):
 
 def concealed_deadlines(session, pid, now, rules=CONCEALED_DEADLINES):
     """The project's concealed-work deadlines (all its deadlines with ``rules=None``)."""
-    return [d for d in processes.project_deadlines(at(session, "demo-owner-chief", now), pid)
+    return [d for d in deadline_usecases.project_deadlines(at(session, "demo-owner-chief", now), pid)
             if rules is None or d["rule_id"] in rules]
 
 

@@ -15,7 +15,7 @@ from common.schema import UtcDateTime, outbox_message
 from workflow.domain.deadlines import NOTICE_RECTIFICATION, NOTICE_VERIFICATION
 from workflow.persistence.models import Deadline, DeadlineHold
 from workflow.service import MIGRATIONS_DIR
-from workflow.usecases import deadline_engine
+from workflow.usecases import deadlines
 
 ISSUED = datetime(2027, 3, 1, 1, 0, tzinfo=UTC)
 ANSWERED = ISSUED + timedelta(days=1)
@@ -85,7 +85,7 @@ def test_an_answered_notice_is_held_and_verified_against_its_own_supervisor(engi
         assert (verification.responsible_unit_id, verification.started_at, verification.next_due_at) == (
             "sv", ANSWERED, ANSWERED + timedelta(days=3))
         # The sweep warns the supervisor, not the contractor, when the verification is late.
-        assert deadline_engine.sweep(session, ANSWERED + timedelta(days=3)) == 1
+        assert deadlines.sweep(session, ANSWERED + timedelta(days=3)) == 1
         [warning] = session.execute(sa.select(outbox_message.c.payload)).scalars()
         assert (warning["rule_id"], warning["must_act"], warning["firm_id"]) == (NOTICE_VERIFICATION, "sv", "sv")
         session.commit()

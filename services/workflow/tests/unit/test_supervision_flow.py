@@ -15,7 +15,7 @@ from common.schema import audit_entry, outbox_message
 from workflow.domain.deadlines import NOTICE_RECTIFICATION, NOTICE_VERIFICATION, READINESS, SUPERVISION_LOG
 from workflow.domain.rules import WorkflowRules
 from workflow.persistence.models import Project
-from workflow.usecases import deadline_engine, processes, registry, supervision
+from workflow.usecases import common, deadlines, processes, registry, supervision
 
 DAY = timedelta(days=1)
 SECOND = timedelta(seconds=1)
@@ -99,13 +99,13 @@ def log_body(pid, day, **extra) -> dict:
 
 
 def watches(session, user, when, pid, subject_type="supervision_log") -> list[tuple[str, str | None]]:
-    return [(d["status"], d["next_due_at"]) for d in processes.project_deadlines(at(session, user, when, "zzd"), pid)
+    return [(d["status"], d["next_due_at"]) for d in deadlines.project_deadlines(at(session, user, when, "zzd"), pid)
             if d["subject_type"] == subject_type]
 
 
 def notice_deadlines(session, pid) -> list[tuple[str, str, str | None, list[str]]]:
     """The notices' deadlines of the project: (rule, status, the unit that must act, rungs fired)."""
-    return [(d["rule_id"], d["status"], d["responsible_unit_id"], d["fired"]) for d in processes.project_deadlines(
+    return [(d["rule_id"], d["status"], d["responsible_unit_id"], d["fired"]) for d in deadlines.project_deadlines(
         at(session, "demo-owner-chief", NOW_OF_FIXTURES, "zzd"), pid) if d["subject_type"] == "supervision_notice"]
 
 
@@ -143,8 +143,8 @@ def test_a_log_closes_the_watch_and_the_next_is_due_an_interval_after_the_logged
                                                                                       now):
     pid = in_construction()
     put_on_project(session, now, pid, "demo-specialist-engineer", "specialist_engineer")
-    first_watch = supervision.start_log_watch(session, pid, now)
-    assert supervision.start_log_watch(session, pid, now).id == first_watch.id  # one watch per project
+    first_watch = common.start_log_watch(session, pid, now)
+    assert common.start_log_watch(session, pid, now).id == first_watch.id  # one watch per project
     inspector = at(session, "demo-inspector", now + 8 * 3600 * SECOND)
     log = supervision.record_supervision(inspector, log_body(pid, "2026-12-01"))
     assert (log["kind"], log["supervisor_unit_id"], log["log_date"]) == ("log", "demo-supervisor", "2026-12-01")
@@ -152,9 +152,9 @@ def test_a_log_closes_the_watch_and_the_next_is_due_an_interval_after_the_logged
     # Logged on 1 December: the next log is due by the end of 2 December, local time.
     assert watches(session, "demo-owner-chief", now, pid) == [
         ("satisfied", None), ("open", "2026-12-03T00:00:00+08:00")]
-    assert deadline_engine.sweep(session, END_OF_DEC_1 + DAY - SECOND) == 0  # day N-1: nothing
-    assert deadline_engine.sweep(session, END_OF_DEC_1 + DAY) == 1  # day N: the warning
-    assert deadline_engine.sweep(session, END_OF_DEC_1 + 5 * DAY) == 0  # once
+    assert deadlines.sweep(session, END_OF_DEC_1 + DAY - SECOND) == 0  # day N-1: nothing
+    assert deadlines.sweep(session, END_OF_DEC_1 + DAY) == 1  # day N: the warning
+    assert deadlines.sweep(session, END_OF_DEC_1 + 5 * DAY) == 0  # once
     [warning] = warnings(session)
     assert (warning["rule_id"], warning["article"], warning["must_act"]) == (
         "art46.supervision-log", "Art. 22, 46", "demo-supervisor")
@@ -201,7 +201,7 @@ def test_only_the_projects_supervisor_people_record_logs(session, staffed, in_co
 
 def test_stand_by_records_need_their_part_and_files_and_leave_the_log_watch_alone(session, in_construction, now):
     pid = in_construction()
-    supervision.start_log_watch(session, pid, now)
+    common.start_log_watch(session, pid, now)
     inspector = at(session, "demo-inspector", now)
     with pytest.raises(InvalidInput) as no_part:
         supervision.record_supervision(inspector, log_body(pid, "2026-12-01", kind="standby"))
@@ -217,7 +217,7 @@ def test_stand_by_records_need_their_part_and_files_and_leave_the_log_watch_alon
     records = supervision.supervision_records(at(session, "demo-owner-chief", now, "zzd"), pid)
     assert [r["part"] for r in records["standby_records"]] == ["承台混凝土浇筑", "桩基钢筋笼吊放"]
     assert records["logs"] == []
-    assert deadline_engine.sweep(session, now + DAY) == 1  # no log yet: the warning
+    assert deadlines.sweep(session, now + DAY) == 1  # no log yet: the warning
 
 
 def test_a_log_filled_in_for_an_earlier_day_does_not_move_the_watch_back(session, in_construction, now):
@@ -237,7 +237,7 @@ def test_once_the_project_leaves_construction_no_log_is_due(session, in_construc
     processes.start_acceptance(at(session, "demo-project-manager", now), {"project_id": pid, "variant": "government"})
     # Completion acceptance stopped the watch itself: nothing is left to stop.
     assert watches(session, "demo-owner-chief", now, pid) == [("cancelled", None)]
-    assert supervision.stop_log_watch(session, pid, now) == 0
+    assert common.stop_log_watch(session, pid, now) == 0
     # The supervisor may still log the completion works, but no next log falls due.
     supervision.record_supervision(at(session, "demo-inspector", now), log_body(pid, "2026-12-01"))
     assert watches(session, "demo-owner-chief", now, pid) == [("cancelled", None)]
@@ -323,7 +323,7 @@ def test_an_answer_awaiting_verification_holds_the_contractors_days(session, in_
     photo = upload(session, "demo-project-manager", now)
     supervision.submit_rectification(at(session, "demo-project-manager", now + DAY), notice["id"],
                                      {"description": "已整改", "file_ids": [photo]})
-    held = {d["rule_id"]: d for d in processes.project_deadlines(at(session, "demo-owner-chief", now, "zzd"), pid)
+    held = {d["rule_id"]: d for d in deadlines.project_deadlines(at(session, "demo-owner-chief", now, "zzd"), pid)
             if d["subject_id"] == notice["id"]}
     assert held[NOTICE_RECTIFICATION]["next_due_at"] is None  # not known while the answer awaits verification
     assert held[NOTICE_RECTIFICATION]["holds"] == [{"since": "2026-12-02T09:00:00+08:00", "until": None}]
@@ -597,7 +597,7 @@ def test_construction_started_before_the_planned_start_raises_nothing(session, s
     registry.start_construction(at(session, "demo-owner-lead", now + 2 * DAY, "zzd"), pid)
     # Starting construction closed the watch its registration started: nothing is left open.
     assert watches(session, "demo-owner-chief", now, pid, "readiness") == [("satisfied", None)]
-    assert supervision.satisfy_readiness(session, pid, now + 2 * DAY) == 0
+    assert common.satisfy_readiness(session, pid, now + 2 * DAY) == 0
     assert sweep(PLANNED_START + 10 * DAY)[READINESS] == 0
     assert warnings(session, READINESS) == []
     # What runs instead is the log watch construction started, and no log came.

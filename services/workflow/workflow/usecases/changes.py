@@ -27,7 +27,14 @@ from workflow.persistence.changes_models import (
     SupplementaryRegistration,
 )
 from workflow.persistence.models import Deadline, Personnel, Project, User, new_id
-from workflow.usecases.registry import Call, change_status, project_view, require_files, visible_project
+from workflow.usecases.common import (
+    Call,
+    change_status,
+    post_lock_reason,
+    project_view,
+    require_files,
+    visible_project,
+)
 
 
 def _iso_date(value) -> str | None:
@@ -333,20 +340,6 @@ def get_change(call: Call, change_id: str) -> dict:
         raise NotFound(f"change {change_id} not found")
     actor, _, _ = visible_project(call, change.project_id)
     return _view(call.session, change, actor)
-
-
-def post_lock_reason(session: Session, user_id: str, post: str, project_id: str) -> str | None:
-    """Art. 27(2): why the person may not take ``post`` on ``project_id`` — replaced on the same
-    post of another project not yet completed — or None. Called wherever a person is put on a
-    post: the replacement here, and registry.assign_personnel."""
-    rows = session.execute(
-        sa.select(PersonnelChange.project_id, PersonnelChange.replaced_at, Project.name, Project.status)
-        .join(Project, Project.id == PersonnelChange.project_id)
-        .where(PersonnelChange.replaced_user_id == user_id, PersonnelChange.post == post,
-               PersonnelChange.status == dom.REPLACED)
-        .order_by(PersonnelChange.replaced_at)).all()
-    replacements = [dom.Replacement(row.project_id, row.name, row.status, row.replaced_at) for row in rows]
-    return dom.post_lock(Post(post), replacements, project_id)
 
 
 # --- termination (Art. 34) -----------------------------------------------------------------------

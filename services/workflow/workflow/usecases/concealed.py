@@ -17,7 +17,7 @@ from workflow.domain.rules import WorkflowRules
 from workflow.persistence.concealed_models import ConcealedWork, PhotoMetadata
 from workflow.persistence.models import StoredFile, new_id
 from workflow.usecases import deadline_engine
-from workflow.usecases.registry import Call, require_files, visible_project
+from workflow.usecases.common import Call, require_files, visible_project
 
 SUBJECT = "concealed_work"
 

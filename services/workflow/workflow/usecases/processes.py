@@ -14,8 +14,16 @@ from workflow.domain import acceptance as acc
 from workflow.domain.projects import ProjectStatus
 from workflow.domain.rules import WorkflowRules
 from workflow.persistence.models import Acceptance, Deadline, new_id
-from workflow.usecases import deadline_engine, supervision
-from workflow.usecases.registry import Call, change_status, project_view, require_files, visible_project
+from workflow.usecases import deadline_engine
+from workflow.usecases.common import (
+    Call,
+    change_status,
+    project_view,
+    require_files,
+    start_log_watch,
+    stop_log_watch,
+    visible_project,
+)
 
 SUBJECT = "acceptance"
 
@@ -73,7 +81,7 @@ def start_acceptance(call: Call, data: dict) -> dict:
         _start_acceptance_deadline(call, acceptance, facts)
     if request.variant != acc.VILLAGE_TOWNSHIP:
         change_status(call, project, ProjectStatus.COMPLETION_ACCEPTANCE)
-        supervision.stop_log_watch(call.session, project.id, call.now)
+        stop_log_watch(call.session, project.id, call.now)
     call.session.flush()
     call.record("acceptance.started", "acceptance", acceptance.id, after=acceptance_view(acceptance))
     return acceptance_view(acceptance)
@@ -91,7 +99,7 @@ def check_acceptance(call: Call, acceptance_id: str, data: dict) -> dict:
     else:
         acceptance.status = acc.CHECK_FAILED
         change_status(call, project, ProjectStatus.IN_CONSTRUCTION)
-        supervision.start_log_watch(call.session, project.id, call.now)
+        start_log_watch(call.session, project.id, call.now)
     call.record("acceptance.checked", "acceptance", acceptance.id, after={"passed": request.passed})
     return acceptance_view(acceptance)
 
@@ -126,7 +134,7 @@ def return_acceptance(call: Call, acceptance_id: str, data: dict) -> dict:
     acceptance.decided_by, acceptance.decided_at = actor.user_id, call.now
     deadline_engine.close(call.session, SUBJECT, acceptance.id, call.now, status="cancelled")
     change_status(call, project, ProjectStatus.IN_CONSTRUCTION)
-    supervision.start_log_watch(call.session, project.id, call.now)
+    start_log_watch(call.session, project.id, call.now)
     call.record("acceptance.returned", "acceptance", acceptance.id, after={"reason": request.reason})
     return acceptance_view(acceptance)
 
@@ -183,11 +191,3 @@ def advance_after_audit(call: Call, project_id: str, target: str) -> dict:
     call.record("project.status_changed", "project", project.id, before={"status": before},
                 after={"status": following})
     return project_view(call.session, project, load_rules(call.session, WorkflowRules))
-
-
-def project_deadlines(call: Call, project_id: str) -> list[dict]:
-    visible_project(call, project_id)
-    return deadline_engine.project_deadlines(call.session, project_id)
-
-
-

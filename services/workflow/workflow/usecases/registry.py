@@ -1,8 +1,12 @@
-"""The workflow service's use cases: load the facts, let the domain decide, persist the change
-with its events (outbox) and its audit entry in one transaction.
+"""The registry's use cases: the organisation tree (units, users, posts), projects and their
+assignment chain (Art. 12, 18–21), participants and key personnel (Art. 21, 24, 26), the
+lifecycle's construction start, suspension and resumption (Art. 25, 35), files, the identities
+for login, and the snapshot other services rebuild their copy from. Each loads the facts, lets
+the domain decide and persists the change with its events (outbox) and its audit entry in one
+transaction.
 
-Every function takes a :class:`Call` (session, platform time, principal) so it runs the same
-under nameko, in the demo seeder and in tests.
+Every function takes a :class:`~workflow.usecases.common.Call` (session, platform time,
+principal) so it runs the same under nameko, in the demo seeder and in tests.
 """
 
 from __future__ import annotations
@@ -38,20 +42,18 @@ from workflow.persistence.models import (
     UserPost,
     new_id,
 )
-from workflow.usecases import deadline_engine, supervision
-
-
-class Call(usecase.Call):
-    # The project the use case acts on, once visible_project found it: files a request names are
-    # attached to it (require_files).
-    project_id: str | None = None
-
-    def actor(self) -> org.Actor:
-        actor = repo.load_actor(self.session, self.principal.user_id)
-        if actor is None:
-            raise PermissionDenied("sign in as a registered user")
-        return actor
-
+from workflow.usecases import deadline_engine
+from workflow.usecases.common import (
+    Call,
+    change_status,
+    post_lock_reason,
+    project_view,
+    satisfy_readiness,
+    start_log_watch,
+    start_readiness_watch,
+    unnameable_files,
+    visible_project,
+)
 
 # --- units, users, posts -----------------------------------------------------------------------
 
@@ -229,49 +231,6 @@ def identity_by_user_id(session: Session, user_id: str) -> dict:
 # --- projects ------------------------------------------------------------------------------------
 
 
-def project_view(session: Session, project: Project, rules: WorkflowRules) -> dict:
-    facts = repo.project_facts(session, project)
-    participants = session.execute(
-        sa.select(Participant).where(Participant.project_id == project.id).order_by(Participant.id)
-    ).scalars()
-    personnel = session.execute(
-        sa.select(Personnel, User.name).join(User, User.id == Personnel.user_id)
-        .where(Personnel.project_id == project.id, Personnel.released_at.is_(None)).order_by(Personnel.id)
-    ).all()
-    return {
-        "id": project.id,
-        "name": project.name,
-        "industry": project.industry,
-        "kind": project.kind,
-        "contract_amount": str(project.contract_amount),
-        "below_threshold": project.below_threshold,
-        "geofence": project.geofence,
-        "planned_start": project.planned_start.isoformat(),
-        "planned_end": project.planned_end.isoformat(),
-        "intake": project.intake,
-        "status": project.status,
-        "assignments": {level: facts.assigned(level) for level in contracts.AssignmentLevel},
-        "participants": [
-            {"unit_id": p.unit_id, "role": p.role, "contract_file_id": p.contract_file_id,
-             "added_at": district_iso(p.added_at)} for p in participants
-        ],
-        "personnel": [
-            {"user_id": p.user_id, "name": name, "unit_id": p.unit_id, "post": p.post,
-             "assigned_at": district_iso(p.assigned_at)} for p, name in personnel
-        ],
-        "construction_started_on": project.construction_started_on.isoformat()
-        if project.construction_started_on else None,
-        "suspensions": [
-            {"since": district_iso(row.since), "until": district_iso(row.until), "reason": row.reason}
-            for row in session.execute(sa.select(Suspension).where(Suspension.project_id == project.id)
-                                       .order_by(Suspension.id)).scalars()
-        ],
-        "acceptance_window_days": dom.acceptance_window_days(facts, rules),
-        "settlement_audit_window_days": dom.settlement_audit_window_days(facts, rules),
-        "registered_at": district_iso(project.registered_at),
-    }
-
-
 def register_project(call: Call, data: dict) -> dict:
     request = usecase.parse(contracts.ProjectRegistration, data)
     decision = dom.decide_registration(call.actor(), request.intake)
@@ -285,7 +244,7 @@ def register_project(call: Call, data: dict) -> dict:
     )
     call.session.add(project)
     call.session.flush()
-    supervision.start_readiness_watch(call.session, project)  # Art. 24: ready by the planned start
+    start_readiness_watch(call.session, project)  # Art. 24: ready by the planned start
     view = project_view(call.session, project, load_rules(call.session, WorkflowRules))
     call.record("project.registered", "project", project.id, after=view)
     call.emit(events.ProjectRegistered, project_id=project.id, name=project.name, industry=project.industry,
@@ -298,18 +257,6 @@ def register_project(call: Call, data: dict) -> dict:
             call.emit(events.ProjectAssigned, project_id=project.id, level=level, target_id=target,
                       assigned_by=call.principal.user_id)
     return view
-
-
-def visible_project(
-    call: Call, project_id: str, *, for_update: bool = False
-) -> tuple[org.Actor, Project, dom.ProjectFacts]:
-    actor = call.actor()
-    project = repo.require_project(call.session, project_id, for_update=for_update)
-    facts = repo.project_facts(call.session, project)
-    if not dom.project_scope(actor).admits(facts):
-        raise NotFound(f"project {project_id} not found")
-    call.project_id = project.id
-    return actor, project, facts
 
 
 def get_project(call: Call, project_id: str) -> dict:
@@ -406,8 +353,6 @@ def assign_personnel(call: Call, project_id: str, data: dict) -> dict:
         current_holders=repo.current_holders_by_firm(call.session, project.id, request.post),
     )
     unit_id = dom.decide_personnel(actor, facts, person, request.post)
-    from workflow.usecases.changes import post_lock_reason  # workflow.usecases.changes builds on this module
-
     lock = post_lock_reason(call.session, request.user_id, request.post, project.id)
     if lock is not None:
         raise IllegalStep(lock)  # Art. 27: a replaced person waits until that project is completed
@@ -421,14 +366,6 @@ def assign_personnel(call: Call, project_id: str, data: dict) -> dict:
               post=request.post)
     _readiness_check(call, project)
     return project_view(call.session, project, load_rules(call.session, WorkflowRules))
-
-
-def change_status(call: Call, project: Project, status: str) -> None:
-    """Every move of a project along its lifecycle goes through here, so that each is published."""
-    previous = project.status
-    project.status = status
-    project.updated_at = call.now
-    call.emit(events.ProjectStatusChanged, project_id=project.id, status=status, previous_status=previous)
 
 
 # --- lifecycle (Art. 25, 35) -------------------------------------------------------------------------
@@ -445,7 +382,7 @@ def _readiness_check(call: Call, project: Project) -> None:
     """Art. 24: once every firm, contract and key person is registered, nothing is missing at the
     planned start, so its warning need not fire."""
     if project.status == dom.ProjectStatus.AWARDED and not missing_before_construction(call.session, project):
-        supervision.satisfy_readiness(call.session, project.id, call.now)
+        satisfy_readiness(call.session, project.id, call.now)
 
 
 def start_construction(call: Call, project_id: str) -> dict:
@@ -455,8 +392,8 @@ def start_construction(call: Call, project_id: str) -> dict:
     change_status(call, project, dom.ProjectStatus.IN_CONSTRUCTION)
     project.construction_started_on = local_date(call.now)
     call.session.flush()
-    supervision.satisfy_readiness(call.session, project.id, call.now)
-    supervision.start_log_watch(call.session, project.id, call.now)  # Art. 22, 46: logs are due from now
+    satisfy_readiness(call.session, project.id, call.now)
+    start_log_watch(call.session, project.id, call.now)  # Art. 22, 46: logs are due from now
     call.record("project.construction_started", "project", project.id, before={"status": before},
                 after={"status": project.status})
     call.emit(events.ConstructionStarted, project_id=project.id, started_on=project.construction_started_on)
@@ -526,32 +463,6 @@ def record_file(call: Call, data: dict) -> dict:
     return file_view(stored)
 
 
-def _nameable_files(call: Call, file_ids: list[str]) -> list[str]:
-    """The files a request may name, of ``file_ids``: uploads of the caller's own units, or files
-    already on the project's records; naming an outsider's file would show it to the project."""
-    colleagues = sa.select(UserPost.user_id).where(UserPost.unit_id.in_(
-        sa.select(UserPost.unit_id).where(UserPost.user_id == call.principal.user_id)))
-    usable = sa.or_(StoredFile.uploaded_by == call.principal.user_id, StoredFile.uploaded_by.in_(colleagues),
-                    StoredFile.id.in_(sa.select(FileAttachment.file_id).where(
-                        FileAttachment.project_id == call.project_id)))
-    known = set(call.session.execute(sa.select(StoredFile.id).where(StoredFile.id.in_(file_ids), usable)).scalars())
-    return [file_id for file_id in file_ids if file_id not in known]
-
-
-def require_files(call: Call, field: str, file_ids: list[str]) -> None:
-    """Every file a request names must have been uploaded; a 422 names the missing ones."""
-    missing = _nameable_files(call, file_ids)
-    if missing:
-        raise InvalidInput(f"{field}: unknown files", [{"field": field, "reason": f"no such file: {file_id}"}
-                                                       for file_id in missing])
-    if call.project_id is not None:
-        attached = set(call.session.execute(sa.select(FileAttachment.file_id).where(
-            FileAttachment.project_id == call.project_id, FileAttachment.file_id.in_(file_ids))).scalars())
-        for file_id in sorted(set(file_ids) - attached):
-            call.session.add(FileAttachment(file_id=file_id, project_id=call.project_id))
-        call.session.flush()
-
-
 def share_files(call: Call, project_id: str, file_ids: list[str], audiences: list[str]) -> dict:
     """Another service keeps these files in a record of the project that only some may read (a
     leave request's documents, Art. 26): they open to ``audiences`` of the project (see
@@ -561,7 +472,7 @@ def share_files(call: Call, project_id: str, file_ids: list[str], audiences: lis
     if bad or not audiences:
         raise InvalidInput.field("audiences", "role:owner or user:<id>")
     actor, project, _ = visible_project(call, project_id)
-    missing = _nameable_files(call, file_ids)
+    missing = unnameable_files(call, file_ids)
     if missing or not file_ids:
         return {"missing": missing}
     shared = set(call.session.execute(sa.select(FileShare.file_id, FileShare.audience).where(

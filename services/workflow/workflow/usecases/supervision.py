@@ -11,15 +11,14 @@ start (Art. 24), with their deadlines:
 - the readiness watch: a READINESS deadline from the planned start day, closed when
   construction starts.
 
-The registry calls those watches at registration and construction start, so this module
-reaches the registry's helpers as ``registry.<name>`` at call time: either module may be
-imported first.
+The log and readiness watches are started and stopped by the project's lifecycle (registration,
+construction start, completion acceptance), so they live in :mod:`workflow.usecases.common`;
+the log watch moves on here with each log.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -31,50 +30,17 @@ from common.errors import NotFound
 from workflow.domain import deadlines as dl
 from workflow.domain import supervision as sup
 from workflow.domain.organisation import UnitKind
-from workflow.persistence.models import Deadline, Participant, Project, Unit, new_id
+from workflow.persistence.models import Participant, Unit, new_id
 from workflow.persistence.supervision_models import (
     NoticeRectification,
     Subcontract,
     SupervisionNotice,
     SupervisionRecord,
 )
-from workflow.usecases import deadline_engine, registry
+from workflow.usecases import deadline_engine
+from workflow.usecases.common import LOG_SUBJECT, Call, require_files, visible_project
 
-LOG_SUBJECT = "supervision_log"
 NOTICE_SUBJECT = "supervision_notice"
-READINESS_SUBJECT = "readiness"
-
-
-# --- the watches the project lifecycle starts and stops --------------------------------------------
-
-
-def start_log_watch(session: Session, project_id: str, started_at: datetime) -> Deadline:
-    """Art. 22, 46: from ``started_at`` (construction start) a log is due within the interval.
-    A project has one log watch at a time; starting it again leaves the running one."""
-    running = session.execute(sa.select(Deadline).where(
-        Deadline.subject_type == LOG_SUBJECT, Deadline.subject_id == project_id, Deadline.status == "open")).scalar()
-    if running is not None:
-        return running
-    return deadline_engine.start(session, rule_id=dl.SUPERVISION_LOG, project_id=project_id,
-                                 subject_type=LOG_SUBJECT, subject_id=project_id, started_at=started_at)
-
-
-def stop_log_watch(session: Session, project_id: str, at: datetime) -> int:
-    """The project left construction (completion acceptance, termination): no more logs are due."""
-    return deadline_engine.close(session, LOG_SUBJECT, project_id, at, status="cancelled")
-
-
-def start_readiness_watch(session: Session, project: Project) -> Deadline:
-    """Art. 24: the firms, contracts and key people must be registered by the planned start;
-    the warning fires when the planned start day begins if construction has not started."""
-    return deadline_engine.start(session, rule_id=dl.READINESS, project_id=project.id,
-                                 subject_type=READINESS_SUBJECT, subject_id=project.id,
-                                 started_at=sup.readiness_watch_start(project.planned_start))
-
-
-def satisfy_readiness(session: Session, project_id: str, at: datetime) -> int:
-    """Construction started: everything Art. 24 requires was registered."""
-    return deadline_engine.close(session, READINESS_SUBJECT, project_id, at)
 
 
 # --- supervision logs and stand-by records (Art. 22–23, 46) ---------------------------------------
@@ -89,15 +55,15 @@ def record_view(record: SupervisionRecord) -> dict:
     }
 
 
-def record_supervision(call: registry.Call, data: dict) -> dict:
+def record_supervision(call: Call, data: dict) -> dict:
     request = usecase.parse(contracts.SupervisionRecordRequest, data)
-    actor, project, facts = registry.visible_project(call, request.project_id, for_update=True)
+    actor, project, facts = visible_project(call, request.project_id, for_update=True)
     logs_of_project = sa.and_(SupervisionRecord.project_id == project.id, SupervisionRecord.kind == sup.LOG)
     log_of_the_day_exists = call.session.execute(sa.select(sa.exists().where(
         logs_of_project, SupervisionRecord.log_date == request.log_date))).scalar()
     supervisor_unit_id = sup.decide_record(actor, facts, request.kind, request.log_date, local_date(call.now),
                                            project.construction_started_on, request.file_ids, log_of_the_day_exists)
-    registry.require_files(call, "file_ids", request.file_ids)
+    require_files(call, "file_ids", request.file_ids)
     latest_log_date = call.session.execute(sa.select(sa.func.max(SupervisionRecord.log_date))
                                            .where(logs_of_project)).scalar()
     record = SupervisionRecord(id=new_id(), project_id=project.id, kind=request.kind, log_date=request.log_date,
@@ -153,25 +119,25 @@ def _notice_with_rounds(session: Session, notice: SupervisionNotice) -> dict:
     return notice_view(notice, _rectifications(session, [notice.id])[notice.id])
 
 
-def _notice(call: registry.Call, notice_id: str):
+def _notice(call: Call, notice_id: str):
     notice = call.session.get(SupervisionNotice, notice_id)
     if notice is None:
         raise NotFound(f"supervision notice {notice_id} not found")
-    actor, project, facts = registry.visible_project(call, notice.project_id, for_update=True)
+    actor, project, facts = visible_project(call, notice.project_id, for_update=True)
     notice_facts = sup.NoticeFacts(status=notice.status, supervisor_unit_id=notice.supervisor_unit_id,
                                    contractor_unit_id=notice.contractor_unit_id,
                                    escalated=notice.escalated_at is not None)
     return actor, project, facts, notice, notice_facts
 
 
-def issue_notice(call: registry.Call, data: dict) -> dict:
+def issue_notice(call: Call, data: dict) -> dict:
     request = usecase.parse(contracts.SupervisionNoticeRequest, data)
-    actor, project, facts = registry.visible_project(call, request.project_id, for_update=True)
+    actor, project, facts = visible_project(call, request.project_id, for_update=True)
     contractors = list(call.session.execute(sa.select(Participant.unit_id).where(
         Participant.project_id == project.id, Participant.role == UnitKind.CONTRACTOR)
         .order_by(Participant.id)).scalars())
     supervisor_unit_id, contractor_unit_id = sup.decide_notice(actor, facts, contractors, request.contractor_unit_id)
-    registry.require_files(call, "file_ids", request.file_ids)
+    require_files(call, "file_ids", request.file_ids)
     notice = SupervisionNotice(id=new_id(), project_id=project.id, supervisor_unit_id=supervisor_unit_id,
                                contractor_unit_id=contractor_unit_id, subject=request.subject,
                                requirement=request.requirement, rectify_within_days=request.rectify_within_days,
@@ -187,7 +153,7 @@ def issue_notice(call: registry.Call, data: dict) -> dict:
     return view
 
 
-def _follow_whose_days_run(call: registry.Call, notice: SupervisionNotice, before: str) -> None:
+def _follow_whose_days_run(call: Call, notice: SupervisionNotice, before: str) -> None:
     """Art. 23, 45: the notice's deadlines follow whose days run in its new state — the
     contractor's rectification is held while its answer awaits verification and runs again when
     the answer is rejected; the supervisor's verification runs from each answer to its verdict;
@@ -209,11 +175,11 @@ def _follow_whose_days_run(call: registry.Call, notice: SupervisionNotice, befor
         deadline_engine.close(call.session, NOTICE_SUBJECT, notice.id, call.now)
 
 
-def submit_rectification(call: registry.Call, notice_id: str, data: dict) -> dict:
+def submit_rectification(call: Call, notice_id: str, data: dict) -> dict:
     request = usecase.parse(contracts.RectificationRequest, data)
     actor, _, facts, notice, notice_facts = _notice(call, notice_id)
     sup.decide_rectification(actor, facts, notice_facts)
-    registry.require_files(call, "file_ids", request.file_ids)
+    require_files(call, "file_ids", request.file_ids)
     call.session.add(NoticeRectification(notice_id=notice.id, description=request.description,
                                          file_ids=request.file_ids, submitted_by=actor.user_id,
                                          submitted_at=call.now))
@@ -226,7 +192,7 @@ def submit_rectification(call: registry.Call, notice_id: str, data: dict) -> dic
     return _notice_with_rounds(call.session, notice)
 
 
-def verify_rectification(call: registry.Call, notice_id: str, data: dict) -> dict:
+def verify_rectification(call: Call, notice_id: str, data: dict) -> dict:
     request = usecase.parse(contracts.VerificationRequest, data)
     actor, _, facts, notice, notice_facts = _notice(call, notice_id)
     sup.decide_verification(actor, facts, notice_facts)
@@ -251,7 +217,7 @@ def _industry_authority(session: Session, industry: str) -> str | None:
                            .order_by(Unit.created_at, Unit.id).limit(1)).scalar()
 
 
-def escalate_notice(call: registry.Call, notice_id: str, data: dict) -> dict:
+def escalate_notice(call: Call, notice_id: str, data: dict) -> dict:
     """Art. 45: a refusal to rectify goes to the industry authority of the project's industry
     (the owner, when the district has none registered), as a warning about the contractor."""
     request = usecase.parse(contracts.EscalationRequest, data)
@@ -270,8 +236,8 @@ def escalate_notice(call: registry.Call, notice_id: str, data: dict) -> dict:
     return _notice_with_rounds(call.session, notice)
 
 
-def supervision_records(call: registry.Call, project_id: str) -> dict:
-    registry.visible_project(call, project_id)
+def supervision_records(call: Call, project_id: str) -> dict:
+    visible_project(call, project_id)
     records = list(call.session.execute(sa.select(SupervisionRecord).where(SupervisionRecord.project_id == project_id)
                                         .order_by(SupervisionRecord.log_date, SupervisionRecord.recorded_at)).scalars())
     notices = list(call.session.execute(sa.select(SupervisionNotice).where(SupervisionNotice.project_id == project_id)
@@ -298,9 +264,9 @@ def subcontract_view(subcontract: Subcontract) -> dict:
     }
 
 
-def register_subcontract(call: registry.Call, data: dict) -> dict:
+def register_subcontract(call: Call, data: dict) -> dict:
     request = usecase.parse(contracts.SubcontractRequest, data)
-    actor, project, facts = registry.visible_project(call, request.project_id, for_update=True)
+    actor, project, facts = visible_project(call, request.project_id, for_update=True)
     contractor_credit_codes = dict(call.session.execute(
         sa.select(Unit.id, Unit.credit_code).join(Participant, Participant.unit_id == Unit.id)
         .where(Participant.project_id == project.id, Participant.role == UnitKind.CONTRACTOR)).all())
@@ -308,7 +274,7 @@ def register_subcontract(call: registry.Call, data: dict) -> dict:
         Subcontract.project_id == project.id, Subcontract.contract_file_id == request.contract_file_id))).scalar()
     contractor_unit_id = sup.decide_subcontract(actor, facts, contractor_credit_codes,
                                                 request.subcontractor_credit_code, already)
-    registry.require_files(call, "contract_file_id", [request.contract_file_id])
+    require_files(call, "contract_file_id", [request.contract_file_id])
     subcontract = Subcontract(id=new_id(), project_id=project.id, contractor_unit_id=contractor_unit_id,
                               subcontractor_name=request.subcontractor_name,
                               subcontractor_credit_code=request.subcontractor_credit_code, scope=request.scope,
@@ -321,8 +287,8 @@ def register_subcontract(call: registry.Call, data: dict) -> dict:
     return view
 
 
-def list_subcontracts(call: registry.Call, project_id: str) -> list[dict]:
-    registry.visible_project(call, project_id)
+def list_subcontracts(call: Call, project_id: str) -> list[dict]:
+    visible_project(call, project_id)
     return [subcontract_view(s) for s in call.session.execute(
         sa.select(Subcontract).where(Subcontract.project_id == project_id)
         .order_by(Subcontract.registered_at, Subcontract.id)).scalars()]

@@ -1,0 +1,137 @@
+"""The deadlines of a project (Art. 24, 25, 31, 32, 35 and every article with a time limit): the
+sweep that fires each rung of a running deadline once when the platform clock reaches it, in
+steps when the clock jumps, and the deadlines of a project as the caller may see them. Processes
+start, hold and close their deadlines with :mod:`workflow.usecases.deadline_engine`."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from common import events
+from common.clock import district_iso
+from common.outbox import stage_events
+from common.rule_settings import load_rules
+from workflow.domain import deadlines as dl
+from workflow.domain.rules import WorkflowRules
+from workflow.persistence.models import Deadline, DeadlineRungFired, Participant, Project, new_id
+from workflow.usecases import deadline_engine
+from workflow.usecases.common import Call, visible_project
+
+logger = logging.getLogger(__name__)
+
+SWEEP_BATCH = 1000
+
+
+def anything_due(session: Session, now: datetime) -> bool:
+    return session.execute(sa.select(sa.exists().where(Deadline.status == "open",
+                                                       Deadline.next_due_at <= now))).scalar()
+
+
+def sweep(session: Session, now: datetime, max_batches: int | None = None) -> int:
+    """Fire every rung that is due by ``now`` (or those of the first ``max_batches`` batches of
+    deadlines, for a catch-up in steps); return how many fired. Rows are locked (and skipped by
+    another sweeper on PostgreSQL), and a fired rung is a row with a primary key, so each rung
+    fires once even when two instances sweep at the same time."""
+    catalogue = dl.deadline_rules(load_rules(session, WorkflowRules))
+    total = 0
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        batches += 1
+        batch = list(session.execute(
+            sa.select(Deadline).where(Deadline.status == "open", Deadline.next_due_at <= now)
+            .order_by(Deadline.next_due_at).limit(SWEEP_BATCH).with_for_update(skip_locked=True)).scalars())
+        if not batch:
+            return total
+        projects = {p.id: p for p in session.execute(
+            sa.select(Project).where(Project.id.in_({d.project_id for d in batch}))).scalars()}
+        pauses = deadline_engine.project_pauses(session, projects)
+        holds = deadline_engine.deadline_holds(session, [d.id for d in batch])
+        fired = deadline_engine.fired_rungs(session, [d.id for d in batch])
+        acting: dict[tuple[str, str], str] = {}
+        announcements, fired_rows = [], []
+        # The batch's rows are written together at the end: one statement per kind, not three
+        # per rung (the sweep must handle thousands of due rungs in seconds).
+        with session.no_autoflush:
+            for deadline in batch:
+                rule = deadline_engine.rule_of(deadline, catalogue)
+                project = projects[deadline.project_id]
+                paused = pauses[deadline.project_id] + holds[deadline.id]
+                for rung in dl.rungs_due(rule, deadline.started_at, paused, now, fired[deadline.id]):
+                    fired_rows.append({"deadline_id": deadline.id, "rung": rung.name, "fired_at": now})
+                    fired[deadline.id].add(rung.name)
+                    must_act = deadline.responsible_unit_id
+                    if must_act is None:
+                        key = (project.id, rule.must_act)
+                        if key not in acting:
+                            acting[key] = _acting_unit(session, project, rule.must_act)
+                        must_act = acting[key]
+                    announcements.append(_announcement(deadline, rule, rung, project, must_act, now,
+                                                       dl.due_at(deadline.started_at, rung.after, paused)))
+                deadline.next_due_at = deadline_engine.next_due(deadline, rule, paused, fired[deadline.id])
+        if fired_rows:
+            session.execute(sa.insert(DeadlineRungFired), fired_rows)
+        stage_events(session, announcements)
+        total += len(fired_rows)
+        session.flush()
+    return total
+
+
+def _announcement(deadline: Deadline, rule: dl.DeadlineRule, rung: dl.Rung, project: Project, must_act: str,
+                  now: datetime, due: datetime | None) -> events.Event:
+    if rung.name == "reminder":
+        return events.ReminderDue(occurred_at=now, deadline_id=deadline.id, rule_id=rule.rule_id,
+                                  article=rule.article, project_id=project.id, must_act=must_act,
+                                  summary=rule.summary, due_at=due)
+    return events.WorkflowWarningRaised(
+        occurred_at=now, warning_id=new_id(), rule_id=rule.rule_id, article=rule.article, project_id=project.id,
+        firm_id=deadline.responsible_unit_id if rule.warns_a_firm else None, must_act=must_act, summary=rule.summary,
+        detail={"deadline_id": deadline.id, "subject_type": deadline.subject_type,
+                "subject_id": deadline.subject_id, "started_at": district_iso(deadline.started_at),
+                "due_at": district_iso(due), "extension_days": deadline.extension_days})
+
+
+def _acting_unit(session: Session, project: Project, role: str) -> str:
+    """The unit that must act: the project's owner or supervising unit, or its firm of a role (the
+    first one registered: a deadline of a project with several firms of the role names its own)."""
+    unit_id = getattr(project, f"{role}_id", None)
+    if unit_id is None:
+        unit_id = session.execute(sa.select(Participant.unit_id).where(
+            Participant.project_id == project.id, Participant.role == role).limit(1)).scalar()
+    return unit_id or role
+
+
+def deadline_view(deadline: Deadline, fired: set[str], holds: list[dl.Pause] = ()) -> dict:
+    return {"id": deadline.id, "rule_id": deadline.rule_id, "subject_type": deadline.subject_type,
+            "subject_id": deadline.subject_id, "responsible_unit_id": deadline.responsible_unit_id,
+            "started_at": district_iso(deadline.started_at), "status": deadline.status,
+            "next_due_at": district_iso(deadline.next_due_at), "length_days": deadline.length_days,
+            "extension_days": deadline.extension_days, "fired": sorted(fired),
+            "holds": [{"since": district_iso(since), "until": district_iso(until)} for since, until in holds]}
+
+
+def project_deadlines(call: Call, project_id: str) -> list[dict]:
+    visible_project(call, project_id)
+    rows = list(call.session.execute(sa.select(Deadline).where(Deadline.project_id == project_id)
+                                     .order_by(Deadline.started_at)).scalars())
+    fired = deadline_engine.fired_rungs(call.session, [d.id for d in rows])
+    holds = deadline_engine.deadline_holds(call.session, [d.id for d in rows])
+    return [deadline_view(d, fired[d.id], holds[d.id]) for d in rows]
+
+
+# --- the catch-up of the service's timers with the platform clock ----------------------------------
+
+
+def catch_up_step(session: Session, now: datetime) -> bool:
+    """One step of the catch-up: a batch of due rungs fired; True once nothing is due by ``now``."""
+    fired = sweep(session, now, max_batches=1)
+    if fired:
+        logger.info("deadline rungs fired", extra={"count": fired})
+    return not anything_due(session, now)
+
+
+def caught_up(session: Session, now: datetime) -> bool:
+    return not anything_due(session, now)
