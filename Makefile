@@ -24,6 +24,7 @@ test: $(STAMP) lint
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/python scripts/check_shape.py
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -m "not integration and not e2e and not drill"
