@@ -1,5 +1,10 @@
 """Fuzzing the gateway's OpenAPI with schemathesis against the whole platform (every service
-started by the launcher of `make run`, on PostgreSQL): no input a caller can send answers 500.
+started by the launcher of `make run`, on SQLite and on PostgreSQL): no input a caller can send
+answers 500, and every answer is one the OpenAPI document declares — its status code is declared
+for its route, and its body matches the schema declared for that status (schemathesis'
+``status_code_conformance`` and ``response_schema_conformance``). The gateway runs with
+``SUPERVISION_CONTRACT_STRICT=true``: an answer of a service with a field its response model does
+not describe is a 500 there, so a model that lags behind its service fails this test too.
 
 Every operation gets schemathesis' coverage cases (each parameter and body field at its bounds,
 past them, of the wrong type, missing; deterministic) and a few fuzzed requests that fit its
@@ -11,8 +16,9 @@ manager (and the supervisor's chief engineer) on /zlb; path ids are, for half th
 of a real project and the things on it, so that requests get past "not found" into the use
 cases.
 
-A 503 or 504 is a service being slow, not what is hunted here: counted and printed. Any other
-5xx fails the test with a curl command to replay it.
+A 503 or 504 is a service being slow, not what is hunted here: counted and printed (its body is
+still checked against the error shape). Any other 5xx, and any answer the document does not
+declare, fails the test with a curl command to replay it.
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
+from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from tests.e2e.conftest import ROOT, ZLB_APP, ZZD_APP, free_port
 
@@ -89,6 +97,8 @@ def platform(request, postgres_database, portals, tmp_path_factory):
         "SUPERVISION_GATEWAY_ZLB_SERVICE_CODE": ZLB_APP[0],
         "SUPERVISION_GATEWAY_ZLB_SERVICE_PASSWORD": ZLB_APP[1],
         "SUPERVISION_LOG_FORMAT": "json",
+        # A service's answer with a field its response model does not describe is a 500 (see above).
+        "SUPERVISION_CONTRACT_STRICT": "true",
     }
     subprocess.run([sys.executable, "-m", "workflow.bootstrap", "--group-name", "上虞区双查双保领导小组",
                     "--chief-name", "王明", "--zzd-account-id", "10001"], env=env, check=True, capture_output=True)
@@ -272,6 +282,29 @@ def _varies_path(case) -> bool:
     return getattr(data, "location", None) == "path" or getattr(data, "parameter_location", None) == "path"
 
 
+CONFORMANCE = [status_code_conformance, response_schema_conformance]
+
+
+def _declared_statuses(spec: dict, method: str, path: str) -> set[str]:
+    return set(spec["paths"][path][method.lower()]["responses"])
+
+
+def nonconformance(case, response, headers: dict, spec: dict) -> list[tuple[str, str]]:
+    """What of the answer the OpenAPI document does not declare: (check, message) pairs."""
+    if isinstance(case, RawCase):  # not a schemathesis case: its status code, by hand
+        if str(response.status_code) not in _declared_statuses(spec, case.method, case.path):
+            return [("status_code_conformance", f"undeclared status {response.status_code}")]
+        return []
+    try:
+        case.validate_response(response, checks=CONFORMANCE, headers=headers)
+    except FailureGroup as group:
+        return [(type(failure).__name__, failure.title + ": " + (failure.message or "")[:600])
+                for failure in group.exceptions]
+    except AssertionError as failure:
+        return [("conformance", str(failure)[:600])]
+    return []
+
+
 def test_no_input_makes_the_gateway_answer_500(platform, district, known_ids):
     base_url = platform["base_url"]
     spec = httpx.get(f"{base_url}/openapi.json", timeout=10).json()
@@ -298,18 +331,22 @@ def test_no_input_makes_the_gateway_answer_500(platform, district, known_ids):
             batches[(operation.method.upper(), operation.path) in ALONE].append((case, headers))
 
     failures: dict[tuple[str, str, int], str] = {}
+    undeclared: dict[tuple[str, str, int, str], str] = {}
     slow: Counter = Counter()
 
     def send(item) -> None:
         case, headers = item
-        response = case.call(base_url=base_url, headers={**(case.headers or {}), **headers}, timeout=30)
+        sent = {**(case.headers or {}), **headers}
+        response = case.call(base_url=base_url, headers=sent, timeout=30)
         status = response.status_code
+        replay = f"{case.as_curl_command(headers=sent, base_url=base_url)}\n    -> {status} {response.text[:300]}"
         if status in SLOW:
             slow[f"{status} {case.method} {case.path}"] += 1
         elif status >= 500:
-            failures.setdefault((case.method, case.path, status), (
-                f"{case.as_curl_command(headers={**(case.headers or {}), **headers}, base_url=base_url)}\n"
-                f"    -> {status} {response.text[:300]}"))
+            failures.setdefault((case.method, case.path, status), replay)
+            return
+        for check, message in nonconformance(case, response, sent, spec):
+            undeclared.setdefault((case.method, case.path, status, check), f"{check}: {message}\n{replay}")
 
     with ThreadPoolExecutor(CONCURRENCY) as pool:
         list(pool.map(send, batches[False]))
@@ -320,4 +357,9 @@ def test_no_input_makes_the_gateway_answer_500(platform, district, known_ids):
     elapsed = time.monotonic() - started
     print(f"\n{platform['database']}: fuzzed {len(operations)} operations with {sent} requests in {elapsed:.0f} s; "
           f"slow answers: {dict(slow) or 'none'}")
-    assert not failures, "5xx answers:\n" + "\n".join(failures.values())
+    invalid_answers = [line[:1500] for line in platform["log"].read_text(errors="replace").splitlines()
+                       if "ResponseValidationError" in line][:5]
+    assert not failures, ("5xx answers:\n" + "\n".join(failures.values())
+                          + ("\nanswers their response models do not describe:\n" + "\n".join(invalid_answers)
+                             if invalid_answers else ""))
+    assert not undeclared, "answers the OpenAPI document does not declare:\n" + "\n\n".join(undeclared.values())

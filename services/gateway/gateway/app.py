@@ -14,6 +14,7 @@ from common.logs import configure_logging
 from common.settings import platform_settings
 from gateway.errors import install_error_handlers
 from gateway.limits import RequestGuard
+from gateway.openapi import OPENAPI_TAGS
 from gateway.portals import ZlbAdapter, ZzdAdapter
 from gateway.routes import admin, attendance, auth, changes, concealed, ops, processes, public, supervision, zlb, zzd
 from gateway.rpc import ServiceClient
@@ -51,8 +52,12 @@ def create_app(settings: GatewaySettings | None = None, services: ServiceClient 
     app = FastAPI(
         title="Shangyu construction-supervision platform",
         version="0.1.0",
-        description="The gateway of the platform: the government (ZZD), enterprise (ZLB), public and "
-                    "back-office faces. Times are ISO 8601 with offset; amounts in yuan.",
+        description="The gateway of the platform: the government (浙政钉 ZZD), enterprise (浙里办 ZLB), public and "
+                    "back-office faces, grouped below by face and by the regulation's processes. Times are ISO 8601 "
+                    "with offset (+08:00); amounts in yuan as decimal text. Every error is "
+                    "`{\"error\": {\"code\", \"message\", \"details\"}}`; each route lists the statuses it can "
+                    "answer.",
+        openapi_tags=OPENAPI_TAGS,
         lifespan=lifespan,
     )
     app.state.settings = settings

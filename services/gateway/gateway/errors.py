@@ -12,6 +12,7 @@ from kombu.exceptions import OperationalError as AmqpConnectionError
 from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from common.contracts.errors import ErrorBody
 from common.errors import CommandExpired, DomainError, IllegalStep, InvalidInput, NotFound, PermissionDenied
 from gateway.rpc import BrokerUnavailable, ReplyLost
 
@@ -37,6 +38,46 @@ def error_response(status: int, code: str, message: str, details=None, headers=N
     return JSONResponse(
         {"error": {"code": code, "message": message, "details": details}}, status_code=status, headers=headers
     )
+
+
+# What each status of the error shape means on this platform, for the OpenAPI document.
+ERROR_STATUSES: dict[int, tuple[str, str, str]] = {
+    400: ("A body that cannot be read (not JSON, a broken multipart).", "bad_request",
+          "There was an error parsing the body"),
+    401: ("No token, or an invalid or expired one: log in (again).", "unauthenticated",
+          "log in first: send Authorization: Bearer <token>"),
+    403: ("A token of the other face (wrong_portal), or a step that is not the caller's (forbidden).",
+          "forbidden", "only the owner's project lead may do this"),
+    404: ("Not found, or outside the caller's data scope.", "not_found", "project 3f1c… not found"),
+    409: ("An illegal step now, with the reason.", "conflict", "the project is suspended (Art. 35)"),
+    413: ("The request body is past its limit.", "too_large", "the request body is limited to 1048576 bytes"),
+    422: ("Invalid input: each field with its reason.", "invalid_input", "the request is invalid"),
+    503: ("The broker, a service or its database cannot be reached; try again.", "service_unavailable",
+          "the platform's message broker cannot be reached; try again"),
+    504: ("A service did not answer in time; the request may have been carried out: look before trying again.",
+          "timeout", "a service did not answer in time; try again"),
+}
+
+
+def errors(*statuses: int) -> dict[int | str, dict]:
+    """The ``responses=`` of a route (or a router) for the error statuses it can answer, each in
+    the one error shape (:class:`ErrorBody`) with what it means: ``responses=errors(404, 409)``.
+    This is the one way a route declares its errors; the contract test checks that every route
+    does."""
+    declared: dict[int | str, dict] = {}
+    for status in sorted(set(statuses)):
+        description, code, message = ERROR_STATUSES[status]
+        details = [{"field": "planned_end", "reason": "planned_end comes before planned_start"}] \
+            if status == 422 else None
+        declared[status] = {"model": ErrorBody, "description": description, "content": {"application/json": {
+            "example": {"error": {"code": code, "message": message, "details": details}}}}}
+    return declared
+
+
+# Every route can answer 422 (a NUL character in its URL, before any route runs) and, once it
+# calls a service, 503 and 504; a route of a face with a token also 401 and 403.
+SERVICE_ERRORS = (422, 503, 504)
+FACE_ERRORS = (401, 403, *SERVICE_ERRORS)
 
 
 class ApiError(Exception):
@@ -104,5 +145,6 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, error: StarletteHTTPException):
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated"}.get(error.status_code, "error")
+        code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 401: "unauthenticated"}.get(
+            error.status_code, "error")
         return error_response(error.status_code, code, str(error.detail), headers=getattr(error, "headers", None))

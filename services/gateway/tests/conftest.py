@@ -144,3 +144,57 @@ def auth_headers(fake) -> Callable[..., dict]:
         return {"Authorization": f"Bearer {token}"}
 
     return make
+
+
+# --- answers as the services give them ---------------------------------------------------------------------------
+
+
+class Answers:
+    """Answers as the services give them, for the fake services: the routes validate what they
+    pass on against their response models (common.contracts), so a fake answer must be real."""
+
+    AT = "2027-03-01T09:00:00+08:00"
+    @staticmethod
+    def project(project_id: str = "p-1", **fields) -> dict:
+        return {
+            "id": project_id, "name": "曹娥江堤防加固工程", "industry": "water", "kind": "government",
+            "contract_amount": "9800000.00", "below_threshold": False,
+            "geofence": {"center": [30.03, 120.87], "radius_m": 300.0},
+            "planned_start": "2027-03-15", "planned_end": "2027-12-31", "intake": "tender_award", "status": "awarded",
+            "assignments": {"supervising_unit": None, "line": None, "owner": None, "owner_project_lead": None},
+            "participants": [], "personnel": [], "construction_started_on": None, "suspensions": [],
+            "acceptance_window_days": 20, "settlement_audit_window_days": 60, "registered_at": Answers.AT, **fields,
+        }
+
+    @staticmethod
+    def public_project(project_id: str = "p-1", name: str = "x road") -> dict:
+        return {"id": project_id, "name": name, "industry": "municipal", "kind": "government", "status": "awarded",
+                "planned_start": "2027-03-15", "planned_end": "2027-12-31"}
+
+    @staticmethod
+    def unit(data: dict, unit_id: str = "u-1") -> dict:
+        return {"id": unit_id, "parent_id": None, "industry": None, "credit_code": None, "portal": "zzd",
+                **{key: data[key] for key in ("kind", "name", "parent_id", "industry", "credit_code") if key in data}}
+
+    @staticmethod
+    def stored_file(data: dict, file_id: str = "f-1") -> dict:
+        """What record_file answers for the record the gateway sent."""
+        return {"id": file_id, **data, "uploaded_by": "u-1", "uploaded_at": Answers.AT}
+
+    @staticmethod
+    def setting(value, default=None, article: str = "Art. 42") -> dict:
+        return {"value": value, "default": value if default is None else default, "article": article,
+                "description": "a figure of the regulation", "minimum": 1, "maximum": 365}
+
+    @staticmethod
+    def settings(**values) -> dict:
+        return {name: Answers.setting(value) for name, value in values.items()}
+
+    @staticmethod
+    def project_attendance(project_id: str, month: str) -> dict:
+        return {"project_id": project_id, "month": month, "status": "in_construction", "people": []}
+
+
+@pytest.fixture
+def answers() -> type[Answers]:
+    return Answers

@@ -161,14 +161,14 @@ def test_reading_the_clock_shows_each_service_and_whether_they_agree(make_client
         "attendance": {"now": "2027-03-01T09:00:01+08:00", "caught_up": True}}}
 
 
-def test_updating_settings_passes_the_changes_to_the_named_service(make_client, fake, lead):
+def test_updating_settings_passes_the_changes_to_the_named_service(make_client, fake, lead, answers):
     client = make_client(services=["workflow", "attendance"])
-    fake.answer("attendance", "update_rule_settings", lambda changes: {"changed": sorted(changes)})
+    fake.answer("attendance", "update_rule_settings", lambda changes: answers.settings(**changes))
 
     response = client.put("/admin/v1/settings/attendance", json={"absence_days": 4}, headers=lead)
 
     assert response.status_code == 200
-    assert response.json() == {"changed": ["absence_days"]}
+    assert response.json() == answers.settings(absence_days=4)
     [call] = fake.calls
     assert (call.service, call.method, call.args) == ("attendance", "update_rule_settings", ({"absence_days": 4},))
 
@@ -176,19 +176,20 @@ def test_updating_settings_passes_the_changes_to_the_named_service(make_client, 
 # --- public window ----------------------------------------------------------------------------------------------
 
 
-def test_public_project_search_needs_no_token_and_calls_as_anonymous(client, fake):
-    fake.answer("workflow", "public_projects", [{"id": "p-1", "name": "x road"}])
+def test_public_project_search_needs_no_token_and_calls_as_anonymous(client, fake, answers):
+    fake.answer("workflow", "public_projects", [answers.public_project("p-1", "x road")])
 
     response = client.get("/public/v1/projects", params={"q": "x"})
 
     assert response.status_code == 200
-    assert response.json() == [{"id": "p-1", "name": "x road"}]
+    assert response.json() == [answers.public_project("p-1", "x road")]
     [call] = fake.calls
     assert (call.service, call.method, call.args) == ("workflow", "public_projects", ("x", 20))
     assert call.principal == ANONYMOUS
 
 
 def test_public_project_search_ignores_a_token(client, fake, auth_headers):
+    fake.answer("workflow", "public_projects", [])
     response = client.get("/public/v1/projects", params={"q": "x"}, headers=auth_headers("zzd", ["leading_group"]))
 
     assert response.status_code == 200

@@ -46,15 +46,15 @@ def test_dev_login_issues_a_token_for_the_users_own_portal(client, fake, jwt_sec
     assert call.principal == SYSTEM
 
 
-def test_dev_login_token_opens_its_face(client, fake):
+def test_dev_login_token_opens_its_face(client, fake, answers):
     fake.answer("workflow", "identity_by_user_id", ZLB_IDENTITY)
     token = client.post("/auth/v1/dev/login", json={"user_id": ZLB_IDENTITY["user_id"]}).json()["access_token"]
-    fake.answer("workflow", "list_projects", [{"id": "p-1"}])
+    fake.answer("workflow", "list_projects", [answers.project("p-1")])
 
     response = client.get("/zlb/v1/me/projects", headers={"Authorization": f"Bearer {token}"})
 
     assert response.status_code == 200
-    assert response.json() == [{"id": "p-1"}]
+    assert response.json() == [answers.project("p-1")]
     assert fake.calls[-1].principal == Principal(user_id=ZLB_IDENTITY["user_id"], portal="zlb")
 
 
@@ -230,14 +230,14 @@ def test_the_back_office_refuses_a_zlb_token_even_with_the_role(client, fake, au
     assert fake.calls == []
 
 
-def test_the_back_office_opens_for_the_leading_group(client, fake, auth_headers):
-    fake.answer("workflow", "get_rule_settings", {"absence_warning_days": {"value": 3}})
+def test_the_back_office_opens_for_the_leading_group(client, fake, auth_headers, answers):
+    fake.answer("workflow", "get_rule_settings", answers.settings(absence_warning_days=3))
 
     response = client.get("/admin/v1/settings/workflow",
                           headers=auth_headers("zzd", roles=["leading_group"], user_id="u-lead"))
 
     assert response.status_code == 200
-    assert response.json() == {"absence_warning_days": {"value": 3}}
+    assert response.json() == answers.settings(absence_warning_days=3)
     [lookup] = fake.lookups
     assert (lookup.service, lookup.method, lookup.args) == ("workflow", "identity_by_user_id", ("u-lead",))
     assert lookup.principal == SYSTEM
@@ -340,10 +340,10 @@ def test_the_back_office_settings_of_an_unconfigured_service_are_404(client, fak
 # --- the principal reaches the service ------------------------------------------------------------------------
 
 
-def test_the_callers_principal_reaches_the_service(client, fake, auth_headers, jwt_secret):
+def test_the_callers_principal_reaches_the_service(client, fake, auth_headers, jwt_secret, answers):
     headers = auth_headers("zzd", roles=["line"], user_id="u-line-3")
     sub = _claims(headers["Authorization"].removeprefix("Bearer "), jwt_secret, "zzd")["sub"]
-    fake.answer("workflow", "get_project", {"id": "p-9"})
+    fake.answer("workflow", "get_project", answers.project("p-9"))
 
     response = client.get("/zzd/v1/projects/p-9", headers=headers)
 
@@ -355,8 +355,8 @@ def test_the_callers_principal_reaches_the_service(client, fake, auth_headers, j
     assert call.principal.roles == frozenset()  # the token's roles are never sent on
 
 
-def test_roles_claimed_in_a_token_are_not_sent_on(client, fake, jwt_secret):
-    fake.answer("workflow", "get_project", {"id": "p-9"})
+def test_roles_claimed_in_a_token_are_not_sent_on(client, fake, jwt_secret, answers):
+    fake.answer("workflow", "get_project", answers.project("p-9"))
 
     response = client.get("/zzd/v1/projects/p-9", headers=_forged(jwt_secret, sub="u-line-3"))
 

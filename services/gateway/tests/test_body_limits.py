@@ -49,9 +49,9 @@ def test_a_json_body_over_the_limit_is_413_and_no_service_is_called(make_client,
     assert fake.calls == []
 
 
-def test_a_json_body_at_the_limit_goes_through(make_client, fake, zzd):
+def test_a_json_body_at_the_limit_goes_through(make_client, fake, zzd, answers):
     client = make_client(max_json_body_bytes=LIMIT)
-    fake.answer("workflow", "register_unit", lambda data: {"id": "u-1", **data})
+    fake.answer("workflow", "register_unit", answers.unit)
     body = _unit(0)
     body = _unit(LIMIT - len(body))
     assert len(body) == LIMIT
@@ -146,8 +146,8 @@ def test_a_chunked_body_is_counted_as_it_streams_and_stops_at_the_limit(make_set
     assert fake.calls == []
 
 
-def test_a_chunked_body_within_the_limit_reaches_the_route(make_settings, fake, zzd):
-    fake.answer("workflow", "register_unit", lambda data: {"id": "u-1", **data})
+def test_a_chunked_body_within_the_limit_reaches_the_route(make_settings, fake, zzd, answers):
+    fake.answer("workflow", "register_unit", answers.unit)
     app = create_app(settings=make_settings(max_json_body_bytes=LIMIT), services=fake)
     headers = [(b"content-type", b"application/json"), (b"transfer-encoding", b"chunked"),
                (b"authorization", zzd["Authorization"].encode())]
@@ -178,10 +178,10 @@ def test_a_nul_escape_split_across_two_chunks_is_still_found(make_settings, fake
 # --- uploads -----------------------------------------------------------------------------------------------------
 
 
-def test_an_upload_has_its_own_larger_limit(make_client, fake, auth_headers):
+def test_an_upload_has_its_own_larger_limit(make_client, fake, auth_headers, answers):
     """A file far past the JSON limit but within max_upload_bytes is taken."""
     client = make_client(max_json_body_bytes=LIMIT, max_upload_bytes=64 * 1024)
-    fake.answer("workflow", "record_file", lambda data: {"id": "f-1", **data})
+    fake.answer("workflow", "record_file", answers.stored_file)
     content = PDF + b"0" * (32 * 1024)
 
     response = client.post("/zzd/v1/files", files={"file": ("big.pdf", content, "application/pdf")},

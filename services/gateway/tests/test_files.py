@@ -9,6 +9,12 @@ import pytest
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
+@pytest.fixture(autouse=True)
+def _the_workflow_records_files(fake, answers):
+    """The workflow service records an upload and answers its record (FileView)."""
+    fake.answer("workflow", "record_file", answers.stored_file)
+
+
 def _stored_files(store_dir) -> list:
     if not store_dir.exists():
         return []
@@ -16,8 +22,8 @@ def _stored_files(store_dir) -> list:
 
 
 @pytest.mark.parametrize("face", ["zzd", "zlb"])
-def test_an_upload_is_stored_by_its_sha256_and_recorded(client, fake, auth_headers, store_dir, face):
-    fake.answer("workflow", "record_file", lambda data: {"id": "f-1", **data})
+def test_an_upload_is_stored_by_its_sha256_and_recorded(client, fake, auth_headers, store_dir, face, answers):
+    fake.answer("workflow", "record_file", answers.stored_file)
     sha = hashlib.sha256(PDF).hexdigest()
 
     response = client.post(f"/{face}/v1/files", files={"file": ("site report.pdf", PDF, "application/pdf")},

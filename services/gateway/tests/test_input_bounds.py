@@ -139,8 +139,8 @@ def test_a_month_out_of_the_platforms_years_is_422(client, fake, zzd, zlb, month
     assert fake.calls == []
 
 
-def test_a_month_of_the_platforms_years_is_passed_on(client, fake, zzd):
-    fake.answer("attendance", "project_attendance", {"people": []})
+def test_a_month_of_the_platforms_years_is_passed_on(client, fake, zzd, answers):
+    fake.answer("attendance", "project_attendance", answers.project_attendance)
 
     response = client.get("/zzd/v1/projects/p-1/attendance", params={"month": "2100-12"}, headers=zzd)
 
@@ -183,8 +183,8 @@ def test_rule_settings_changes_are_plain_json_with_named_figures(client, fake, b
     assert fake.calls_to("update_rule_settings") == []
 
 
-def test_rule_settings_changes_are_passed_on_as_given(client, fake, back_office):
-    fake.answer("workflow", "update_rule_settings", lambda changes: {"changed": changes})
+def test_rule_settings_changes_are_passed_on_as_given(client, fake, back_office, answers):
+    fake.answer("workflow", "update_rule_settings", lambda changes: answers.settings(**changes))
     changes = {"acceptance_days_small": 21, "monthly_rate_threshold": 0.75, "flags": ["a", True, None]}
 
     response = client.put("/admin/v1/settings/workflow", json=changes, headers=back_office)

@@ -12,6 +12,12 @@ from pydantic import ValidationError
 from gateway.filetypes import SIGNATURES
 
 
+@pytest.fixture(autouse=True)
+def _the_workflow_records_files(fake, answers):
+    """The workflow service records an upload and answers its record (FileView)."""
+    fake.answer("workflow", "record_file", answers.stored_file)
+
+
 def _png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (4, 4), (10, 200, 30)).save(out, format="PNG")
@@ -39,8 +45,8 @@ def _stored_files(store_dir) -> list:
 
 
 @pytest.fixture
-def recording(fake):
-    fake.answer("workflow", "record_file", lambda data: {"id": "f-1", **data})
+def recording(fake, answers):
+    fake.answer("workflow", "record_file", answers.stored_file)
     fake.answer("workflow", "record_photo_metadata", lambda file_id, metadata: None)
     return fake
 

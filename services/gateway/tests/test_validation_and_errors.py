@@ -40,13 +40,13 @@ def _fields(response) -> list[str]:
 # --- validation -----------------------------------------------------------------------------------------------
 
 
-def test_a_valid_project_reaches_the_service_as_json(client, fake, zzd):
-    fake.answer("workflow", "register_project", {"id": "p-1"})
+def test_a_valid_project_reaches_the_service_as_json(client, fake, zzd, answers):
+    fake.answer("workflow", "register_project", answers.project("p-1"))
 
     response = client.post("/zzd/v1/projects", json=PROJECT, headers=zzd)
 
     assert response.status_code == 201
-    assert response.json() == {"id": "p-1"}
+    assert response.json() == answers.project("p-1")
     [call] = fake.calls
     assert call.method == "register_project"
     sent = call.args[0]

@@ -3,12 +3,12 @@ owner settings routes (Art. 26, 35, 42, 47)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from common.contracts.registry import Post
-from common.contracts.types import PlatformDate, PlatformDateTime
+from common.contracts.registry import Post, ProjectStatus
+from common.contracts.types import Day, Month, PlatformDate, PlatformDateTime, Timestamp, View
 
 Latitude = Field(ge=-90, le=90)
 Longitude = Field(ge=-180, le=180)
@@ -133,3 +133,138 @@ class DeviceChange(BaseModel):
     person_id: str = Field(min_length=1, max_length=64)
     device_id: str = Field(min_length=4, max_length=128)
     platform: Literal["android", "ios", "harmonyos", "other"]
+
+
+# --- answers ---------------------------------------------------------------------------------------------------
+
+CheckinOutcome = Literal["accepted", "flagged", "rejected"]
+RejectionReason = Literal["not_on_roster", "project_suspended", "project_not_in_construction", "accuracy_too_low",
+                          "outside_site", "too_soon", "suspected_spoofing"]
+RiskSignal = Literal["mock_location", "unbound_device", "shared_device", "impossible_travel", "clock_skew",
+                     "repeated_coordinates"]
+
+
+class CheckinView(View):
+    id: str
+    project_id: str
+    outcome: CheckinOutcome = Field(description="accepted; flagged (accepted, with risk signals); rejected.")
+    reason: RejectionReason | None = Field(description="Why a check-in was rejected (Art. 26, 35, 47).")
+    flags: list[RiskSignal] = Field(description="The risk signals raised (Art. 47).")
+    recorded_at: Timestamp = Field(description="By the server's clock, never the phone's.")
+    local_day: Day = Field(description="The day in the district (UTC+08:00) it counts for.")
+
+
+class CheckinDecision(CheckinView):
+    """The decision on a check-in. A retry with the same client_request_id answers the check-in
+    recorded the first time, without distance_outside_m."""
+
+    distance_outside_m: float | None = Field(None, description="Metres outside the site's boundary; 0 inside.")
+
+
+class MissingStreakView(View):
+    start: Day
+    end: Day
+    days: int
+
+
+class MonthView(View):
+    """One person's month on one project so far (Art. 26, 42): valid days ÷ construction days,
+    without suspension days, non-working days and approved leave."""
+
+    person_id: str
+    project_id: str
+    valid_days: list[Day]
+    valid_day_count: int
+    construction_days: int
+    leave_days: list[Day]
+    rate: float | None = Field(description="Null without construction days.")
+    meets_threshold: bool
+    threshold: float
+    missing_streaks: list[MissingStreakView]
+    flagged_checkins: int
+
+
+class MyMonthView(MonthView):
+    checkins: list[CheckinView]
+
+
+class PersonMonthView(MonthView):
+    firm_id: str
+    post: Post
+
+
+class ProjectAttendanceView(View):
+    project_id: str
+    month: Month
+    status: ProjectStatus
+    people: list[PersonMonthView]
+
+
+class PositionView(View):
+    recorded_at: Timestamp
+    lat: float | None
+    lng: float | None
+    accuracy_m: float | None
+    outcome: CheckinOutcome
+    flags: list[RiskSignal]
+
+
+class AttendanceWarningView(View):
+    warning_id: str
+    rule_id: str
+    person_id: str | None
+    raised_at: Timestamp
+    detail: dict[str, Any] = Field(description="The figures of the warning (days, rate, …).")
+
+
+class LeaveView(View):
+    """A leave request (Art. 26) and the owner's decision."""
+
+    id: str
+    project_id: str
+    person_id: str
+    start_date: Day
+    end_date: Day
+    reason: str
+    document_file_ids: list[str]
+    status: Literal["pending", "approved", "refused"]
+    requested_at: Timestamp
+    decided_by: str | None
+    decided_at: Timestamp | None
+    decision_note: str | None
+    approval_file_ids: list[str]
+
+
+class PatrolResult(View):
+    id: str
+    valid: bool
+    reason: Literal["too_few_points", "not_in_time_order", "off_site", "too_short"] | None
+    duration_minutes: float
+    on_site_points: int
+
+
+class PhaseView(View):
+    post: Literal["technical_lead", "specialist_engineer"]
+    start: Day
+    end: Day
+
+
+class PhasesView(View):
+    project_id: str
+    phases: list[PhaseView]
+
+
+class NonWorkingDaysView(View):
+    project_id: str
+    days: list[Day] = Field(description="Every non-working day of the project declared so far.")
+
+
+class PolicyView(View):
+    project_id: str
+    spoofing: Literal["flag", "block"]
+
+
+class DeviceBindingView(View):
+    person_id: str
+    device_id: str
+    bound_at: Timestamp

@@ -9,8 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from common.contracts.registry import GeofenceInput, Industry, Post
-from common.contracts.types import PlatformDate
+from common.contracts.registry import GeofenceInput, GeofenceView, Industry, Post, ProjectKind, ProjectStatus
+from common.contracts.types import Day, Month, PlatformDate, Timestamp, View, Yuan
 
 FileId = Annotated[str, Field(min_length=1, max_length=64)]
 UserId = Annotated[str, Field(min_length=1, max_length=64)]
@@ -153,3 +153,131 @@ class SupplementaryRegistrationRequest(SupplementaryProject):
     reason: str = Field(min_length=2, max_length=4000, description="Why the project was never registered.")
     record_file_ids: list[FileId] = Field(min_length=1, max_length=100, description="The signed request form "
                                                                                     "and the project's records.")
+
+
+# --- answers: changes (Art. 27) --------------------------------------------------------------------------------
+
+ChangeStatus = Literal["pending", "approved", "refused", "replaced", "cancelled"]
+
+
+class ChangeStepView(View):
+    step: str = Field(description="owner_decision, concealed_works_rule (refused by the platform), "
+                                  "owner_agreement, supervising_unit_agreement, industry_review, industry_filing.")
+    decision: Literal["approve", "refuse"]
+    unit_id: str | None = Field(description="The deciding unit; null when the platform's rule refused.")
+    decided_by: str | None
+    decided_at: Timestamp
+    note: str | None
+    file_ids: list[str]
+
+
+class EngineeringChangeView(View):
+    """An engineering change raised by the contractor and decided by the owner (Art. 27(1))."""
+
+    id: str
+    kind: Literal["engineering"]
+    project_id: str
+    status: ChangeStatus
+    contractor_id: str
+    raised_by: str
+    raised_at: Timestamp
+    description: str
+    reason: str
+    affected_part: str
+    touches_concealed_works: bool
+    planned_on: Day | None
+    executed_on: Day | None
+    after_the_fact: bool = Field(description="Carried out before its approval: flagged for audit.")
+    file_ids: list[str]
+    steps: list[ChangeStepView]
+    closed_at: Timestamp | None
+
+
+class SocialInsuranceRecordView(View):
+    month: Month
+    file_id: str
+
+
+class PenaltyView(View):
+    amount_yuan: Yuan
+    note: str | None
+    recorded_by: str | None
+    recorded_at: Timestamp
+
+
+class PersonnelChangeView(View):
+    """A key person's replacement (Art. 27(2)), agreed and reviewed or filed along its path."""
+
+    id: str
+    kind: Literal["personnel"]
+    project_id: str
+    status: ChangeStatus
+    firm_id: str
+    post: Post
+    replaced_user_id: str
+    replacement_user_id: str
+    raised_by: str
+    raised_at: Timestamp
+    reason: str
+    for_illness: bool
+    illness_certificate_file_id: str | None = Field(
+        description="Shown to the government staff who decide and to the firm that asked; null to others.")
+    recovery_until: Day | None
+    qualification_file_ids: list[str]
+    social_insurance_records: list[SocialInsuranceRecordView]
+    approval_path: list[list[str]] = Field(description="The steps, stage by stage, this post's change takes.")
+    open_steps: list[str] = Field(description="The steps that may be taken now (empty unless pending).")
+    steps: list[ChangeStepView]
+    approval_form_file_id: str | None
+    replaced_by: str | None
+    replaced_at: Timestamp | None
+    penalty: PenaltyView | None
+    closed_at: Timestamp | None
+
+
+ChangeView = Annotated[EngineeringChangeView | PersonnelChangeView, Field(discriminator="kind")]
+
+
+# --- answers: termination (Art. 34) and supplementary registration (Art. 33) -------------------------------------
+
+
+class TerminationView(View):
+    project_id: str
+    reason: str
+    report_file_id: str
+    status_before: ProjectStatus
+    terminated_by: str
+    terminated_at: Timestamp
+
+
+class SupplementaryProjectView(View):
+    name: str
+    industry: Industry
+    kind: ProjectKind
+    contract_amount: Yuan
+    below_threshold: bool
+    geofence: GeofenceView
+    planned_start: Day
+    planned_end: Day
+
+
+class SupplementaryDecisionView(View):
+    decision: Literal["approve", "refuse"]
+    decided_by: str | None
+    decided_at: Timestamp
+    note: str | None
+    file_ids: list[str]
+
+
+class SupplementaryRegistrationView(View):
+    id: str
+    status: Literal["pending", "approved", "refused"]
+    project: SupplementaryProjectView
+    owner_id: str
+    supervising_unit_id: str
+    requested_by: str
+    requested_at: Timestamp
+    reason: str
+    record_file_ids: list[str]
+    decision: SupplementaryDecisionView | None
+    project_id: str | None = Field(description="The project created on approval.")

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from common.contracts.types import PlatformDate, PlatformDateTime
+from common.contracts.types import Day, PlatformDate, PlatformDateTime, Timestamp, View
 
 FileIds = list[str]
 
@@ -69,3 +69,62 @@ class PhotoMetadataRecord(BaseModel):
         if (self.lat is None) != (self.lng is None):
             raise ValueError("give lat and lng together, or neither")
         return self
+
+
+# --- answers ---------------------------------------------------------------------------------------------------
+
+
+class ApplicationView(View):
+    by: str
+    at: Timestamp
+    contractor_id: str
+    file_ids: list[str]
+
+
+class PhotoSetView(View):
+    before: list[str]
+    after: list[str]
+    with_scale: list[str]
+
+
+class PhotoFlagView(View):
+    """A photo whose EXIF does not vouch for the day and the site (Art. 28)."""
+
+    file_id: str
+    kind: Literal["before", "after", "with_scale"]
+    reasons: list[Literal["no_exif", "other_day", "elsewhere"]]
+    taken_at: Timestamp | None
+    distance_m: int | None = Field(description="Metres from the site, where the photo says where it was taken.")
+
+
+class InspectionView(View):
+    by: str | None
+    at: Timestamp
+    supervisor_id: str | None
+    result: Literal["passed", "failed"] | None
+    note: str | None
+    photos: PhotoSetView | None
+    photo_flags: list[PhotoFlagView] | None
+
+
+class ReviewView(View):
+    by: str | None
+    at: Timestamp
+    verdict: Literal["accepted", "rejected"] | None
+    note: str | None
+    owner_present: bool | None
+    presence_photo_ids: list[str] | None
+
+
+class ConcealedWorkView(View):
+    """A concealed work (隐蔽工程, Art. 28): applied for, inspected on the day, reviewed by the owner."""
+
+    id: str
+    project_id: str
+    part: str
+    planned_date: Day
+    important: bool
+    status: Literal["awaiting_inspection", "awaiting_review", "reviewed"]
+    application: ApplicationView
+    inspection: InspectionView | None = Field(description="Null until the supervisor inspects.")
+    review: ReviewView | None = Field(description="Null until the owner reviews.")

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from common.contracts.types import PlatformDate, PlatformDateTime
+from common.contracts.types import Day, PlatformDate, PlatformDateTime, Timestamp, View, Yuan
 
 
 class UnitKind(StrEnum):
@@ -204,3 +204,122 @@ class SuspensionRequest(BaseModel):
 
     since: PlatformDateTime
     reason: str = Field(min_length=2, max_length=1000)
+
+
+# --- answers: organisation (Art. 16–20) ----------------------------------------------------------------------
+
+Portal = Literal["zzd", "zlb"]
+ProjectStatus = Literal["awarded", "in_construction", "completion_acceptance", "final_acceptance",
+                        "settlement_audit", "funds_paid", "deposit_returned", "suspended", "terminated"]
+ProjectKind = Literal["government", "village"]
+
+
+class UnitView(View):
+    id: str
+    kind: UnitKind
+    name: str
+    parent_id: str | None
+    industry: Industry | None
+    credit_code: str | None = Field(description="统一社会信用代码 of a firm.")
+    portal: Portal = Field(description="The portal its staff use: government units ZZD, firms ZLB.")
+
+
+class PostHeld(View):
+    unit_id: str
+    post: Post
+
+
+class UserView(View):
+    id: str
+    name: str
+    portal: Portal
+    phone: str | None = Field(description="Masked unless the caller is the person or the back office.")
+    id_card: str | None = Field(description="Masked unless the caller is the person or the back office.")
+    posts: list[PostHeld]
+
+
+# --- answers: projects (Art. 12, 18–21, 24–25, 35) -------------------------------------------------------------
+
+
+class GeofenceView(View):
+    """The site boundary as registered: a polygon, or a centre and radius."""
+
+    polygon: list[tuple[float, float]] | None = None
+    center: tuple[float, float] | None = None
+    radius_m: float | None = None
+
+
+class AssignmentsView(View):
+    """Who holds the project at each level of the chain (Art. 18–20); null until assigned."""
+
+    supervising_unit: str | None
+    line: str | None
+    owner: str | None
+    owner_project_lead: str | None
+
+
+class ParticipantView(View):
+    unit_id: str
+    role: UnitKind
+    contract_file_id: str
+    added_at: Timestamp
+
+
+class PersonnelView(View):
+    user_id: str
+    name: str
+    unit_id: str
+    post: Post
+    assigned_at: Timestamp
+
+
+class SuspensionView(View):
+    since: Timestamp
+    until: Timestamp | None = Field(description="Null while the project is suspended.")
+    reason: str
+
+
+class ProjectView(View):
+    id: str
+    name: str
+    industry: Industry
+    kind: ProjectKind
+    contract_amount: Yuan
+    below_threshold: bool
+    geofence: GeofenceView
+    planned_start: Day
+    planned_end: Day
+    intake: Intake
+    status: ProjectStatus
+    assignments: AssignmentsView
+    participants: list[ParticipantView]
+    personnel: list[PersonnelView] = Field(description="The key people in post now (Art. 21, 26).")
+    construction_started_on: Day | None
+    suspensions: list[SuspensionView]
+    acceptance_window_days: int = Field(description="Days the owner has for the completion acceptance "
+                                                           "(Art. 31).")
+    settlement_audit_window_days: int = Field(description="Days after the acceptance by which the "
+                                                                 "settlement audit's records are due (Art. 32).")
+    registered_at: Timestamp
+
+
+class PublicProjectView(View):
+    """What the public window tells of a project: enough to name it, nothing about its people."""
+
+    id: str
+    name: str
+    industry: Industry
+    kind: ProjectKind
+    status: ProjectStatus
+    planned_start: Day
+    planned_end: Day
+
+
+class FileView(View):
+    id: str
+    sha256: str
+    size: int
+    content_type: str
+    filename: str
+    uploaded_by: str | None
+    uploaded_at: Timestamp

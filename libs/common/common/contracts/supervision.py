@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from common.contracts.registry import CREDIT_CODE_PATTERN
-from common.contracts.types import PlatformDate
+from common.contracts.types import Day, PlatformDate, Timestamp, View, Yuan
 
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 
@@ -91,3 +91,75 @@ class SubcontractRequest(BaseModel):
     scope: str = Field(min_length=2, max_length=4000)
     contract_file_id: Id
     amount: Decimal | None = Field(None, gt=0, max_digits=16, decimal_places=2, description="Yuan.")
+
+
+# --- answers ---------------------------------------------------------------------------------------------------
+
+
+class SupervisionRecordView(View):
+    """A supervision log (one per project and day) or a stand-by record (Art. 22–23, 46)."""
+
+    id: str
+    project_id: str
+    kind: Literal["log", "standby"]
+    log_date: Day
+    weather: str | None
+    part: str | None = Field(description="The key part or process stood by.")
+    content: str
+    file_ids: list[str]
+    supervisor_unit_id: str
+    recorded_by: str
+    recorded_at: Timestamp
+
+
+class RectificationView(View):
+    description: str
+    file_ids: list[str]
+    submitted_by: str
+    submitted_at: Timestamp
+    verdict: Literal["accepted", "rejected"] | None
+    verdict_note: str | None
+    verified_by: str | None
+    verified_at: Timestamp | None
+
+
+class SupervisionNoticeView(View):
+    """A supervision notice and the contractor's rounds of rectification (Art. 45)."""
+
+    id: str
+    project_id: str
+    supervisor_unit_id: str
+    contractor_unit_id: str
+    subject: str
+    requirement: str
+    rectify_within_days: int
+    file_ids: list[str]
+    status: Literal["awaiting_rectification", "awaiting_verification", "rectified"]
+    issued_by: str
+    issued_at: Timestamp
+    closed_at: Timestamp | None
+    escalated_by: str | None
+    escalated_at: Timestamp | None
+    escalation_note: str | None
+    rectifications: list[RectificationView]
+
+
+class SupervisionRecordsView(View):
+    logs: list[SupervisionRecordView]
+    standby_records: list[SupervisionRecordView]
+    notices: list[SupervisionNoticeView]
+
+
+class SubcontractView(View):
+    """A subcontract uploaded by the contractor (Art. 36)."""
+
+    id: str
+    project_id: str
+    contractor_unit_id: str
+    subcontractor_name: str
+    subcontractor_credit_code: str
+    scope: str
+    contract_file_id: str
+    amount: Yuan | None
+    registered_by: str
+    registered_at: Timestamp

@@ -14,20 +14,24 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, StringConstraints
 
+from common.contracts.admin import AuditEntryView, ClockView, RuleSettingView
 from common.contracts.types import MAX_ROW_ID, PlatformDateTime
 from common.errors import DomainError
 from common.principal import Principal
+from gateway import examples
 from gateway.auth import back_office_principal
 from gateway.deps import limit_only, services
-from gateway.errors import ApiError
+from gateway.errors import FACE_ERRORS, ApiError, errors
+from gateway.openapi import BACK_OFFICE, ContractRoute
 from gateway.rpc import ServiceClient
 
 logger = logging.getLogger(__name__)
-router = APIRouter(prefix="/admin/v1", tags=["back office"])
+router = APIRouter(prefix="/admin/v1", tags=[BACK_OFFICE], route_class=ContractRoute,
+                   responses=errors(*FACE_ERRORS))
 
 
 class ClockSetting(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [examples.CLOCK_SETTING]})
     now: PlatformDateTime
 
 
@@ -63,7 +67,11 @@ def _clock_view(statuses: dict) -> dict:
             "caught_up": all(status["caught_up"] for status in statuses.values()), "services": statuses}
 
 
-@router.put("/clock", responses={202: {"description": "Set everywhere; some services are still catching up."}},
+@router.put("/clock", response_model=ClockView, summary="设置平台时间 Set the platform clock",
+            responses={**errors(400, 409, 413),
+                       **examples.answer(200, examples.CLOCK, "Set, and every service caught up."),
+                       202: {"model": ClockView, "description": "Set everywhere; some services are still catching up.",
+                             "content": {"application/json": {"example": examples.CLOCK_CATCHING_UP}}}},
             description="Set the platform time on every service or on none (only with the manual clock on). "
                         "Each service then works through what fell due in bounded steps: 200 when all have "
                         "caught up within a few seconds, else 202 — follow GET /admin/v1/clock until "
@@ -121,7 +129,8 @@ def _follow_catch_up(request: Request, rpc: ServiceClient, principal: Principal,
         time.sleep(0.25)
 
 
-@router.get("/clock", description="The platform time of every service and whether each has caught up with it.")
+@router.get("/clock", response_model=ClockView,
+            description="The platform time of every service and whether each has caught up with it.")
 def get_clock(request: Request, principal: Principal = Depends(back_office_principal),
               rpc: ServiceClient = Depends(services)):
     statuses, failures = _on_every_service(request, rpc, "clock_status", principal=principal)
@@ -130,7 +139,8 @@ def get_clock(request: Request, principal: Principal = Depends(back_office_princ
     return _clock_view(statuses)
 
 
-@router.get("/settings/{service}", description="Every figure of the service's rules with its default and article.")
+@router.get("/settings/{service}", response_model=dict[str, RuleSettingView], responses=errors(404),
+            description="Every figure of the service's rules with its default and article.")
 def get_settings(request: Request, service: str = Path(max_length=32),
                  principal: Principal = Depends(back_office_principal), rpc: ServiceClient = Depends(services)):
     return rpc.call(_known_service(request, service), "get_rule_settings", principal=principal)
@@ -163,13 +173,17 @@ SettingChanges = Annotated[dict[SettingName, Figure], Field(min_length=1, max_le
                                                             description="Setting name → new value.")]
 
 
-@router.put("/settings/{service}", description="Change some figures; the whole set is validated, then audited.")
+@router.put("/settings/{service}", response_model=dict[str, RuleSettingView],
+            responses=errors(400, 404, 409, 413),
+            description="Change some figures; the whole set is validated, then audited.")
 def update_settings(request: Request, changes: Annotated[SettingChanges, Body()], service: str = Path(max_length=32),
                     principal: Principal = Depends(back_office_principal), rpc: ServiceClient = Depends(services)):
     return rpc.call(_known_service(request, service), "update_rule_settings", changes, principal=principal)
 
 
-@router.get("/audit/{service}", description="The service's append-only audit trail, newest first.")
+@router.get("/audit/{service}", response_model=list[AuditEntryView], responses=errors(404),
+            description="The service's append-only audit trail, newest first; paged by `limit` (at most 1000) "
+                        "and `before_id` (the entries before that id).")
 def audit_trail(request: Request, service: str = Path(max_length=32),
                 entity_type: str | None = Query(None, max_length=50),
                 entity_id: str | None = Query(None, max_length=64),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,13 +12,15 @@ from common.errors import NotFound
 from common.principal import SYSTEM
 from gateway.auth import issue_token
 from gateway.deps import services
-from gateway.errors import ApiError
+from gateway.errors import SERVICE_ERRORS, ApiError, errors
+from gateway.openapi import LOGIN, ContractRoute
 from gateway.portals import PortalLoginFailed, PortalUnavailable
 from gateway.rpc import ServiceClient
 
 logger = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/auth/v1", tags=["login"])
+router = APIRouter(prefix="/auth/v1", tags=[LOGIN], route_class=ContractRoute,
+                   responses=errors(*SERVICE_ERRORS, 400, 413))
 
 
 class ZzdLogin(BaseModel):
@@ -38,14 +41,14 @@ class DevLogin(BaseModel):
 class Identity(BaseModel):
     user_id: str
     name: str
-    portal: str
+    portal: Literal["zzd", "zlb"]
     roles: list[str]
 
 
 class TokenResponse(BaseModel):
-    access_token: str
-    token_type: str
-    expires_in: int
+    access_token: str = Field(description="Send as Authorization: Bearer <token>; valid on its face only.")
+    token_type: Literal["bearer"]
+    expires_in: int = Field(description="Seconds.")
     principal: Identity
 
 
@@ -75,20 +78,24 @@ def _token(request: Request, identity: dict) -> dict:
     return issue_token(identity, settings.jwt_secret, settings.jwt_ttl_seconds)
 
 
-@router.post("/zzd/login", response_model=TokenResponse)
+@router.post("/zzd/login", response_model=TokenResponse, responses=errors(401, 403),
+             description="A ZZD auth code for a token of the government face (401 login_failed when the portal "
+                         "refuses it, 403 not_registered for an account not on the platform).")
 def zzd_login(body: ZzdLogin, request: Request, rpc: ServiceClient = Depends(services)):
     return _login(request, rpc, "zzd", body.auth_code)
 
 
-@router.post("/zlb/login", response_model=TokenResponse)
+@router.post("/zlb/login", response_model=TokenResponse, responses=errors(401, 403),
+             description="A ZLB ticket for a token of the enterprise face.")
 def zlb_login(body: ZlbLogin, request: Request, rpc: ServiceClient = Depends(services)):
     return _login(request, rpc, "zlb", body.ticket)
 
 
-dev_router = APIRouter(prefix="/auth/v1", tags=["login"])
+dev_router = APIRouter(prefix="/auth/v1", tags=[LOGIN], route_class=ContractRoute,
+                   responses=errors(*SERVICE_ERRORS, 400, 413))
 
 
-@dev_router.post("/dev/login", response_model=TokenResponse,
+@dev_router.post("/dev/login", response_model=TokenResponse, responses=errors(404),
                  description="Log in as a seeded user. Exists only where dev login is configured on.")
 def dev_login(body: DevLogin, request: Request, rpc: ServiceClient = Depends(services)):
     try:

@@ -10,22 +10,31 @@ from fastapi import APIRouter, Depends, Query
 from common.contracts.changes import (
     ApprovalFormUpload,
     ChangeRequest,
+    ChangeView,
     Decision,
     PenaltyRecord,
     SupplementaryRegistrationRequest,
+    SupplementaryRegistrationView,
     TerminationRequest,
+    TerminationView,
 )
+from common.contracts.registry import ProjectView
 from common.principal import Principal
 from gateway.auth import zlb_principal, zzd_principal
 from gateway.deps import payload, services
+from gateway.errors import FACE_ERRORS, errors
+from gateway.openapi import ZLB_CHANGES, ZZD_CHANGES, ZZD_TERMINATION, ContractRoute
 from gateway.rpc import ServiceClient
 
-zlb_router = APIRouter(prefix="/zlb/v1", tags=["changes (ZLB)"])
-zzd_router = APIRouter(prefix="/zzd/v1", tags=["changes and termination (ZZD)"])
+zlb_router = APIRouter(prefix="/zlb/v1", route_class=ContractRoute, responses=errors(*FACE_ERRORS))
+zzd_router = APIRouter(prefix="/zzd/v1", route_class=ContractRoute, responses=errors(*FACE_ERRORS))
+
+_STEP = errors(400, 404, 409, 413)
+_LIST = "The whole list, not paged."
 
 
 
-@zlb_router.post("/changes", status_code=201,
+@zlb_router.post("/changes", status_code=201, tags=[ZLB_CHANGES], response_model=ChangeView, responses=_STEP,
                  description="An engineering change raised by the contractor (kind \"engineering\"), or a personnel "
                              "change raised by the firm replacing one of its key people (kind \"personnel\").")
 def raise_change(body: ChangeRequest, principal: Principal = Depends(zlb_principal),
@@ -33,19 +42,20 @@ def raise_change(body: ChangeRequest, principal: Principal = Depends(zlb_princip
     return rpc.call("workflow", "raise_change", payload(body), principal=principal)
 
 
-@zlb_router.get("/changes/{change_id}")
+@zlb_router.get("/changes/{change_id}", tags=[ZLB_CHANGES], response_model=ChangeView, responses=errors(404))
 def get_change_for_firm(change_id: str, principal: Principal = Depends(zlb_principal),
                         rpc: ServiceClient = Depends(services)):
     return rpc.call("workflow", "get_change", change_id, principal=principal)
 
 
-@zlb_router.get("/projects/{project_id}/changes", description="The project's changes, both kinds, with their steps.")
+@zlb_router.get("/projects/{project_id}/changes", tags=[ZLB_CHANGES], response_model=list[ChangeView],
+                responses=errors(404), description="The project's changes, both kinds, with their steps. " + _LIST)
 def list_changes_for_firm(project_id: str, principal: Principal = Depends(zlb_principal),
                           rpc: ServiceClient = Depends(services)):
     return rpc.call("workflow", "list_changes", project_id, principal=principal)
 
 
-@zzd_router.post("/changes/{change_id}/decision",
+@zzd_router.post("/changes/{change_id}/decision", tags=[ZZD_CHANGES], response_model=ChangeView, responses=_STEP,
                  description="The owner decides an engineering change; the owner, the supervising unit and the "
                              "industry authority each take their step of a personnel change. A refusal gives its "
                              "reason in note.")
@@ -54,7 +64,8 @@ def decide_change(change_id: str, body: Decision, principal: Principal = Depends
     return rpc.call("workflow", "decide_change", change_id, payload(body), principal=principal)
 
 
-@zzd_router.post("/changes/{change_id}/approval-form",
+@zzd_router.post("/changes/{change_id}/approval-form", tags=[ZZD_CHANGES], response_model=ChangeView,
+                 responses=_STEP,
                  description="The owner's project lead uploads the offline approval form of an agreed personnel "
                              "change; the replacement takes the post.")
 def upload_change_approval_form(change_id: str, body: ApprovalFormUpload,
@@ -62,38 +73,42 @@ def upload_change_approval_form(change_id: str, body: ApprovalFormUpload,
     return rpc.call("workflow", "upload_change_approval_form", change_id, payload(body), principal=principal)
 
 
-@zzd_router.post("/changes/{change_id}/penalty",
+@zzd_router.post("/changes/{change_id}/penalty", tags=[ZZD_CHANGES], response_model=ChangeView, responses=_STEP,
                  description="The owner records the contractual penalty of an agreed personnel change.")
 def record_change_penalty(change_id: str, body: PenaltyRecord, principal: Principal = Depends(zzd_principal),
                           rpc: ServiceClient = Depends(services)):
     return rpc.call("workflow", "record_change_penalty", change_id, payload(body), principal=principal)
 
 
-@zzd_router.get("/changes/{change_id}")
+@zzd_router.get("/changes/{change_id}", tags=[ZZD_CHANGES], response_model=ChangeView, responses=errors(404))
 def get_change(change_id: str, principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
     return rpc.call("workflow", "get_change", change_id, principal=principal)
 
 
-@zzd_router.get("/projects/{project_id}/changes", description="The project's changes, both kinds, with their steps.")
+@zzd_router.get("/projects/{project_id}/changes", tags=[ZZD_CHANGES], response_model=list[ChangeView],
+                responses=errors(404), description="The project's changes, both kinds, with their steps. " + _LIST)
 def list_changes(project_id: str, principal: Principal = Depends(zzd_principal),
                  rpc: ServiceClient = Depends(services)):
     return rpc.call("workflow", "list_changes", project_id, principal=principal)
 
 
-@zzd_router.post("/projects/{project_id}/termination",
+@zzd_router.post("/projects/{project_id}/termination", tags=[ZZD_TERMINATION], response_model=ProjectView,
+                 responses=_STEP,
                  description="The owner terminates the project with a written report of the reason (Art. 34).")
 def terminate_project(project_id: str, body: TerminationRequest, principal: Principal = Depends(zzd_principal),
                       rpc: ServiceClient = Depends(services)):
     return rpc.call("workflow", "terminate_project", project_id, payload(body), principal=principal)
 
 
-@zzd_router.get("/projects/{project_id}/termination")
+@zzd_router.get("/projects/{project_id}/termination", tags=[ZZD_TERMINATION], response_model=TerminationView,
+                responses=errors(404), description="The termination of a terminated project (Art. 34).")
 def get_termination(project_id: str, principal: Principal = Depends(zzd_principal),
                     rpc: ServiceClient = Depends(services)):
     return rpc.call("workflow", "get_termination", project_id, principal=principal)
 
 
-@zzd_router.post("/supplementary-registrations", status_code=201,
+@zzd_router.post("/supplementary-registrations", status_code=201, tags=[ZZD_TERMINATION],
+                 response_model=SupplementaryRegistrationView, responses=_STEP,
                  description="An owner's project lead asks to put works never registered on the platform, naming "
                              "the supervising unit that agrees (Art. 33).")
 def request_supplementary_registration(body: SupplementaryRegistrationRequest,
@@ -102,20 +117,24 @@ def request_supplementary_registration(body: SupplementaryRegistrationRequest,
     return rpc.call("workflow", "request_supplementary_registration", payload(body), principal=principal)
 
 
-@zzd_router.get("/supplementary-registrations")
+@zzd_router.get("/supplementary-registrations", tags=[ZZD_TERMINATION],
+                response_model=list[SupplementaryRegistrationView],
+                description="The supplementary registrations the caller requested or decides (Art. 33). " + _LIST)
 def list_supplementary_registrations(
         status_: Literal["pending", "approved", "refused"] | None = Query(None, alias="status"),
         principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
     return rpc.call("workflow", "list_supplementary_registrations", status_, principal=principal)
 
 
-@zzd_router.get("/supplementary-registrations/{registration_id}")
+@zzd_router.get("/supplementary-registrations/{registration_id}", tags=[ZZD_TERMINATION],
+                response_model=SupplementaryRegistrationView, responses=errors(404))
 def get_supplementary_registration(registration_id: str, principal: Principal = Depends(zzd_principal),
                                    rpc: ServiceClient = Depends(services)):
     return rpc.call("workflow", "get_supplementary_registration", registration_id, principal=principal)
 
 
-@zzd_router.post("/supplementary-registrations/{registration_id}/decision",
+@zzd_router.post("/supplementary-registrations/{registration_id}/decision", tags=[ZZD_TERMINATION],
+                 response_model=SupplementaryRegistrationView, responses=_STEP,
                  description="The supervising unit's chief agrees or refuses; on agreement the project is created "
                              "with its works completed, ready for its records and its settlement audit.")
 def decide_supplementary_registration(registration_id: str, body: Decision,

@@ -2,23 +2,39 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
 
 from common.principal import SYSTEM
 from gateway.deps import services
+from gateway.errors import errors
+from gateway.openapi import OPERATIONS, ContractRoute
 from gateway.rpc import ServiceClient
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=[OPERATIONS], route_class=ContractRoute, responses=errors(422))
 
 
-@router.get("/healthz")
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "unavailable"]
+    failing: dict[str, str] | None = Field(None, description="Service → why it does not answer.")
+
+
+@router.get("/healthz", response_model=Health, description="The gateway's process is up.")
 def healthz():
     return {"status": "ok"}
 
 
-@router.get("/readyz", description="Ready when every service answers over the broker.")
+@router.get("/readyz", response_model=Readiness,
+            responses={503: {"model": Readiness, "description": "A service does not answer; which and why."}},
+            description="Ready when every service answers over the broker.")
 def readyz(request: Request, rpc: ServiceClient = Depends(services)):
     failing = {}
     for service in request.app.state.settings.services:

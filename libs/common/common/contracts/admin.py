@@ -1,0 +1,50 @@
+"""Answers of the back office (/admin): the platform clock, the rule settings of every service
+(Art. 8) and the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, JsonValue
+
+from common.contracts.types import Timestamp, View
+
+
+class ServiceClockView(View):
+    now: Timestamp
+    caught_up: bool = Field(description="Whether the service has worked through what fell due by now.")
+
+
+class ClockView(View):
+    now: Timestamp | None = Field(description="The platform time; null while the services disagree.")
+    consistent: bool = Field(description="Every service shows the same time.")
+    caught_up: bool = Field(description="Every service has caught up with it.")
+    services: dict[str, ServiceClockView] = Field(description="Service name → its clock.")
+
+
+class RuleSettingView(View):
+    """One figure of the regulation, with its default and the article it comes from (Art. 8)."""
+
+    value: JsonValue
+    default: JsonValue
+    article: str | None
+    description: str | None
+    minimum: float | None
+    maximum: float | None
+
+
+RuleSettingsView = dict[str, RuleSettingView]
+
+
+class AuditEntryView(View):
+    """Who changed what, when (platform clock), from which portal: before and after."""
+
+    id: int
+    occurred_at: Timestamp
+    principal_id: str | None
+    portal: str
+    action: str
+    entity_type: str
+    entity_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
