@@ -29,8 +29,8 @@ class RuleSettingView(View):
     default: JsonValue
     article: str | None
     description: str | None
-    minimum: float | None
-    maximum: float | None
+    minimum: int | float | None = Field(description="The lowest value the setting takes, if bounded.")
+    maximum: int | float | None = Field(description="The highest value the setting takes, if bounded.")
 
 
 RuleSettingsView = dict[str, RuleSettingView]
