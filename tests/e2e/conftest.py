@@ -59,6 +59,8 @@ def platform(amqp_uri, postgres_database, portals, tmp_path_factory):
         "SUPERVISION_GATEWAY_ZLB_SERVICE_CODE": ZLB_APP[0],
         "SUPERVISION_GATEWAY_ZLB_SERVICE_PASSWORD": ZLB_APP[1],
         "SUPERVISION_LOG_FORMAT": "json",
+        # Every answer of every e2e test must be described by its route's response model.
+        "SUPERVISION_CONTRACT_STRICT": "true",
     }
     subprocess.run([sys.executable, "-m", "workflow.bootstrap", "--group-name", "上虞区双查双保领导小组",
                     "--chief-name", "王明", "--zzd-account-id", "10001"], env=env, check=True, capture_output=True)
