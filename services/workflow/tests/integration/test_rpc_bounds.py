@@ -6,38 +6,19 @@ import json
 import threading
 import time
 import uuid
-from datetime import UTC, datetime
 
 import httpx
 import pytest
 from kombu import Connection, Exchange, Producer
 from nameko.exceptions import RpcTimeout, UnknownService
-from sqlalchemy.orm import Session
 
-from common.database import engine_for, migrate
 from common.principal import CONTEXT_KEY, Principal
 from gateway import rpc as gateway_rpc
 from gateway.rpc import BrokerUnavailable, ServiceClient
-from workflow.bootstrap import seed_demo_district
-from workflow.service import MIGRATIONS_DIR
 
 pytestmark = pytest.mark.integration
 
 BACK_OFFICE = Principal(user_id="demo-leading-group-chief", portal="zzd", roles=frozenset({"leading_group"}))
-
-
-@pytest.fixture(scope="module")
-def service(postgres_database, service_process):
-    url = postgres_database("workflow_rpc")
-    migrate(url, MIGRATIONS_DIR)
-    with Session(engine_for(url)) as session:
-        seed_demo_district(session, datetime.now(UTC))
-        session.commit()
-    running = service_process("workflow", url)
-    running.start()
-    yield running
-    running.stop()
-    engine_for(url).dispose()
 
 
 @pytest.fixture

@@ -4,18 +4,14 @@
 import json
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 import httpx
 import pytest
 from kombu import Connection, Exchange, Queue
-from sqlalchemy.orm import Session
 
-from common.database import engine_for, migrate
 from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
 from common.principal import Principal
-from workflow.bootstrap import seed_demo_district
-from workflow.service import MIGRATIONS_DIR
 
 pytestmark = pytest.mark.integration
 
@@ -23,20 +19,6 @@ BACK_OFFICE = Principal(user_id="demo-leading-group-chief", portal="zzd", roles=
 PROJECT = dict(name="滨江路改造", industry="housing", kind="government", contract_amount="25000000",
                below_threshold=False, geofence={"polygon": [[30.0, 120.8], [30.001, 120.8], [30.001, 120.801]]},
                planned_start="2026-12-01", planned_end="2027-12-01")
-
-
-@pytest.fixture(scope="module")
-def service(postgres_database, service_process):
-    url = postgres_database("workflow")
-    migrate(url, MIGRATIONS_DIR)
-    with Session(engine_for(url)) as session:
-        seed_demo_district(session, datetime.now(UTC))
-        session.commit()
-    running = service_process("workflow", url)
-    running.start()
-    yield running
-    running.stop()
-    engine_for(url).dispose()
 
 
 @pytest.fixture
