@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PACKAGES := -e libs/common -e services/workflow -e services/attendance -e services/gateway
+PACKAGES := -e libs/common -e services/workflow -e services/attendance -e services/complaints \
+	-e services/notification -e services/scoring -e services/gateway
 
 .PHONY: run test lint unit integration e2e drills install clean bench rules
 

@@ -28,7 +28,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 # Consumers first, so that their event queues exist before the producers publish.
-SERVICES = ["attendance", "workflow"]
+SERVICES = ["notification", "scoring", "complaints", "attendance", "workflow"]
 DEMO_DEFAULTS = {
     "SUPERVISION_MANUAL_CLOCK": "true",
     "SUPERVISION_GATEWAY_DEV_LOGIN": "true",

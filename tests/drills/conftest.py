@@ -247,7 +247,7 @@ def drill_platform(amqp_uri, tmp_path_factory):
         "SUPERVISION_GATEWAY_RPC_TIMEOUT_SECONDS": str(RPC_TIMEOUT),
         "SUPERVISION_OUTBOX_RELAY_INTERVAL_SECONDS": "0.5",
         "SUPERVISION_LOG_FORMAT": "json",
-        "SUPERVISION_GATEWAY_SERVICES": json.dumps(["attendance", "workflow"]),
+        "SUPERVISION_GATEWAY_SERVICES": json.dumps(["notification", "scoring", "complaints", "attendance", "workflow"]),
     }
     log = var / "platform.log"
     launcher = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "run_platform.py"), "--port", str(port)],

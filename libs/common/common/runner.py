@@ -38,6 +38,9 @@ logger = logging.getLogger("common.runner")
 SERVICES = {
     "workflow": "workflow.service",
     "attendance": "attendance.service",
+    "complaints": "complaints.service",
+    "notification": "notification.service",
+    "scoring": "scoring.service",
 }
 
 

@@ -148,6 +148,13 @@ def create_rpc_request_table(op) -> None:
     rpc_request.create(bind=op.get_bind())
 
 
+def create_platform_tables(op) -> None:
+    """The first migration of a new service: every shared table, the later ones included."""
+    create_infrastructure_tables(op)
+    create_dead_letter_table(op)
+    create_rpc_request_table(op)
+
+
 def drop_infrastructure_tables(op) -> None:
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":

@@ -20,8 +20,9 @@ class GatewaySettings(BaseSettings):
     jwt_secret: str = _DEV_JWT_SECRET
     jwt_ttl_seconds: int = Field(1800, ge=60, le=86400, description="Lifetime of the gateway's own tokens.")
     dev_login: bool = Field(False, description="Log in as a seeded user by id; for development and tests only.")
-    services: list[str] = Field(default_factory=lambda: ["workflow", "attendance"],
-                                description="The services the back office's clock and settings reach.")
+    services: list[str] = Field(
+        default_factory=lambda: ["workflow", "attendance", "complaints", "notification", "scoring"],
+        description="The services the back office's clock and settings reach.")
     rpc_timeout_seconds: float = Field(10.0, gt=0)
     clock_wait_seconds: float = Field(
         8.0, ge=0, le=60,

@@ -1,0 +1,1 @@
+"""The complaints rules as plain Python: facts, settings and the time in, decisions out. No nameko, no SQL."""
