@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from common.database import migrate
+from common.registry_copy import registry_copy_metadata
 from common.schema import infrastructure_metadata
 
 SERVICES = ["workflow", "attendance", "complaints", "notification", "scoring"]
@@ -22,9 +23,12 @@ def test_migrations_make_the_tables_of_the_models(tmp_path, name):
     migrate(url, service.MIGRATIONS_DIR)
     engine = sa.create_engine(url)
     with engine.connect() as connection:
-        # The service's own models and the platform's shared tables (common.schema) together.
-        differences = compare_metadata(MigrationContext.configure(connection),
-                                       [models.Base.metadata, infrastructure_metadata])
+        # The service's own models and the platform's shared tables (common.schema, and the
+        # registry copy of common.registry_copy where the service keeps one) together.
+        shared = [infrastructure_metadata]
+        if "copy_unit" in sa.inspect(connection).get_table_names():
+            shared.append(registry_copy_metadata)
+        differences = compare_metadata(MigrationContext.configure(connection), [models.Base.metadata, *shared])
     engine.dispose()
     assert [d for d in differences if not _same_floating_point(d)] == []
 

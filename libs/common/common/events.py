@@ -48,6 +48,10 @@ class UserRegistered(Event):
     user_id: str
     name: str
     portal: Literal["zzd", "zlb"]
+    # How the notification service reaches the user on their portal. Their phone never travels in
+    # an event or a snapshot: the SMS channel asks the workflow for it when it sends.
+    zzd_account_id: str | None = None
+    zlb_user_id: str | None = None
 
 
 class PostGranted(Event):

@@ -44,7 +44,7 @@ def bootstrap_back_office(session: Session, now: datetime, *, group_name: str, c
     session.flush()
     call.record("back_office.bootstrapped", "unit", group.id, after={"chief_id": chief.id})
     call.emit(events.UnitRegistered, unit_id=group.id, kind=group.kind, name=group.name)
-    call.emit(events.UserRegistered, user_id=chief.id, name=chief.name, portal="zzd")
+    call.emit(events.UserRegistered, user_id=chief.id, name=chief.name, portal="zzd", zzd_account_id=zzd_account_id)
     call.emit(events.PostGranted, user_id=chief.id, unit_id=group.id, post=Post.CHIEF)
     return True
 

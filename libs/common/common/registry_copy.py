@@ -1,0 +1,300 @@
+"""A service's copy of the registry: the organisation tree, who holds which post, how each user is
+reached, and where each project sits in the tree — fed by the workflow's events, rebuilt from its
+snapshot when empty (architecture: "local copies"). The complaints, notification and scoring
+services keep it; attendance keeps a richer copy of its own (roster, calendar).
+
+How a service keeps it:
+
+1. its first migration calls :func:`create_registry_copy_tables` (the tables are Core tables of
+   :data:`registry_copy_metadata`, in the service's own database);
+2. its nameko class mixes in :class:`RegistryCopyEntrypoints` and declares ``workflow =
+   ServiceRpc("workflow")``: the mixin handles the events and rebuilds an empty copy at start;
+3. its use cases read it with :func:`actor`, :func:`placement`, :func:`holders` and
+   :func:`user_contacts`.
+
+Events come in any order (handlers run concurrently): every write is an upsert, and a project
+whose assignment arrives before its registration is made empty first and filled in later.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from common import events
+from common.contracts.registry import Post, UnitKind
+from common.inbox import handles
+from common.scope import Actor, PostHeld, UnitFacts
+from common.timer import timer
+
+logger = logging.getLogger(__name__)
+
+registry_copy_metadata = sa.MetaData()
+
+copy_unit = sa.Table(
+    "copy_unit", registry_copy_metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("kind", sa.String(32), nullable=False, index=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("parent_id", sa.String(32), index=True),
+    sa.Column("industry", sa.String(32)),
+)
+copy_user = sa.Table(
+    "copy_user", registry_copy_metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("portal", sa.String(8), nullable=False),
+    sa.Column("zzd_account_id", sa.String(64)),
+    sa.Column("zlb_user_id", sa.String(64)),
+)
+copy_post = sa.Table(
+    "copy_post", registry_copy_metadata,
+    sa.Column("user_id", sa.String(32), primary_key=True),
+    sa.Column("unit_id", sa.String(32), primary_key=True, index=True),
+    sa.Column("post", sa.String(32), primary_key=True),
+)
+copy_project = sa.Table(
+    "copy_project", registry_copy_metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False, server_default=""),
+    sa.Column("industry", sa.String(32), nullable=False, server_default="", index=True),
+    sa.Column("kind", sa.String(16)),
+    sa.Column("contract_amount", sa.Numeric(16, 2)),
+    sa.Column("geofence", sa.JSON(none_as_null=True)),
+    sa.Column("status", sa.String(32)),
+    sa.Column("supervising_unit_id", sa.String(32), index=True),
+    sa.Column("line_id", sa.String(32), index=True),
+    sa.Column("owner_id", sa.String(32), index=True),
+    sa.Column("owner_project_lead_id", sa.String(32)),
+)
+copy_participant = sa.Table(
+    "copy_participant", registry_copy_metadata,
+    sa.Column("project_id", sa.String(32), primary_key=True),
+    sa.Column("unit_id", sa.String(32), primary_key=True, index=True),
+    sa.Column("role", sa.String(32), primary_key=True),
+)
+ASSIGNMENT_COLUMNS = {"supervising_unit": "supervising_unit_id", "line": "line_id", "owner": "owner_id",
+                      "owner_project_lead": "owner_project_lead_id"}
+
+
+def create_registry_copy_tables(op) -> None:
+    """In a service's Alembic migration."""
+    registry_copy_metadata.create_all(bind=op.get_bind())
+
+
+def drop_registry_copy_tables(op) -> None:
+    registry_copy_metadata.drop_all(bind=op.get_bind())
+
+
+# --- writing the copy ------------------------------------------------------------------------------------------
+
+
+def _upsert(session: Session, table: sa.Table, key: dict, values: dict) -> None:
+    """Update the row of ``key``, or insert it. Two handlers inserting the same row at once make
+    one of them fail with an IntegrityError, which the inbox retries as an update."""
+    condition = sa.and_(*(table.c[column] == value for column, value in key.items()))
+    if values and session.execute(sa.update(table).where(condition).values(**values)).rowcount:
+        return
+    if not values and session.execute(sa.select(sa.literal(1)).select_from(table).where(condition)).first():
+        return
+    session.execute(sa.insert(table).values(**key, **values))
+
+
+def _project_row(session: Session, project_id: str) -> None:
+    """The project's row, made empty if a later event of it arrived first."""
+    _upsert(session, copy_project, {"id": project_id}, {})
+
+
+def apply_event(session: Session, event: events.Event) -> None:
+    """Write one of the workflow's registry events into the copy."""
+    if isinstance(event, events.UnitRegistered):
+        _upsert(session, copy_unit, {"id": event.unit_id},
+                {"kind": event.kind, "name": event.name, "parent_id": event.parent_id, "industry": event.industry})
+    elif isinstance(event, events.UserRegistered):
+        _upsert(session, copy_user, {"id": event.user_id},
+                {"name": event.name, "portal": event.portal, "zzd_account_id": event.zzd_account_id,
+                 "zlb_user_id": event.zlb_user_id})
+    elif isinstance(event, events.PostGranted):
+        _upsert(session, copy_post, {"user_id": event.user_id, "unit_id": event.unit_id, "post": event.post}, {})
+    elif isinstance(event, events.ProjectRegistered):
+        _upsert(session, copy_project, {"id": event.project_id},
+                {"name": event.name, "industry": event.industry, "kind": event.kind,
+                 "contract_amount": event.contract_amount,
+                 "geofence": event.geofence.model_dump(mode="json", exclude_none=True), "status": event.status})
+    elif isinstance(event, events.ProjectAssigned):
+        _project_row(session, event.project_id)
+        session.execute(sa.update(copy_project).where(copy_project.c.id == event.project_id)
+                        .values({ASSIGNMENT_COLUMNS[event.level]: event.target_id}))
+    elif isinstance(event, events.ParticipantAdded):
+        _upsert(session, copy_participant,
+                {"project_id": event.project_id, "unit_id": event.unit_id, "role": event.role}, {})
+    elif isinstance(event, events.ProjectStatusChanged):
+        _project_row(session, event.project_id)
+        session.execute(sa.update(copy_project).where(copy_project.c.id == event.project_id)
+                        .values(status=event.status))
+    else:
+        raise TypeError(f"{type(event).__name__} is not a registry event")
+
+
+def is_empty(session: Session) -> bool:
+    return session.execute(sa.select(copy_unit.c.id).limit(1)).first() is None
+
+
+def rebuild(session: Session, snapshot: dict) -> None:
+    """Fill an empty copy from the workflow's ``registry_snapshot``. Rows are upserted, never
+    deleted first: events handled meanwhile stay (they and the snapshot agree, or they are newer)."""
+    for unit in snapshot["units"]:
+        _upsert(session, copy_unit, {"id": unit["id"]},
+                {"kind": unit["kind"], "name": unit["name"], "parent_id": unit["parent_id"],
+                 "industry": unit["industry"]})
+    for user in snapshot.get("users", []):
+        _upsert(session, copy_user, {"id": user["id"]},
+                {"name": user["name"], "portal": user["portal"], "zzd_account_id": user.get("zzd_account_id"),
+                 "zlb_user_id": user.get("zlb_user_id")})
+    for post in snapshot["posts"]:
+        _upsert(session, copy_post, {"user_id": post["user_id"], "unit_id": post["unit_id"], "post": post["post"]}, {})
+    for project in snapshot["projects"]:
+        _upsert(session, copy_project, {"id": project["id"]}, {
+            "name": project["name"], "industry": project["industry"], "kind": project.get("kind"),
+            "contract_amount": Decimal(str(project["contract_amount"])) if project.get("contract_amount") else None,
+            "geofence": project["geofence"], "status": project["status"],
+            **{column: project.get(column) for column in ASSIGNMENT_COLUMNS.values()}})
+    for participant in snapshot["participants"]:
+        _upsert(session, copy_participant, {"project_id": participant["project_id"],
+                                            "unit_id": participant["unit_id"], "role": participant["role"]}, {})
+
+
+# --- reading the copy ------------------------------------------------------------------------------------------
+
+
+def actor(session: Session, user_id: str) -> Actor:
+    """The user with every post they hold, as the copy knows them."""
+    rows = session.execute(
+        sa.select(copy_post.c.post, copy_unit.c.id, copy_unit.c.kind, copy_unit.c.parent_id, copy_unit.c.industry)
+        .join(copy_unit, copy_unit.c.id == copy_post.c.unit_id).where(copy_post.c.user_id == user_id)).all()
+    return Actor(user_id, tuple(PostHeld(UnitFacts(row.id, UnitKind(row.kind), row.parent_id, row.industry),
+                                         Post(row.post)) for row in rows))
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a project sits in the tree (satisfies :class:`common.scope.ProjectPlacement`)."""
+
+    id: str
+    name: str
+    industry: str
+    kind: str | None
+    contract_amount: Decimal | None
+    geofence: dict | None
+    status: str | None
+    supervising_unit_id: str | None
+    line_id: str | None
+    owner_id: str | None
+    owner_project_lead_id: str | None
+    participant_unit_ids: frozenset[str]
+    participant_roles: tuple[tuple[str, str], ...]  # (unit id, role)
+
+    def firm_of(self, role: str) -> str | None:
+        """The first firm registered in ``role`` (contractor, supervisor…)."""
+        return next((unit for unit, held in self.participant_roles if held == role), None)
+
+
+def placement(session: Session, project_id: str) -> Placement | None:
+    row = session.execute(sa.select(copy_project).where(copy_project.c.id == project_id)).first()
+    if row is None or not row.name:  # no name: its registration has not arrived yet
+        return None
+    participants = tuple((unit_id, role) for unit_id, role in session.execute(
+        sa.select(copy_participant.c.unit_id, copy_participant.c.role)
+        .where(copy_participant.c.project_id == project_id).order_by(copy_participant.c.unit_id)).all())
+    return Placement(row.id, row.name, row.industry, row.kind, row.contract_amount, row.geofence, row.status,
+                     row.supervising_unit_id, row.line_id, row.owner_id, row.owner_project_lead_id,
+                     frozenset(unit for unit, _ in participants), participants)
+
+
+def units_of_kind(session: Session, kind: UnitKind, *, industry: str | None = None) -> list[str]:
+    statement = sa.select(copy_unit.c.id).where(copy_unit.c.kind == str(kind)).order_by(copy_unit.c.id)
+    if industry is not None:
+        statement = statement.where(copy_unit.c.industry == industry)
+    return list(session.execute(statement).scalars())
+
+
+def unit(session: Session, unit_id: str) -> UnitFacts | None:
+    row = session.execute(sa.select(copy_unit).where(copy_unit.c.id == unit_id)).first()
+    return None if row is None else UnitFacts(row.id, UnitKind(row.kind), row.parent_id, row.industry)
+
+
+def unit_names(session: Session, unit_ids) -> dict[str, str]:
+    return dict(session.execute(sa.select(copy_unit.c.id, copy_unit.c.name)
+                                .where(copy_unit.c.id.in_(list(unit_ids)))).all())
+
+
+def holders(session: Session, unit_id: str, posts=None) -> list[str]:
+    """The users holding one of ``posts`` (any post if None) in the unit, in a stable order."""
+    statement = sa.select(copy_post.c.user_id).where(copy_post.c.unit_id == unit_id)
+    if posts is not None:
+        statement = statement.where(copy_post.c.post.in_([str(post) for post in posts]))
+    return sorted(set(session.execute(statement).scalars()))
+
+
+@dataclass(frozen=True)
+class Contacts:
+    user_id: str
+    name: str
+    portal: str
+    zzd_account_id: str | None
+    zlb_user_id: str | None
+
+
+def user_contacts(session: Session, user_ids) -> dict[str, Contacts]:
+    return {row.id: Contacts(row.id, row.name, row.portal, row.zzd_account_id, row.zlb_user_id)
+            for row in session.execute(sa.select(copy_user).where(copy_user.c.id.in_(list(user_ids))))}
+
+
+# --- the entrypoints -------------------------------------------------------------------------------------------
+
+
+class RegistryCopyEntrypoints:
+    """Mixed into a service class that declares ``workflow = ServiceRpc("workflow")``."""
+
+    @handles(events.UnitRegistered)
+    def copy_unit_registered(self, event):
+        apply_event(self.db.session, event)
+
+    @handles(events.UserRegistered)
+    def copy_user_registered(self, event):
+        apply_event(self.db.session, event)
+
+    @handles(events.PostGranted)
+    def copy_post_granted(self, event):
+        apply_event(self.db.session, event)
+
+    @handles(events.ProjectRegistered)
+    def copy_project_registered(self, event):
+        apply_event(self.db.session, event)
+
+    @handles(events.ProjectAssigned)
+    def copy_project_assigned(self, event):
+        apply_event(self.db.session, event)
+
+    @handles(events.ParticipantAdded)
+    def copy_participant_added(self, event):
+        apply_event(self.db.session, event)
+
+    @handles(events.ProjectStatusChanged)
+    def copy_project_status_changed(self, event):
+        apply_event(self.db.session, event)
+
+    @timer(interval=30, eager=True)
+    def ensure_registry_copy(self):
+        """At start (and until it succeeds) an empty copy is rebuilt from the workflow's snapshot."""
+        if not is_empty(self.db.session):
+            return
+        snapshot = self.workflow.registry_snapshot()
+        rebuild(self.db.session, snapshot)
+        self.db.commit()
+        logger.info("registry copy rebuilt", extra={"service": self.name, "units": len(snapshot["units"]),
+                                                     "projects": len(snapshot["projects"])})
