@@ -256,6 +256,74 @@ class CheckinRecorded(Event):
     flags: list[str] = Field(default_factory=list)
 
 
+# --- complaints: cases down the four-level chain -----------------------------------------------------
+
+
+CaseKind = Literal["warning", "complaint", "clue"]
+CaseStep = Literal["received", "triaged", "dispatched", "passed_down", "accepted", "handled", "reported",
+                   "verified", "returned", "escalated", "not_ours", "closed"]
+
+
+class CaseOpened(Event):
+    """A case was opened: for a platform warning, a public complaint or a problem clue (Art. 8,
+    29–30). Never names a complainant."""
+
+    source: ClassVar[str] = "complaints"
+    event_type: ClassVar[str] = "case.opened"
+
+    case_id: str
+    kind: CaseKind
+    category: str
+    project_id: str | None = None
+    warning_id: str | None = None
+    rule_id: str | None = None
+    article: str | None = None
+    summary: str
+
+
+class CaseStepRecorded(Event):
+    """A step of a case's life (Art. 10, 29–30): who acted, for which unit, whether within the
+    step's time limit, and which unit must act next. The notification service tells that unit;
+    scoring counts the share of steps each unit took in time (Art. 37(1)). Never names a
+    complainant."""
+
+    source: ClassVar[str] = "complaints"
+    event_type: ClassVar[str] = "case.step_recorded"
+
+    case_id: str
+    kind: CaseKind
+    step: CaseStep
+    status: str = Field(description="The case's status after the step.")
+    project_id: str | None = None
+    acting_unit_id: str | None = Field(None, description="The unit whose step this was (None: the platform).")
+    by_user_id: str | None = None
+    on_time: bool | None = Field(None, description="Whether the acting unit took the step within its limit; "
+                                 "None when the step had no limit.")
+    next_unit_id: str | None = Field(None, description="The unit that must act next, if any.")
+    due_at: AwareDatetime | None = Field(None, description="When the next step falls due.")
+    summary: str
+
+
+class CaseClosed(Event):
+    """A case was closed after verification (Art. 29–30). ``finding`` says whether the complaint
+    was found true or the warning confirmed (Art. 49): scoring deducts from the responsible party."""
+
+    source: ClassVar[str] = "complaints"
+    event_type: ClassVar[str] = "case.closed"
+
+    case_id: str
+    kind: CaseKind
+    category: str
+    finding: Literal["substantiated", "unsubstantiated", "withdrawn"]
+    project_id: str | None = None
+    warning_id: str | None = None
+    rule_id: str | None = None
+    article: str | None = None
+    responsible_unit_id: str | None = Field(None, description="The firm or unit found responsible.")
+    responsible_person_id: str | None = None
+    summary: str
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.event_type: cls
     for cls in (
@@ -274,6 +342,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         PersonnelReplaced,
         ProjectTerminated,
         ProjectStatusChanged,
+        CaseOpened,
+        CaseStepRecorded,
+        CaseClosed,
     )
 }
 # Warnings come from several services on one event type; each source has its class.
