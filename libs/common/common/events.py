@@ -324,6 +324,47 @@ class CaseClosed(Event):
     summary: str
 
 
+# --- scoring: the ledger, scores and bid bans (Art. 7, 37, 39–49) -------------------------------------
+
+
+class ScoreChanged(Event):
+    """A subject's score or colour changed (Art. 37): a ledger entry was recorded (a deduction,
+    or points restored by an upheld objection). ``sequence`` is the gap-free number of the change
+    on the outside systems' feed (exchange ``supervision.scores``, ``GET /partner/v1/score-changes``)."""
+
+    source: ClassVar[str] = "scoring"
+    event_type: ClassVar[str] = "score.changed"
+
+    sequence: int
+    subject_id: str
+    subject_kind: Literal["firm", "person", "owner", "authority"]
+    year: int
+    project_id: str | None = None
+    project_score: Decimal | None = None
+    composite: Decimal
+    colour: Literal["green", "blue", "yellow", "orange", "red"]
+    previous_composite: Decimal | None = None
+    previous_colour: Literal["green", "blue", "yellow", "orange", "red"] | None = None
+    entry_id: str | None = None
+
+
+class BidBanImposed(Event):
+    """A subject may not bid in the district's tender system until ``until`` (Art. 27(2): a key
+    person replaced for illness; Art. 44: a firm ordered to stop for rectification)."""
+
+    source: ClassVar[str] = "scoring"
+    event_type: ClassVar[str] = "bid_ban.imposed"
+
+    sequence: int
+    ban_id: str
+    subject_id: str
+    subject_kind: Literal["firm", "person"]
+    starts_on: date
+    until: date
+    reason: str
+    article: str
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.event_type: cls
     for cls in (
@@ -345,6 +386,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         CaseOpened,
         CaseStepRecorded,
         CaseClosed,
+        ScoreChanged,
+        BidBanImposed,
     )
 }
 # Warnings come from several services on one event type; each source has its class.
