@@ -260,8 +260,9 @@ class CheckinRecorded(Event):
 
 
 CaseKind = Literal["warning", "complaint", "clue"]
-CaseStep = Literal["received", "triaged", "dispatched", "passed_down", "accepted", "handled", "reported",
-                   "verified", "returned", "escalated", "not_ours", "closed"]
+# "reminded": the unit that must act was reminded, half-way through its step's time limit.
+CaseStep = Literal["received", "triaged", "dispatched", "accepted", "handled", "reported", "verified", "returned",
+                   "escalated", "not_ours", "closed", "reminded"]
 
 
 class CaseOpened(Event):
