@@ -2,7 +2,7 @@
 
 The real portals are only reachable from the government network and need registered apps, so
 the gateway's login code is exercised against these instead. Each stand-in speaks the same
-requests and answers as the flow `gateway.portals` implements, keeps its state on
+requests and answers as the flows `gateway.portals` and `common.portals` implement, keeps its state on
 `app.state.portal` (counters, pending codes, issued tokens) so tests can inspect and steer it,
 and enforces what the real portal enforces and our adapters must cope with: credential checks,
 single-use codes and tickets, token expiry, signed and timely calls (ZZD: the HMAC-SHA256
@@ -31,9 +31,9 @@ import httpx
 import uvicorn
 from fastapi import FastAPI, Form, Request, Response
 
-from gateway.portals import (
-    CHINA_STANDARD_TIME,
-    ZLB_SUCCESS,
+from common.portals.base import CHINA_STANDARD_TIME
+from common.portals.zlb import ZLB_SUCCESS, zlb_sign
+from common.portals.zzd import (
     ZZD_CODE_INVALID,
     ZZD_HEADER_API_KEY,
     ZZD_HEADER_IP,
@@ -44,7 +44,6 @@ from gateway.portals import (
     ZZD_HEADER_VERSION,
     ZZD_SIGNATURE_VERSION,
     ZZD_TOKEN_INVALID,
-    zlb_sign,
     zzd_signature,
 )
 

@@ -32,6 +32,8 @@ import httpx
 import pytest
 from fastapi import Response
 
+from common.portals.zlb import zlb_sign, zlb_timestamp
+from common.portals.zzd import ZZD_CODE_INVALID, zzd_signed_headers, zzd_signing_text, zzd_timestamp
 from gateway.portal_standins import (
     ZLB_SIGN_INVALID,
     ZLB_TICKET_INVALID,
@@ -47,17 +49,11 @@ from gateway.portal_standins import (
     zzd_standin_app,
 )
 from gateway.portals import (
-    ZZD_CODE_INVALID,
     PortalIdentity,
     PortalLoginFailed,
     PortalUnavailable,
     ZlbAdapter,
     ZzdAdapter,
-    zlb_sign,
-    zlb_timestamp,
-    zzd_signed_headers,
-    zzd_signing_text,
-    zzd_timestamp,
 )
 
 APP_KEY = "shangyu-supervision"
