@@ -10,6 +10,7 @@ from common.service import PlatformService
 from workflow.domain.rules import WorkflowRules
 from workflow.entrypoints.changes import ChangeEntrypoints
 from workflow.entrypoints.concealed import ConcealedWorkEntrypoints
+from workflow.entrypoints.contacts import ContactEntrypoints
 from workflow.entrypoints.deadlines import DeadlineEntrypoints
 from workflow.entrypoints.processes import ProcessEntrypoints
 from workflow.entrypoints.registry import RegistryEntrypoints
@@ -20,7 +21,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
 class WorkflowService(RegistryEntrypoints, ProcessEntrypoints, DeadlineEntrypoints, ChangeEntrypoints,
-                      ConcealedWorkEntrypoints, SupervisionEntrypoints, PlatformService):
+                      ConcealedWorkEntrypoints, SupervisionEntrypoints, ContactEntrypoints, PlatformService):
     name = "workflow"
     rules_cls = WorkflowRules
 
