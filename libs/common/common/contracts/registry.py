@@ -44,6 +44,7 @@ class Industry(StrEnum):
 class Post(StrEnum):
     CHIEF = "chief"  # 总管: the unit's platform administrator (Art. 16–20)
     STAFF = "staff"
+    COMPLAINT_INTAKE = "complaint_intake"  # 受理员: the leading group's intake of complaints and clues (Art. 30)
     LINE_HEAD = "line_head"  # 条线主管 (Art. 19)
     OWNER_PROJECT_LEAD = "owner_project_lead"  # 建设单位项目负责人 (Art. 20–21)
     PROJECT_MANAGER = "project_manager"  # 施工项目负责人 (Art. 26)

@@ -17,6 +17,8 @@ POSTS_BY_UNIT_KIND: dict[UnitKind, frozenset[Post]] = {
     kind: frozenset(_COMMON_POSTS) for kind in UnitKind
 }
 POSTS_BY_UNIT_KIND[UnitKind.LINE] = frozenset({Post.LINE_HEAD, Post.STAFF})
+# Art. 30: the back office receives, analyses and dispatches complaints; its intake reads who complained.
+POSTS_BY_UNIT_KIND[UnitKind.LEADING_GROUP] = frozenset(_COMMON_POSTS | {Post.COMPLAINT_INTAKE})
 POSTS_BY_UNIT_KIND[UnitKind.OWNER] = frozenset(_COMMON_POSTS | {Post.OWNER_PROJECT_LEAD})
 POSTS_BY_UNIT_KIND[UnitKind.CONTRACTOR] = frozenset(
     _COMMON_POSTS | {Post.PROJECT_MANAGER, Post.TECHNICAL_LEAD, Post.SAFETY_OFFICER}
