@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import secrets
 import socket
 import threading
@@ -32,6 +33,14 @@ import uvicorn
 from fastapi import FastAPI, Form, Request, Response
 
 from common.portals.base import CHINA_STANDARD_TIME
+from common.portals.sms import (
+    SMS_HEADER_KEY,
+    SMS_HEADER_NONCE,
+    SMS_HEADER_SIGNATURE,
+    SMS_HEADER_TIMESTAMP,
+    SMS_OK,
+    sms_signature,
+)
 from common.portals.zlb import ZLB_SUCCESS, zlb_sign
 from common.portals.zzd import (
     ZZD_CODE_INVALID,
@@ -55,6 +64,8 @@ ZZD_HEADERS_MISSING = "STANDIN-HMAC-HEADERS-MISSING"
 ZZD_TIMESTAMP_OUT_OF_WINDOW = "STANDIN-HMAC-TIMESTAMP-OUT-OF-WINDOW"
 ZZD_NONCE_REUSED = "STANDIN-HMAC-NONCE-REUSED"
 ZZD_ALLOWED_CLOCK_SKEW_SECONDS = 300
+ZZD_NOTICE_INVALID = "STANDIN-NOTICE-INVALID"
+ZZD_NOTICE_FAILED = "STANDIN-NOTICE-FAILED"
 
 # ZLB result codes. "6501" (invalid ticket) is ZLB's; the others are this stand-in's own choice -
 # the adapter treats every non-zero result alike, so only "non-zero" matters to it.
@@ -89,6 +100,9 @@ class ZzdStandinState(StandinControls):
     seen_nonces: dict[str, float] = field(default_factory=dict)  # nonce -> when seen (wall clock)
     refused_calls: list[str] = field(default_factory=list)  # the code of every call refused unsigned/badly signed
     verified_calls: int = 0
+    work_notices: dict[str, dict[str, str]] = field(default_factory=dict)  # bizMsgId -> the notice delivered
+    work_notice_requests: int = 0
+    refuse_work_notices: int = 0  # refuse this many of the next work notices (a portal fault)
 
     def expire_tokens(self) -> None:
         """Revoke every issued access token, as the portal does when it restarts or rotates secrets."""
@@ -107,6 +121,7 @@ class ZlbStandinState(StandinControls):
     service_code: str = ""
     service_password: str = ""
     pending_tickets: dict[str, dict[str, Any]] = field(default_factory=dict)  # ticket -> user data
+    messages: dict[str, dict[str, str]] = field(default_factory=dict)  # msgId -> the message delivered
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)  # token -> user data
     calls: dict[str, int] = field(default_factory=dict)  # method -> number of calls
     wall_clock: Callable[[], float] = time.time
@@ -187,6 +202,22 @@ def zzd_standin_app(
         if user is None:
             return _zzd_refusal(ZZD_CODE_INVALID, "code失效或不存在")
         return _zzd_success(dict(user))
+
+    @app.post("/message/workNotification")
+    async def work_notification(request: Request) -> dict[str, Any]:
+        """A work notice: delivered once per bizMsgId (a repeat is answered as sent, not delivered again)."""
+        state.work_notice_requests += 1
+        params = {name: value for name, value in (await request.form()).items() if isinstance(value, str)}
+        refusal = _zzd_verify(state, request, params)
+        if refusal is not None:
+            return refusal
+        if not params.get("bizMsgId") or not params.get("receiverIds") or not params.get("msg"):
+            return _zzd_refusal(ZZD_NOTICE_INVALID, "bizMsgId, receiverIds 和 msg 必填")
+        if state.refuse_work_notices > 0:
+            state.refuse_work_notices -= 1
+            return _zzd_refusal(ZZD_NOTICE_FAILED, "系统繁忙")
+        state.work_notices.setdefault(params["bizMsgId"], params)
+        return _zzd_success({"bizMsgId": params["bizMsgId"]})
 
     return app
 
@@ -305,6 +336,61 @@ def zlb_standin_app(
                 return _zlb_refusal(ZLB_TOKEN_INVALID, "token 无效")
             return {"result": ZLB_SUCCESS, "errmsg": "成功", **user}
         return _zlb_refusal(ZLB_BAD_REQUEST, f"不支持的 method: {method}")
+
+    @app.post("/message/send")
+    async def send_message(
+        servicecode: str = Form(""),
+        signed_at: str = Form("", alias="time"),
+        sign: str = Form(""),
+        userId: str = Form(""),
+        msgId: str = Form(""),
+        title: str = Form(""),
+        content: str = Form(""),
+    ) -> dict[str, Any]:
+        """A message to a ZLB user: delivered once per msgId."""
+        expected_sign = zlb_sign(state.service_code, state.service_password, signed_at)
+        if not (hmac.compare_digest(servicecode.encode(), state.service_code.encode())
+                and hmac.compare_digest(sign.lower().encode(), expected_sign.encode())):
+            return _zlb_refusal(ZLB_SIGN_INVALID, "servicecode 或签名错误")
+        if not _zlb_time_is_fresh(signed_at, state.wall_clock()):
+            return _zlb_refusal(ZLB_TIME_OUT_OF_WINDOW, "时间戳超出允许范围")
+        if not (userId and msgId):
+            return _zlb_refusal(ZLB_BAD_REQUEST, "userId 和 msgId 必填")
+        state.messages.setdefault(msgId, {"userId": userId, "title": title, "content": content})
+        return {"result": ZLB_SUCCESS, "errmsg": "成功"}
+
+    return app
+
+
+@dataclass
+class SmsStandinState(StandinControls):
+    access_key: str = ""
+    secret: str = ""
+    texts: dict[str, dict[str, Any]] = field(default_factory=dict)  # out_id -> the text delivered
+    refused: int = 0
+
+
+def sms_standin_app(access_key: str, secret: str) -> FastAPI:
+    """An SMS gateway answering ``POST /sms/send`` in the shape of :mod:`common.portals.sms`: the
+    HMAC signature checked, one text per ``out_id``."""
+    state = SmsStandinState(access_key=access_key, secret=secret)
+    app = FastAPI(title="SMS stand-in", openapi_url=None, docs_url=None, redoc_url=None)
+    app.state.portal = state
+    _install_controls(app, state)
+
+    @app.post("/sms/send")
+    async def send(request: Request) -> dict[str, Any]:
+        body = await request.body()
+        headers = request.headers
+        expected = sms_signature(state.secret, headers.get(SMS_HEADER_TIMESTAMP, ""), headers.get(SMS_HEADER_NONCE, ""),
+                                 body)
+        if not (hmac.compare_digest(headers.get(SMS_HEADER_KEY, "").encode(), state.access_key.encode())
+                and hmac.compare_digest(headers.get(SMS_HEADER_SIGNATURE, "").encode(), expected.encode())):
+            state.refused += 1
+            return {"code": "isv.SIGNATURE_MISMATCH", "message": "签名不匹配"}
+        text = json.loads(body)
+        state.texts.setdefault(text["out_id"], text)
+        return {"code": SMS_OK, "message": "OK", "biz_id": text["out_id"]}
 
     return app
 
