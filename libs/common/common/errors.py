@@ -59,4 +59,12 @@ class CommandExpired(DomainError):
     code = "timeout"
 
 
-EXPECTED_ERRORS = (InvalidInput, NotFound, PermissionDenied, IllegalStep, CommandExpired)
+@deserialize_to_instance
+class TooManyRequests(DomainError):
+    """The caller sent more than a limit allows in its window (a flood of complaints from one
+    client); ``details`` says the limit and when to try again."""
+
+    code = "rate_limited"
+
+
+EXPECTED_ERRORS = (InvalidInput, NotFound, PermissionDenied, IllegalStep, CommandExpired, TooManyRequests)

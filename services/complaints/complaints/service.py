@@ -5,16 +5,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from common.principal import ServiceRpc
+from common.registry_copy import RegistryCopyEntrypoints
 from common.service import PlatformService
 from complaints.domain.rules import CaseRules
+from complaints.entrypoints.cases import CaseEntrypoints
+from complaints.entrypoints.complaints import ComplaintEntrypoints
+from complaints.entrypoints.deadlines import DeadlineEntrypoints
+from complaints.entrypoints.stats import StatsEntrypoints
+from complaints.entrypoints.warnings import WarningEntrypoints
 from complaints.usecases.common import Call
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-class ComplaintsService(PlatformService):
+class ComplaintsService(RegistryCopyEntrypoints, WarningEntrypoints, ComplaintEntrypoints, CaseEntrypoints,
+                        StatsEntrypoints, DeadlineEntrypoints, PlatformService):
     name = "complaints"
     rules_cls = CaseRules
+
+    workflow = ServiceRpc("workflow")
 
     def _call(self) -> Call:
         return Call(self.db.session, self.clock.now(), self.caller)

@@ -13,7 +13,15 @@ from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from common.contracts.errors import ErrorBody
-from common.errors import CommandExpired, DomainError, IllegalStep, InvalidInput, NotFound, PermissionDenied
+from common.errors import (
+    CommandExpired,
+    DomainError,
+    IllegalStep,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    TooManyRequests,
+)
 from gateway.rpc import BrokerUnavailable, ReplyLost
 
 logger = logging.getLogger(__name__)
@@ -24,6 +32,7 @@ STATUS_BY_ERROR: dict[type[Exception], tuple[int, str]] = {
     PermissionDenied: (403, "forbidden"),
     IllegalStep: (409, "conflict"),
     CommandExpired: (504, "timeout"),
+    TooManyRequests: (429, "rate_limited"),
     RpcTimeout: (504, "timeout"),
     UnknownService: (503, "service_unavailable"),
 }
@@ -52,6 +61,8 @@ ERROR_STATUSES: dict[int, tuple[str, str, str]] = {
     409: ("An illegal step now, with the reason.", "conflict", "the project is suspended (Art. 35)"),
     413: ("The request body is past its limit.", "too_large", "the request body is limited to 1048576 bytes"),
     422: ("Invalid input: each field with its reason.", "invalid_input", "the request is invalid"),
+    429: ("Too many requests from this client in the window; the details say when to try again.",
+          "rate_limited", "at most 5 complaints an hour from one client"),
     503: ("The broker, a service or its database cannot be reached; try again.", "service_unavailable",
           "the platform's message broker cannot be reached; try again"),
     504: ("A service did not answer in time; the request may have been carried out: look before trying again.",

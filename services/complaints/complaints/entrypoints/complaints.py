@@ -1,0 +1,25 @@
+"""RPC entrypoints of the public complaint window (Art. 30, 49)."""
+
+from __future__ import annotations
+
+from common.service import command, query
+from complaints.usecases import complaints
+
+
+class ComplaintEntrypoints:
+    @command
+    def file_complaint(self, call, data: dict, client_key: str) -> dict:
+        return complaints.file_complaint(call.session, call.now, call.rules(), data, client_key)
+
+    @query
+    def follow_complaint(self, call, tracking_code: str) -> dict:
+        return complaints.follow_complaint(call.session, tracking_code)
+
+    @query
+    def complaint_categories(self, call) -> list[dict]:
+        return complaints.complaint_categories()
+
+    @command
+    def complainants(self, call, case_id: str) -> list[dict]:
+        """A command, not a query: every reading is written to the audit trail."""
+        return complaints.complainants(call, case_id)
