@@ -73,7 +73,7 @@ WITH deltas AS (
     LEFT JOIN copy_project p ON p.id = m.project_id
 ), composites AS (
     SELECT subject_id, MIN(subject_kind) AS subject_kind,
-           ROUND(CAST(SUM(score * weight) / SUM(weight) AS NUMERIC), 2) AS composite, COUNT(*) AS projects
+           ROUND(CAST(SUM(score * weight) * 1.0 / SUM(weight) AS NUMERIC), 2) AS composite, COUNT(*) AS projects
     FROM scored GROUP BY subject_id
 )
 INSERT INTO annual_score (subject_id, year, subject_kind, composite, colour, projects, updated_at)

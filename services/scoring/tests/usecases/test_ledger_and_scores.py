@@ -1,0 +1,188 @@
+"""The ledger, scores, rule sets, objections and partner keys as use cases on a real (SQLite) database."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from common import events
+from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
+from scoring.domain import scores as dom_scores
+from scoring.domain.rules import ScoringRules
+from scoring.persistence.models import AnnualScore, LedgerEntry, ScoreChange, UnmappedWarning
+from scoring.usecases import ledger, objections, partners, rule_sets, scores
+from scoring.usecases.common import authenticate
+
+from ..conftest import PROJECT, START
+
+
+def warning(rule_id="art42.consecutive-absence", at=START, **fields):
+    values = {"warning_id": "w1", "rule_id": rule_id, "article": "Art. 42", "project_id": PROJECT,
+              "person_id": "pm", "firm_id": "contractor", "must_act": "owner", "summary": "s"}
+    return events.AttendanceWarningRaised(occurred_at=at, **{**values, **fields})
+
+
+def test_a_warning_deducts_from_the_firm_and_the_person_with_its_evidence(session, call_as):
+    ids = ledger.on_warning(call_as(), warning())
+    entries = session.execute(sa.select(LedgerEntry).where(LedgerEntry.id.in_(ids))).scalars().all()
+    assert {(e.subject_id, e.subject_kind, e.points) for e in entries} == {
+        ("contractor", "firm", Decimal("-1.00")), ("pm", "person", Decimal("-1.00"))}
+    assert all(e.rule_set_version == 0 and e.evidence["warning_id"] == "w1" and e.article == "Art. 42"
+               for e in entries)
+    firm = session.get(AnnualScore, ("contractor", 2027))
+    assert (firm.composite, firm.colour) == (Decimal("99.00"), "green")
+    changes = session.execute(sa.select(ScoreChange).order_by(ScoreChange.sequence)).scalars().all()
+    assert [c.sequence for c in changes] == [1, 2]
+    assert {c.routing_key for c in changes} == {"score.changed.firm", "score.changed.person"}
+
+
+def test_an_owner_warning_deducts_from_the_owner(session, call_as):
+    ledger.on_warning(call_as(), warning("art31.acceptance.government-small", person_id=None, firm_id=None))
+    owner = session.get(AnnualScore, ("owner", 2027))
+    assert owner.subject_kind == "owner" and owner.composite == Decimal("97.00")
+
+
+def test_an_unmapped_warning_rule_is_reported_not_ignored(session, call_as):
+    assert ledger.on_warning(call_as(), warning("art99.brand-new")) == []
+    assert session.get(UnmappedWarning, ("art99.brand-new", "housing")).occurrences == 1
+    listed = rule_sets.unmapped_warnings(call_as("ia-chief", "zzd"), 10, 0)
+    assert [row["rule_id"] for row in listed] == ["art99.brand-new"]
+
+
+def test_the_composite_weighs_projects_by_contract_amount_as_the_domain_does(session, call_as):
+    from ..conftest import feed_registry
+    feed_registry(session, "p-small", amount="4000000")
+    for n in range(5):  # 5 × 3 = 15 points off the contractor on the small project: 85
+        ledger.on_warning(call_as(), warning("art27.after-the-fact-change", project_id="p-small", warning_id=f"x{n}",
+                                             person_id=None))
+    composite = session.get(AnnualScore, ("contractor", 2027)).composite
+    expected = dom_scores.composite([(Decimal(100), Decimal(12_000_000)), (Decimal(85), Decimal(4_000_000))],
+                                    ScoringRules())
+    assert Decimal(composite) == expected == Decimal("96.25")
+
+
+def test_caps_hold_across_events(session, call_as):
+    for n in range(8):  # 8 × 3 = 24 > cap 15 per project
+        ledger.on_warning(call_as(), warning("art27.after-the-fact-change", warning_id=f"c{n}", person_id=None))
+    total = session.execute(sa.select(sa.func.sum(LedgerEntry.points)).where(
+        LedgerEntry.subject_id == "contractor")).scalar()
+    assert Decimal(total) == Decimal(-15)
+
+
+def test_a_substantiated_complaint_deducts_and_an_unsubstantiated_warning_restores(session, call_as):
+    ledger.on_warning(call_as(), warning())
+    closed = events.CaseClosed(occurred_at=START, case_id="c1", kind="complaint", category="quality",
+                               finding="substantiated", project_id=PROJECT, responsible_unit_id="contractor",
+                               summary="s")
+    ledger.on_case_closed(call_as(), closed)
+    assert session.get(AnnualScore, ("contractor", 2027)).composite == Decimal("94.00")
+    cleared = events.CaseClosed(occurred_at=START, case_id="c2", kind="warning", category="attendance",
+                                finding="unsubstantiated", project_id=PROJECT, warning_id="w1", summary="s")
+    ledger.on_case_closed(call_as(), cleared)
+    assert session.get(AnnualScore, ("contractor", 2027)).composite == Decimal("95.00")
+    assert session.get(AnnualScore, ("pm", 2027)).composite == Decimal("100.00")
+
+
+def test_a_replaced_person_s_bid_ban_joins_the_feed(session, call_as):
+    replaced = events.PersonnelReplaced(occurred_at=START, project_id=PROJECT, post="project_manager",
+                                        firm_id="contractor", replaced_user_id="pm", replacement_user_id="pm2",
+                                        reason="illness", for_illness=True,
+                                        bid_bar_until=(START + timedelta(days=90)).date())
+    ledger.on_personnel_replaced(call_as(), replaced)
+    (change,) = session.execute(sa.select(ScoreChange)).scalars().all()
+    assert change.routing_key == "bid_ban.imposed.person" and change.payload["article"] == "Art. 27(2)"
+
+
+def draft(effective="2027-04-01", points="5"):
+    return {"effective_from": effective, "body": {
+        "rules": [{"conduct": "missed_attendance", "target": "firm", "points": points}],
+        "warning_rules": {"art42.consecutive-absence": "missed_attendance"}}}
+
+
+def test_rule_set_life_draft_preview_publish_and_from_its_date_only(session, call_as):
+    ledger.on_warning(call_as(), warning())
+    authority = call_as("ia-chief", "zzd")
+    created = rule_sets.create_rule_set(authority, draft())
+    assert (created["industry"], created["version"], created["status"]) == ("housing", 1, "draft")
+    preview = rule_sets.preview_rule_set(authority, created["id"], 2027, 10, 0)
+    firm = next(row for row in preview if row["subject_id"] == "contractor")
+    assert (firm["current_score"], firm["preview_score"]) == ("99.00", "95.00")
+    with pytest.raises(PermissionDenied):
+        rule_sets.publish_rule_set(call_as("pm", "zlb"), created["id"])
+    with pytest.raises(NotFound):
+        rule_sets.publish_rule_set(call_as("water-chief", "zzd"), created["id"])
+    rule_sets.publish_rule_set(authority, created["id"])
+    with pytest.raises(IllegalStep):
+        rule_sets.publish_rule_set(authority, created["id"])
+    with pytest.raises(InvalidInput) as overlapping:
+        rule_sets.create_rule_set(authority, draft("2027-04-01"))
+    assert overlapping.value.details[0]["field"] == "effective_from"
+    # before its date the default applies; from its date the new version
+    ledger.on_warning(call_as(), warning(warning_id="w2", at=START + timedelta(days=10)))
+    ledger.on_warning(call_as(), warning(warning_id="w3", at=START + timedelta(days=40)))
+    points = [e.points for e in session.execute(sa.select(LedgerEntry).where(
+        LedgerEntry.subject_id == "contractor").order_by(LedgerEntry.occurred_at)).scalars()]
+    assert points == [Decimal(-1), Decimal(-1), Decimal(-5)]
+
+
+def test_invalid_rule_sets_are_refused_and_nothing_is_stored(session, call_as):
+    authority = call_as("ia-chief", "zzd")
+    for bad, field in [(draft(points="-1"), "body.rules.0.points"), (draft("2026-01-01"), "effective_from")]:
+        with pytest.raises(InvalidInput) as refused:
+            rule_sets.create_rule_set(authority, bad)
+        assert refused.value.details[0]["field"] == field
+    bad_conduct = draft()
+    bad_conduct["body"]["rules"][0]["conduct"] = "napping"
+    with pytest.raises(InvalidInput):
+        rule_sets.create_rule_set(authority, bad_conduct)
+    assert len(rule_sets.list_rule_sets(authority, None, 10, 0)) == 1  # the default only
+
+
+def test_objection_upheld_restores_the_points_with_a_new_entry(session, call_as):
+    ledger.on_warning(call_as(), warning())
+    entry = session.execute(sa.select(LedgerEntry).where(LedgerEntry.subject_id == "contractor")).scalar_one()
+    with pytest.raises(NotFound):
+        objections.file_objection(call_as("stranger", "zlb"), entry.id, {"reasons": "not ours"})
+    with pytest.raises(InvalidInput):
+        objections.file_objection(call_as("pm", "zlb", at=START + timedelta(days=16)), entry.id, {"reasons": "late"})
+    filed = objections.file_objection(call_as("pm", "zlb"), entry.id, {"reasons": "he was on leave", "file_ids": []})
+    with pytest.raises(NotFound):
+        objections.decide_objection(call_as("water-chief", "zzd"), filed["id"], {"upheld": True, "note": "n"})
+    decided = objections.decide_objection(call_as("ia-chief", "zzd"), filed["id"],
+                                          {"upheld": True, "note": "leave approved"})
+    assert decided["status"] == "upheld" and decided["restoration_entry_id"]
+    assert session.get(AnnualScore, ("contractor", 2027)).composite == Decimal("100.00")
+    ledger_view = scores.subject_ledger(call_as("ia-chief", "zzd"), "contractor", 2027, 10, 0)
+    assert {e["points"] for e in ledger_view} == {"-1.00", "1.00"}
+    assert any(e["objection"] and e["objection"]["status"] == "upheld" for e in ledger_view)
+
+
+def test_scores_are_scoped(session, call_as):
+    ledger.on_warning(call_as(), warning())
+    assert scores.list_scores(call_as("ia-chief", "zzd"), None, 2027, None, 10, 0)
+    assert scores.list_scores(call_as("water-chief", "zzd"), None, 2027, None, 10, 0) == []
+    with pytest.raises(NotFound):
+        scores.subject_ledger(call_as("water-chief", "zzd"), "contractor", 2027, 10, 0)
+    mine = scores.my_scores(call_as("pm", "zlb"), 2027, 10, 0)
+    assert {s["subject_id"] for s in mine["scores"]} == {"contractor", "pm"}
+    assert scores.my_scores(call_as("stranger", "zlb"), 2027, 10, 0)["ledger"] == []
+
+
+def test_partner_keys_are_shown_once_stored_hashed_and_revocable(session, call_as):
+    back_office = call_as("back-office", "zzd", roles=("leading_group",))
+    created = partners.create_partner(back_office, {"name": "tender system", "system": "tender"})
+    assert authenticate(call_as(), created["key"])["system"] == "tender"
+    assert "key" not in partners.list_partners(back_office, 10, 0)[0]
+    assert created["key"] not in str(session.execute(sa.text("SELECT * FROM partner_key")).all())
+    with pytest.raises(NotFound):
+        authenticate(call_as(), created["key"] + "x")
+    ledger.on_warning(call_as(), warning())
+    feed = scores.score_changes(call_as(), created["key"], 0, 1)
+    assert [c["sequence"] for c in feed["changes"]] == [1] and feed["next_cursor"] == 1
+    assert [c["sequence"] for c in scores.score_changes(call_as(), created["key"], 1, 10)["changes"]] == [2]
+    partners.revoke_partner(back_office, created["id"])
+    with pytest.raises(NotFound):
+        scores.partner_scores(call_as(), created["key"], 2027, None, 10, 0)
+    with pytest.raises(PermissionDenied):
+        partners.create_partner(call_as("ia-chief", "zzd"), {"name": "x", "system": "audit"})
