@@ -134,3 +134,27 @@ def service_process(amqp_uri, tmp_path_factory):
     yield make
     for process in made:
         process.stop()
+
+
+@pytest.fixture(scope="session")
+def publish_events(amqp_uri):
+    """``publish_events(event, ...)`` puts events on their source service's exchange as its outbox
+    relay would (persistent, confirmed), for interface tests of the services that consume them."""
+    from nameko.standalone.events import get_event_exchange
+
+    from common.amqp import ConfirmedPublisher, OutgoingMessage
+
+    publishers = {}
+
+    def publish(*published):
+        for event in published:
+            if event.source not in publishers:
+                publishers[event.source] = ConfirmedPublisher(
+                    amqp_uri, get_event_exchange(event.source, {"AMQP_URI": amqp_uri}), timeout=10)
+            outcome = publishers[event.source].publish([OutgoingMessage(
+                event.event_type, event.model_dump(mode="json"), str(event.event_id))])
+            assert all(outcome.confirmed), outcome.error
+
+    yield publish
+    for publisher in publishers.values():
+        publisher.close()
