@@ -35,6 +35,7 @@ DEMO_DEFAULTS = {
     "SUPERVISION_LOG_FORMAT": "text",
     "SUPERVISION_VAR_DIR": str(ROOT / "var"),
     "SUPERVISION_GATEWAY_FILE_STORE_DIR": str(ROOT / "var" / "files"),
+    "SUPERVISION_NOTIFICATION_DEV_FILE": "true",  # var/notifications.jsonl shows what would be sent
 }
 
 

@@ -78,3 +78,9 @@ def call_as():
     def make(session: Session, now: datetime, user_id: str | None = None, portal: str = "system") -> Call:
         return Call(session, now, Principal(user_id=user_id, portal=portal))
     return make
+
+
+@pytest.fixture
+def feed():
+    """``feed(session)``: the small district of this module, in a migrated database's registry copy."""
+    return feed_registry
