@@ -15,7 +15,7 @@ from common.outbox import stage_event
 from complaints.domain import cases as dom
 from complaints.domain.rules import CaseRules
 from complaints.persistence.models import Case, new_id
-from complaints.usecases.common import chain_of_project, record_step
+from complaints.usecases.common import chain_of_project, leading_group_id, record_step
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,8 @@ def open_for_warning(session: Session, event: events.WarningRaised, now: datetim
     placement = registry_copy.placement(session, event.project_id)
     chain = chain_of_project(session, placement)
     must_act = registry_copy.unit(session, event.must_act) if event.must_act else None
-    holder = dom.first_holder(event.must_act, must_act.kind if must_act else None, chain)
+    # A project not (yet) placed in the copy leaves the warning with the back office, to dispatch by hand.
+    holder = dom.first_holder(event.must_act, must_act.kind if must_act else None, chain) or leading_group_id(session)
     subject = event.firm_id or (event.must_act if must_act is not None and must_act.kind not in dom.LEVELS else None)
     case = Case(id=new_id(), kind=dom.Kind.WARNING, category=f"{event.source}_warning",
                 status=dom.Status.DISPATCHED, discipline=False, summary=event.summary[:200],
