@@ -16,7 +16,21 @@ from gateway.errors import install_error_handlers
 from gateway.limits import RequestGuard
 from gateway.openapi import OPENAPI_TAGS
 from gateway.portals import ZlbAdapter, ZzdAdapter
-from gateway.routes import admin, attendance, auth, changes, concealed, ops, processes, public, supervision, zlb, zzd
+from gateway.routes import (
+    admin,
+    attendance,
+    auth,
+    changes,
+    concealed,
+    ops,
+    partner,
+    processes,
+    public,
+    scoring,
+    supervision,
+    zlb,
+    zzd,
+)
 from gateway.rpc import ServiceClient
 from gateway.settings import GatewaySettings, gateway_settings
 
@@ -82,7 +96,8 @@ def create_app(settings: GatewaySettings | None = None, services: ServiceClient 
     for router in (ops.router, auth.router, zzd.router, zlb.router, attendance.zzd_router, attendance.zlb_router,
                    processes.zzd_router, processes.zlb_router, concealed.zzd_router, concealed.zlb_router,
                    supervision.zzd_router, supervision.zlb_router, changes.zzd_router, changes.zlb_router,
-                   public.router, admin.router):
+                   public.router, admin.router, scoring.zzd_router, scoring.zlb_router, scoring.admin_router,
+                   partner.router):
         app.include_router(router)
     if settings.dev_login:
         app.include_router(auth.dev_router)

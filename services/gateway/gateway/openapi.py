@@ -18,6 +18,7 @@ ZZD_TERMINATION = "终止与补登记 Termination and supplementary registration
 ZZD_CONCEALED = "隐蔽工程 Concealed works (ZZD)"
 ZZD_SUPERVISION = "监理记录 Supervision records (ZZD)"
 ZZD_FILES = "文件 Files (ZZD)"
+ZZD_SCORING = "评分 Scoring (ZZD)"
 # The enterprise face (浙里办 ZLB)
 ZLB_ME = "我的项目 My projects (ZLB)"
 ZLB_ATTENDANCE = "考勤 Attendance (ZLB)"
@@ -26,9 +27,11 @@ ZLB_CHANGES = "变更 Changes (ZLB)"
 ZLB_CONCEALED = "隐蔽工程 Concealed works (ZLB)"
 ZLB_SUPERVISION = "监理记录 Supervision records (ZLB)"
 ZLB_FILES = "文件 Files (ZLB)"
+ZLB_SCORING = "评分 Scoring (ZLB)"
 # The other faces
 PUBLIC = "公众窗口 Public window"
 BACK_OFFICE = "后台 Back office"
+PARTNER = "外部系统 Partner systems"
 LOGIN = "登录 Login"
 OPERATIONS = "运维 Operations"
 
@@ -61,6 +64,9 @@ OPENAPI_TAGS = [
     {"name": ZZD_SUPERVISION, "description": _ZZD + "a project's supervision logs, stand-by records and notices "
                                              "(Art. 22–23, 45–46) and subcontracts (Art. 36)."},
     {"name": ZZD_FILES, "description": _ZZD + "contracts, photos and documents, uploaded and then named by id."},
+    {"name": ZZD_SCORING, "description": _ZZD + "rule sets of the industry authorities with their versions and "
+                                         "preview (Art. 7, 39), scores with the five-colour code, ledgers and "
+                                         "objections to decide (Art. 37, 40–49)."},
     {"name": ZLB_ME, "description": _ZLB + "the caller and the projects the caller's firm takes part in."},
     {"name": ZLB_ATTENDANCE, "description": _ZLB + "check-ins (Art. 26, 47), one's own month (Art. 42) and leave "
                                             "requests (Art. 26)."},
@@ -73,10 +79,14 @@ OPENAPI_TAGS = [
                                              "verification and escalation (Art. 22–23, 45–46); subcontracts "
                                              "(Art. 36)."},
     {"name": ZLB_FILES, "description": _ZLB + "photos and documents, uploaded and then named by id."},
+    {"name": ZLB_SCORING, "description": _ZLB + "one's own scores and ledger, objections to file (Art. 37)."},
     {"name": PUBLIC, "description": "No login: find a project to complain about (Art. 49); nothing about people."},
     {"name": BACK_OFFICE, "description": "The leading group (a ZZD token and a leading-group post): the manual "
                                          "platform clock, the rule settings with their articles (Art. 8), the "
                                          "audit trail."},
+    {"name": PARTNER, "description": "The audit, credit-code and tender systems with their own API key (X-API-Key): "
+                                     "read-only scores, colours, ledgers, bid bans and the feed's changes after a "
+                                     "cursor (Art. 37(3)); the same changes are on the exchange supervision.scores."},
     {"name": LOGIN, "description": "A portal's one-time proof (ZZD auth code, ZLB ticket) for the gateway's token."},
     {"name": OPERATIONS, "description": "Health and readiness, for the orchestrator."},
 ]
