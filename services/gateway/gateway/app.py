@@ -20,8 +20,11 @@ from gateway.routes import (
     admin,
     attendance,
     auth,
+    cases,
     changes,
+    complaint_window,
     concealed,
+    open311,
     ops,
     partner,
     processes,
@@ -96,8 +99,8 @@ def create_app(settings: GatewaySettings | None = None, services: ServiceClient 
     for router in (ops.router, auth.router, zzd.router, zlb.router, attendance.zzd_router, attendance.zlb_router,
                    processes.zzd_router, processes.zlb_router, concealed.zzd_router, concealed.zlb_router,
                    supervision.zzd_router, supervision.zlb_router, changes.zzd_router, changes.zlb_router,
-                   public.router, admin.router, scoring.zzd_router, scoring.zlb_router, scoring.admin_router,
-                   partner.router):
+                   public.router, admin.router, cases.zzd_router, cases.zlb_router, complaint_window.router,
+                   open311.router, scoring.zzd_router, scoring.zlb_router, scoring.admin_router, partner.router):
         app.include_router(router)
     if settings.dev_login:
         app.include_router(auth.dev_router)

@@ -19,6 +19,8 @@ ZZD_CONCEALED = "隐蔽工程 Concealed works (ZZD)"
 ZZD_SUPERVISION = "监理记录 Supervision records (ZZD)"
 ZZD_FILES = "文件 Files (ZZD)"
 ZZD_SCORING = "评分 Scoring (ZZD)"
+ZZD_CASES = "案件 Cases: warnings, complaints, clues (ZZD)"
+ZZD_CASE_STATS = "案件统计 Case statistics (ZZD)"
 # The enterprise face (浙里办 ZLB)
 ZLB_ME = "我的项目 My projects (ZLB)"
 ZLB_ATTENDANCE = "考勤 Attendance (ZLB)"
@@ -28,8 +30,11 @@ ZLB_CONCEALED = "隐蔽工程 Concealed works (ZLB)"
 ZLB_SUPERVISION = "监理记录 Supervision records (ZLB)"
 ZLB_FILES = "文件 Files (ZLB)"
 ZLB_SCORING = "评分 Scoring (ZLB)"
+ZLB_CASES = "我的案件 Cases about my firm (ZLB)"
 # The other faces
 PUBLIC = "公众窗口 Public window"
+COMPLAINT_WINDOW = "投诉窗口 Complaint window"
+OPEN311 = "Open311 接口 Open311 GeoReport v2"
 BACK_OFFICE = "后台 Back office"
 PARTNER = "外部系统 Partner systems"
 LOGIN = "登录 Login"
@@ -64,6 +69,15 @@ OPENAPI_TAGS = [
     {"name": ZZD_SUPERVISION, "description": _ZZD + "a project's supervision logs, stand-by records and notices "
                                              "(Art. 22–23, 45–46) and subcontracts (Art. 36)."},
     {"name": ZZD_FILES, "description": _ZZD + "contracts, photos and documents, uploaded and then named by id."},
+    {"name": ZZD_CASES, "description": _ZZD + "one list of platform warnings, public complaints and problem clues "
+                                       "(Art. 8, 29–30), each disposed of down the four-level chain: triage, "
+                                       "dispatch, accept or not ours, handle, report, verify or return, escalate, "
+                                       "close (Art. 10–13); a discipline complaint goes to discipline inspection "
+                                       "only (Art. 30); who complained is for the intake and discipline inspection "
+                                       "only, every reading audited."},
+    {"name": ZZD_CASE_STATS, "description": _ZZD + "cases by kind, status, level, unit, industry and month; overdue "
+                                            "cases; median time per step; each unit's on-time share (Art. 37(1)); "
+                                            "warnings by rule and month (Art. 8), within the caller's scope."},
     {"name": ZZD_SCORING, "description": _ZZD + "rule sets of the industry authorities with their versions and "
                                          "preview (Art. 7, 39), scores with the five-colour code, ledgers and "
                                          "objections to decide (Art. 37, 40–49)."},
@@ -79,8 +93,19 @@ OPENAPI_TAGS = [
                                              "verification and escalation (Art. 22–23, 45–46); subcontracts "
                                              "(Art. 36)."},
     {"name": ZLB_FILES, "description": _ZLB + "photos and documents, uploaded and then named by id."},
+    {"name": ZLB_CASES, "description": _ZLB + "the warnings and complaints about the caller's firm and how they "
+                                       "were disposed of (Art. 29–30, 49), without who complained or who handled "
+                                       "them."},
     {"name": ZLB_SCORING, "description": _ZLB + "one's own scores and ledger, objections to file (Art. 37)."},
     {"name": PUBLIC, "description": "No login: find a project to complain about (Art. 49); nothing about people."},
+    {"name": COMPLAINT_WINDOW, "description": "No login: file a complaint about a project or a place, anonymous or "
+                                              "with a name and phone (Art. 30, 49), and follow it by its tracking "
+                                              "code; nothing about who complained or who handles it."},
+    {"name": OPEN311, "description": "No login: the complaint window in Open311 GeoReport v2 for existing clients "
+                                     "(JSON only). Not supported: jurisdiction_id (one district, ignored), listing "
+                                     "requests by date or status (only by service_request_id), media upload "
+                                     "(media_url only), service attributes (metadata false), api_key, account_id "
+                                     "and email (ignored). Errors come in the platform's error shape."},
     {"name": BACK_OFFICE, "description": "The leading group (a ZZD token and a leading-group post): the manual "
                                          "platform clock, the rule settings with their articles (Art. 8), the "
                                          "audit trail."},

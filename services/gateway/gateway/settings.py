@@ -37,6 +37,10 @@ class GatewaySettings(BaseSettings):
     zlb_service_code: str = ""
     zlb_service_password: str = ""
     portal_timeout_seconds: float = Field(5.0, gt=0)
+    behind_trusted_proxy: bool = Field(
+        False, description="The gateway is reached only through a proxy that appends the client's address to "
+                           "X-Forwarded-For: the complaint window's rate limit then keys on that address (the last "
+                           "one), not on the proxy's.")
     file_store_dir: Path = Path("var/files")
     max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024,
                                   description="The largest uploaded file; a multipart body may be 64 KiB more.")
