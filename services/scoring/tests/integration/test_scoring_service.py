@@ -1,0 +1,85 @@
+"""The scoring service as it runs (its own process, the real RabbitMQ and PostgreSQL): a warning event
+delivered twice deducts once; each score change reaches an outside system's own durable queue (the
+subscriber of scripts/) exactly once and in order, and the partner catch-up sees the same."""
+
+import json
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from nameko.standalone.events import event_dispatcher
+from sqlalchemy.orm import Session
+
+from common import events
+from common.database import engine_for, migrate
+from common.principal import SYSTEM, Principal
+from scoring.service import MIGRATIONS_DIR
+
+from ..conftest import PROJECT, feed_registry
+
+ROOT = Path(__file__).resolve().parents[4]
+BACK_OFFICE = Principal(user_id="back-office", portal="zzd", roles=frozenset({"leading_group"}))
+
+
+@pytest.fixture(scope="module")
+def scoring(postgres_database, service_process):
+    url = postgres_database("scoring")
+    migrate(url, MIGRATIONS_DIR)
+    with Session(engine_for(url)) as session:
+        feed_registry(session)
+        session.commit()
+    running = service_process("scoring", url)
+    running.start()
+    yield running
+    running.stop()
+    engine_for(url).dispose()
+
+
+def subscriber(amqp_uri: str, queue: str, *extra: str) -> subprocess.Popen:
+    amqp = amqp_uri.replace("pyamqp://", "amqp://")
+    return subprocess.Popen([sys.executable, str(ROOT / "scripts" / "score_subscriber.py"), "--amqp", amqp,
+                             "--queue", queue, *extra], stdout=subprocess.PIPE, text=True)
+
+
+def test_a_warning_delivered_twice_deducts_once_and_the_subscriber_sees_each_change_once_in_order(scoring, amqp_uri):
+    # The outside system declares its queue first (then runs as it likes; the queue is durable).
+    subscriber(amqp_uri, "tender.scores", "--idle-seconds", "0.5").wait(timeout=30)
+    dispatch = event_dispatcher({"AMQP_URI": amqp_uri})
+    now = datetime.now(UTC)
+    warnings = [events.AttendanceWarningRaised(
+        occurred_at=now, warning_id=f"w{n}", rule_id="art42.consecutive-absence", article="Art. 42",
+        project_id=PROJECT, person_id="pm", firm_id="contractor", must_act="owner", summary="absent")
+        for n in range(3)]
+    for warning in warnings + [warnings[0]]:  # the first one is redelivered
+        dispatch("attendance", warning.event_type, warning.model_dump(mode="json"))
+    key = scoring.call("create_partner", {"name": "tender", "system": "tender"}, principal=BACK_OFFICE)["key"]
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        feed = scoring.call("score_changes", key, 0, 100, principal=SYSTEM)
+        if len(feed["changes"]) >= 6:
+            break
+        time.sleep(0.2)
+    time.sleep(1)  # a duplicate deduction, had there been one, would show up by now
+    feed = scoring.call("score_changes", key, 0, 100, principal=SYSTEM)
+    assert [change["sequence"] for change in feed["changes"]] == [1, 2, 3, 4, 5, 6]
+    contractor = scoring.call("partner_subject", key, "contractor", now.year, principal=SYSTEM)
+    assert contractor["composite"] == "97.00" and contractor["colour"] == "green"
+
+    received = subscriber(amqp_uri, "tender.scores", "--idle-seconds", "3")
+    lines = [json.loads(line) for line in received.communicate(timeout=60)[0].splitlines()]
+    assert [line["sequence"] for line in lines] == [1, 2, 3, 4, 5, 6]
+    assert {line["routing_key"] for line in lines} == {"score.changed.firm", "score.changed.person"}
+    assert [line["composite"] for line in lines if line["subject_id"] == "contractor"] == ["99.00", "98.00", "97.00"]
+
+
+def test_a_wrong_or_revoked_key_is_refused(scoring):
+    from common.errors import NotFound
+
+    created = scoring.call("create_partner", {"name": "audit", "system": "audit"}, principal=BACK_OFFICE)
+    scoring.call("revoke_partner", created["id"], principal=BACK_OFFICE)
+    for key in (created["key"], "sk_wrong"):
+        with pytest.raises(NotFound):
+            scoring.call("authenticate_partner", key, principal=SYSTEM)
