@@ -64,6 +64,13 @@ def platform(amqp_uri, postgres_database, portals, tmp_path_factory):
         "SUPERVISION_GATEWAY_ZLB_BASE_URL": portals["zlb"][1],
         "SUPERVISION_GATEWAY_ZLB_SERVICE_CODE": ZLB_APP[0],
         "SUPERVISION_GATEWAY_ZLB_SERVICE_PASSWORD": ZLB_APP[1],
+        # Notices go to the same stand-ins, which record them (work_notices, messages).
+        "SUPERVISION_NOTIFICATION_ZZD_BASE_URL": portals["zzd"][1],
+        "SUPERVISION_NOTIFICATION_ZZD_APP_KEY": ZZD_APP[0],
+        "SUPERVISION_NOTIFICATION_ZZD_APP_SECRET": ZZD_APP[1],
+        "SUPERVISION_NOTIFICATION_ZLB_BASE_URL": portals["zlb"][1],
+        "SUPERVISION_NOTIFICATION_ZLB_SERVICE_CODE": ZLB_APP[0],
+        "SUPERVISION_NOTIFICATION_ZLB_SERVICE_PASSWORD": ZLB_APP[1],
         "SUPERVISION_LOG_FORMAT": "json",
         # Every answer of every e2e test must be described by its route's response model.
         "SUPERVISION_CONTRACT_STRICT": "true",
