@@ -1,16 +1,36 @@
 """What each consumed event tells, and to whom it is addressed (Art. 8, 26, 29–30, 42, 47): a
 warning (attendance, Art. 26, 42, 47; the workflow's deadlines, Art. 29–30), a deadline reminder,
-a case step that hands the case to a unit (dispatched, passed down, returned, escalated — Art.
-29–30), a flagged check-in (Art. 26, 47). Texts carry no personal data beyond what the event
-itself says."""
+a case step that hands the case to a unit or reminds it (Art. 10, 29–30), a flagged check-in
+(Art. 26, 47). Texts carry no personal data beyond what the event itself says.
+
+Every step word of the case contract (``common.events.CaseStep``) is in :data:`CASE_STEPS`: told
+at once to the unit that must act next (dispatched down the chain, sent back up as not ours,
+returned by the level above, escalated to it past a limit, triaged, reported for verification),
+told in the day's digest (reminded: half-way through a step's limit), or told no one (a step the
+unit took itself, a closing).
+"""
 
 from __future__ import annotations
 
 from common import events
+from common.clock import DISTRICT_TZ
 from notification.domain.recipients import Notice, NoticeKind
 
-# Case steps that hand the case to the next unit, which must be told.
-HANDING_STEPS = frozenset({"dispatched", "passed_down", "returned", "escalated", "triaged", "reported"})
+# Case step word -> how the unit that must act next is told (None: not told), and the notice's title.
+CASE_STEPS: dict[str, tuple[NoticeKind | None, str]] = {
+    "received": (None, "已收到"),
+    "triaged": (NoticeKind.CASE_STEP, "已分类交你单位，请受理"),
+    "dispatched": (NoticeKind.CASE_STEP, "已派发给你单位，请受理"),
+    "accepted": (None, "已受理"),
+    "not_ours": (NoticeKind.CASE_STEP, "下级单位称非本单位职责，已退回你单位"),
+    "handled": (None, "已办理"),
+    "reported": (NoticeKind.CASE_STEP, "下级单位已上报办理结果，请核实"),
+    "verified": (None, "已核实"),
+    "returned": (NoticeKind.CASE_STEP, "上级单位核实未通过，已退回重办"),
+    "escalated": (NoticeKind.CASE_STEP, "下级单位超过办理时限，已升级由你单位办理"),
+    "closed": (None, "已办结"),
+    "reminded": (NoticeKind.REMINDER, "办理时限已过半，请及时办理"),
+}
 
 
 def of_warning(event: events.WarningRaised) -> Notice:
@@ -26,11 +46,15 @@ def of_reminder(event: events.ReminderDue) -> Notice:
 
 
 def of_case_step(event: events.CaseStepRecorded) -> Notice | None:
-    """None when the step hands the case to no one (a step the unit took itself, a closing)."""
-    if not event.next_unit_id or event.step not in HANDING_STEPS:
+    """None when the step tells no one (:data:`CASE_STEPS`) or names no unit that must act next."""
+    kind, words = CASE_STEPS[event.step]
+    if kind is None or not event.next_unit_id:
         return None
-    return Notice(event_key=f"{event.event_type}:{event.event_id}", kind=NoticeKind.CASE_STEP, article="Art. 29–30",
-                  title=f"案件 {event.case_id}: {event.step}", text=event.summary, project_id=event.project_id,
+    text = event.summary
+    if event.due_at is not None:
+        text += f"（办理时限 {event.due_at.astimezone(DISTRICT_TZ):%Y-%m-%d %H:%M}）"
+    return Notice(event_key=f"{event.event_type}:{event.event_id}", kind=kind, article="Art. 10, 29–30",
+                  title=f"案件 {event.case_id}: {words}", text=text, project_id=event.project_id,
                   must_act=event.next_unit_id)
 
 

@@ -7,8 +7,9 @@ that must act, and through which channel each is reached.
   placement turns into the unit. That unit's acting posts are told: the owner's chief and the
   project's owner's project lead (Art. 20–21); a line's head (Art. 19); a firm's chief, and the
   key person a warning names (Art. 26); any other unit's chief (Art. 16–18).
-* A case step (Art. 29–30: dispatched, returned, escalated, overdue) tells the acting posts of the
-  unit that must act next.
+* A case step (Art. 10, 29–30: dispatched, not ours, returned, escalated, triaged, reported; a
+  reminder half-way through a step's limit, in the day's digest — ``notices.CASE_STEPS``) tells the
+  acting posts of the unit that must act next.
 * A flagged check-in (Art. 26, 47) tells the owner's project lead of the project, who keeps the
   attendance of its site (or the owner's chief when no lead is assigned yet).
 
