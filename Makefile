@@ -42,6 +42,7 @@ drills: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_deadlines.py
+	$(BIN)/python scripts/bench_scoring.py
 
 # The regulation article by article, with the rule ids, domain functions and settings that
 # enforce it (docs/articles.md is the same text; `scripts/rules.py --write` regenerates it).
