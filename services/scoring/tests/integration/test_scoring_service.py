@@ -53,7 +53,7 @@ def test_a_warning_delivered_twice_deducts_once_and_the_subscriber_sees_each_cha
         occurred_at=now, warning_id=f"w{n}", rule_id="art42.consecutive-absence", article="Art. 42",
         project_id=PROJECT, person_id="pm", firm_id="contractor", must_act="owner", summary="absent")
         for n in range(3)]
-    for warning in warnings + [warnings[0]]:  # the first one is redelivered
+    for warning in [*warnings, warnings[0]]:  # the first one is redelivered
         dispatch("attendance", warning.event_type, warning.model_dump(mode="json"))
     key = scoring.call("create_partner", {"name": "tender", "system": "tender"}, principal=BACK_OFFICE)["key"]
     deadline = time.monotonic() + 20
