@@ -24,6 +24,7 @@ from gateway.routes import (
     changes,
     complaint_window,
     concealed,
+    notifications,
     open311,
     ops,
     partner,
@@ -100,7 +101,8 @@ def create_app(settings: GatewaySettings | None = None, services: ServiceClient 
                    processes.zzd_router, processes.zlb_router, concealed.zzd_router, concealed.zlb_router,
                    supervision.zzd_router, supervision.zlb_router, changes.zzd_router, changes.zlb_router,
                    public.router, admin.router, cases.zzd_router, cases.zlb_router, complaint_window.router,
-                   open311.router, scoring.zzd_router, scoring.zlb_router, scoring.admin_router, partner.router):
+                   open311.router, scoring.zzd_router, scoring.zlb_router, scoring.admin_router, partner.router,
+                   notifications.router):
         app.include_router(router)
     if settings.dev_login:
         app.include_router(auth.dev_router)

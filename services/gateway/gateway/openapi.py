@@ -36,6 +36,7 @@ PUBLIC = "公众窗口 Public window"
 COMPLAINT_WINDOW = "投诉窗口 Complaint window"
 OPEN311 = "Open311 接口 Open311 GeoReport v2"
 BACK_OFFICE = "后台 Back office"
+BACK_OFFICE_NOTIFICATIONS = "通知投递 Notification deliveries (back office)"
 PARTNER = "外部系统 Partner systems"
 LOGIN = "登录 Login"
 OPERATIONS = "运维 Operations"
@@ -109,6 +110,10 @@ OPENAPI_TAGS = [
     {"name": BACK_OFFICE, "description": "The leading group (a ZZD token and a leading-group post): the manual "
                                          "platform clock, the rule settings with their articles (Art. 8), the "
                                          "audit trail."},
+    {"name": BACK_OFFICE_NOTIFICATIONS, "description": "The leading group: every message to a person — ZZD work "
+                                                       "notice, ZLB message, SMS — with its status and attempts "
+                                                       "(Art. 8, 29–30); a parked one resent. Ids and the "
+                                                       "channel's recipient id only, never a phone number."},
     {"name": PARTNER, "description": "The audit, credit-code and tender systems with their own API key (X-API-Key): "
                                      "read-only scores, colours, ledgers, bid bans and the feed's changes after a "
                                      "cursor (Art. 37(3)); the same changes are on the exchange supervision.scores."},

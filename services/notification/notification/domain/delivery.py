@@ -8,10 +8,13 @@ told in time, Art. 8: the figures are settings).
   fault the portal did not report is not delivered twice.
 * A failed attempt is tried again after a wait that doubles (tenacity's exponential wait), up to
   ``max_attempts``; then the delivery is parked for the back office, which may resend it.
+* The reason of a failed attempt is kept without a phone number in it (:func:`scrubbed`): a
+  provider's refusal may quote the number it was sent, and the log is read by the back office.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
@@ -68,3 +71,12 @@ def after_failure(attempts: int, now: datetime, rules: NotificationRules) -> Att
 
 def digest_text(lines: list[str]) -> str:
     return "\n".join(f"{number}. {line}" for number, line in enumerate(lines, 1))
+
+
+# A mobile number as the registry takes it (1 and ten digits), also with the country code.
+_PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1\d{10}(?!\d)")
+
+
+def scrubbed(error: str) -> str:
+    """The reason of a failed attempt without any phone number in it."""
+    return _PHONE.sub("***", error)

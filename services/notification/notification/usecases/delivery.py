@@ -79,7 +79,7 @@ def attempt(session: Session, delivery: Delivery, now: datetime, channels, phone
     try:
         channels.send(outgoing, phone_of)
     except ChannelFault as fault:
-        error = str(fault)[:500]
+        error = dl.scrubbed(str(fault))[:500]
         outcome = dl.after_failure(delivery.attempts, now, rules)
         delivery.status, delivery.next_attempt_at, delivery.last_error = outcome.status, outcome.next_attempt_at, error
         session.add(DeliveryAttempt(delivery_id=delivery.id, at=now, outcome="failed", error=error))
@@ -106,9 +106,12 @@ def attempt(session: Session, delivery: Delivery, now: datetime, channels, phone
 
 
 def view(delivery: Delivery) -> dict:
+    """A delivery as the back office sees it: ids, the channel's recipient id (never a phone) and the
+    title, not the text (which may quote what an event says of a person)."""
     return {"id": delivery.id, "event_key": delivery.event_key, "kind": delivery.kind, "article": delivery.article,
             "project_id": delivery.project_id, "recipient_user_id": delivery.recipient_user_id,
-            "channel": delivery.channel, "status": delivery.status, "attempts": delivery.attempts,
+            "channel": delivery.channel, "address": delivery.address, "title": delivery.title,
+            "status": delivery.status, "attempts": delivery.attempts,
             "next_attempt_at": district_iso(delivery.next_attempt_at), "digest_id": delivery.digest_id,
             "last_error": delivery.last_error, "created_at": district_iso(delivery.created_at),
             "sent_at": district_iso(delivery.sent_at)}

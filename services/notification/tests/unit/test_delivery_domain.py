@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from notification.domain.delivery import Status, after_failure, dedup_key, digest_key, next_digest_at
+from notification.domain.delivery import Status, after_failure, dedup_key, digest_key, next_digest_at, scrubbed
 from notification.domain.rules import NotificationRules
 
 RULES = NotificationRules(digest_hour=8, max_attempts=3, retry_initial_seconds=30, retry_max_seconds=45)
@@ -29,3 +29,10 @@ def test_a_failed_attempt_waits_longer_each_time_then_is_parked():
     assert first.next_attempt_at == now + timedelta(seconds=30)
     assert second.next_attempt_at == now + timedelta(seconds=45)  # doubled, capped at the longest wait
     assert third.status == Status.PARKED and third.next_attempt_at is None
+
+
+def test_a_failure_reason_is_kept_without_a_phone_number():
+    assert scrubbed("invalid mobile 13912345678, out_id a1b2") == "invalid mobile ***, out_id a1b2"
+    assert scrubbed("手机号+86 13912345678无效") == "手机号***无效"
+    assert scrubbed("refused (code 15)") == "refused (code 15)"
+    assert scrubbed("id 139123456789012") == "id 139123456789012"  # a longer number is no phone
