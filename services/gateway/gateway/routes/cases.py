@@ -112,8 +112,8 @@ def complainants(case_id: str = CaseId, principal: Principal = Depends(zzd_princ
 
 @zzd_router.get("/stats/cases", response_model=CountReport, tags=[ZZD_CASE_STATS],
                 description="The cases in the caller's scope counted by kind, status, level (the kind of the unit "
-                            "holding them), unit, industry or month opened (Art. 8): one row per key.")
-def case_stats(by: Literal["kind", "status", "level", "unit", "industry", "month"] = Query(),
+                            "holding them), unit, industry, category or month opened (Art. 8): one row per key.")
+def case_stats(by: Literal["kind", "status", "level", "unit", "industry", "category", "month"] = Query(),
                principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
     return {"by": by, "rows": rpc.call("complaints", "case_stats", by, principal=principal)}
 
