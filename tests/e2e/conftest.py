@@ -64,7 +64,9 @@ def platform(amqp_uri, postgres_database, portals, tmp_path_factory):
         "SUPERVISION_GATEWAY_ZLB_BASE_URL": portals["zlb"][1],
         "SUPERVISION_GATEWAY_ZLB_SERVICE_CODE": ZLB_APP[0],
         "SUPERVISION_GATEWAY_ZLB_SERVICE_PASSWORD": ZLB_APP[1],
-        # Notices go to the same stand-ins, which record them (work_notices, messages).
+        # Notices go to the same stand-ins, which record them (work_notices, messages), not to the
+        # development file the launcher turns on for `make run`.
+        "SUPERVISION_NOTIFICATION_DEV_FILE": "false",
         "SUPERVISION_NOTIFICATION_ZZD_BASE_URL": portals["zzd"][1],
         "SUPERVISION_NOTIFICATION_ZZD_APP_KEY": ZZD_APP[0],
         "SUPERVISION_NOTIFICATION_ZZD_APP_SECRET": ZZD_APP[1],
