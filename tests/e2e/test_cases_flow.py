@@ -145,7 +145,9 @@ def test_an_anonymous_complaint_goes_down_the_chain_and_back_while_its_complaina
     assert open311(client, named_code)["status"] == "open"
 
     # The back office's intake finds one case for both (same project and category), and triages it.
-    (case,) = eventually(lambda: cases_of(client, intake, kind="complaint", project_id=pid))
+    found = eventually(lambda: cases_of(client, intake, kind="complaint", project_id=pid))
+    assert len(found) == 1, (found, cases_of(client, tokens["back_office"]), cases_of(client, intake))
+    (case,) = found
     assert case["complaint_count"] == 2
     case_id = case["id"]
     people = client.ok("GET", f"/zzd/v1/cases/{case_id}/complainants", intake)
@@ -165,9 +167,9 @@ def test_an_anonymous_complaint_goes_down_the_chain_and_back_while_its_complaina
                          files={"file": ("repair.pdf", b"%PDF-1.4 repair", "application/pdf")})["id"]
     step(client, tokens["owner_chief"], case_id, "handle", text="责令施工单位返工", file_ids=[evidence],
          public_reply="已责令施工单位对裂缝返工处理")
-    client.refused("POST", f"/zzd/v1/cases/{case_id}/verify", tokens["owner_chief"], 403, json={})
     step(client, tokens["owner_chief"], case_id, "report", text="返工完成", file_ids=[evidence],
          finding="substantiated", responsible_unit_id=ids["contractor"])
+    client.refused("POST", f"/zzd/v1/cases/{case_id}/verify", tokens["owner_chief"], 403, json={})
     assert followed(client, code)["status"] == "in_progress"
 
     # The level above (the line, which sent it) verifies: the case is closed.
