@@ -109,6 +109,7 @@ class Complaint(Base):
     category: Mapped[str] = mapped_column(sa.String(40))
     text: Mapped[str] = mapped_column(sa.Text)
     photo_file_ids: Mapped[list] = mapped_column(default=list)
+    media_url: Mapped[str | None] = mapped_column(sa.String(500))  # Open311's photo elsewhere on the web
     project_id: Mapped[str | None] = mapped_column(sa.String(32))
     lat: Mapped[float | None] = mapped_column(sa.Double)
     lng: Mapped[float | None] = mapped_column(sa.Double)

@@ -81,6 +81,7 @@ def file_complaint(session: Session, now: datetime, rules: CaseRules, data: dict
     code = window.new_tracking_code()
     complaint = Complaint(id=new_id(), case_id=case.id, tracking_hash=window.tracking_hash(code),
                           category=category.code, text=filing.text, photo_file_ids=list(filing.photo_file_ids),
+                          media_url=filing.media_url,
                           project_id=project_id, lat=lat, lng=lng, address=filing.address, anonymous=filing.anonymous,
                           channel=channel, client_key=client_key, filed_at=now)
     session.add(complaint)
@@ -127,7 +128,8 @@ def follow_complaint(session: Session, code: str) -> dict:
             "updated_at": district_iso(max(updated, complaint.filed_at)),
             "replies": [{"at": district_iso(at), "text": reply} for at, reply in steps if reply],
             "service_code": complaint.category, "description": complaint.text, "lat": complaint.lat,
-            "lng": complaint.lng, "address": complaint.address, "requested_at": district_iso(complaint.filed_at)}
+            "lng": complaint.lng, "address": complaint.address, "media_url": complaint.media_url,
+            "requested_at": district_iso(complaint.filed_at)}
 
 
 def complainants(call: Call, case_id: str) -> list[dict]:

@@ -29,11 +29,11 @@ def case_id_of(session, code):
 
 
 def test_a_complaint_is_followed_by_its_code_and_shows_no_one(session):
-    receipt = file(session)
+    receipt = file(session, {**COMPLAINT, "media_url": "https://example.org/photo.jpg"})
     assert receipt["status"] == "received"
     assert receipt["tracking_code"].startswith("SY") and len(receipt["tracking_code"]) >= 20
     public = complaints.follow_complaint(session, receipt["tracking_code"])
-    assert public["status"] == "received"
+    assert public["status"] == "received" and public["media_url"] == "https://example.org/photo.jpg"
     assert "张三" not in str(public) and "13812345678" not in str(public)
     with pytest.raises(NotFound):
         complaints.follow_complaint(session, "SY22222-22222-22222-22222")

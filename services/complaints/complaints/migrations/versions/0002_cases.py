@@ -101,6 +101,7 @@ def upgrade() -> None:
     sa.Column('category', sa.String(length=40), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('photo_file_ids', sa.JSON(none_as_null=True), nullable=False),
+    sa.Column('media_url', sa.String(length=500), nullable=True),
     sa.Column('project_id', sa.String(length=32), nullable=True),
     sa.Column('lat', sa.Double(), nullable=True),
     sa.Column('lng', sa.Double(), nullable=True),
