@@ -4,7 +4,7 @@ belongs in /docs. A route added without them fails here, naming it."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Query
 
 from gateway.openapi import OPENAPI_TAGS
 
@@ -20,6 +20,15 @@ AUTHENTICATED = {"401", "403"}
 # and which answers nothing else: it asks every service and reports what failed.
 NO_SERVICE = {("get", "/healthz")}
 OWN_503 = {("get", "/readyz")}
+# A list pages: `limit` with a maximum, and `offset` or a cursor of its own. The public finder
+# answers its best matches only (a search, not a listing): one page of at most `limit`.
+CURSORS = {"offset", "before_id", "after"}
+FIRST_PAGE_ONLY = {("get", "/public/v1/projects")}
+# Open311 GeoReport v2 fixes these answers as lists, each bounded: the eight services, the requests
+# named by at most 20 ids, one request, the receipt of one request.
+STANDARD_LISTS = {("get", "/public/v1/open311/v2/services.json"), ("get", "/public/v1/open311/v2/requests.json"),
+                  ("post", "/public/v1/open311/v2/requests.json"),
+                  ("get", "/public/v1/open311/v2/requests/{service_request_id}.json")}
 # The routes whose requests or answers carry examples in /docs.
 WITH_EXAMPLES = {("post", "/zzd/v1/projects"), ("post", "/zlb/v1/checkins"), ("post", "/zlb/v1/leave-requests"),
                  ("post", "/zzd/v1/leave-requests/{leave_id}/decision"), ("put", "/admin/v1/clock")}
@@ -31,6 +40,28 @@ def _json_schema(response: dict) -> dict | None:
 
 def _refers_to(schema: dict, ref: str) -> bool:
     return schema.get("$ref") == ref or any(option.get("$ref") == ref for option in schema.get("allOf", []))
+
+
+def paging_problems(method: str, path: str, operation: dict) -> list[str]:
+    """What a list route (or one taking ``limit``) leaves out of its paging: ``limit`` with a
+    maximum, ``offset`` or a cursor, and a description that names the maximum."""
+    name = f"{method.upper()} {path}"
+    if (method, path) in STANDARD_LISTS:
+        return []
+    query = {p["name"]: p.get("schema", {}) for p in operation.get("parameters", []) if p.get("in") == "query"}
+    if "limit" not in query:
+        return [f"{name}: a list without a `limit` query parameter (page it: Depends(paging(maximum=...)))"]
+    problems = []
+    maximum = query["limit"].get("maximum")
+    if maximum is None:
+        problems.append(f"{name}: its `limit` has no maximum")
+    if not CURSORS & set(query) and (method, path) not in FIRST_PAGE_ONLY:
+        problems.append(f"{name}: a list with `limit` but neither `offset` nor a cursor ({', '.join(sorted(CURSORS))})")
+    description = operation.get("description") or ""
+    if f"`limit` (at most {maximum})" not in description or "not paged" in description:
+        problems.append(f"{name}: its description does not say how it pages (\"paged by `limit` (at most "
+                        f"{maximum}) and `offset`\")")
+    return problems
 
 
 def contract_problems(spec: dict) -> list[str]:
@@ -71,8 +102,10 @@ def contract_problems(spec: dict) -> list[str]:
                                 f"has {operation.get('tags')}")
             answer = next(iter(answers.values()), {})
             schema = _json_schema(answer) or {}
-            if schema.get("type") == "array" and "page" not in (operation.get("description") or "").lower():
-                problems.append(f"{name}: a list that does not say whether it pages")
+            takes_limit = any(p.get("name") == "limit" and p.get("in") == "query"
+                              for p in operation.get("parameters", []))
+            if schema.get("type") == "array" or takes_limit:
+                problems += paging_problems(method, path, operation)
     return problems
 
 
@@ -97,6 +130,58 @@ def test_a_route_without_a_response_model_or_its_errors_is_found():
 
     assert "GET /things/{thing_id}: its 200 answer has no schema (declare response_model=)" in problems
     assert "GET /things/{thing_id}: does not declare 404, 503, 504 (responses=errors(...))" in problems
+
+
+def test_every_list_route_pages_with_a_bounded_limit_and_an_offset_or_a_cursor(client):
+    spec = client.get("/openapi.json").json()
+    lists = {(method, path) for path, operations in spec["paths"].items() for method, operation in operations.items()
+             if (_json_schema(next(r for s, r in operation["responses"].items() if s.startswith("2"))) or {})
+             .get("type") == "array"}
+
+    assert len(lists) >= 19  # the faces' lists are all in the document
+    assert [problem for (method, path) in sorted(lists)
+            for problem in paging_problems(method, path, spec["paths"][path][method])] == []
+
+
+def test_a_list_route_that_does_not_page_is_found():
+    from pydantic import BaseModel
+
+    from gateway.deps import Page, paging
+
+    class Thing(BaseModel):
+        id: str
+
+    app = FastAPI(openapi_tags=[{"name": "t", "description": "a process"}])
+    router = APIRouter(tags=["t"])
+
+    @router.get("/things", response_model=list[Thing], description="Every thing. The whole list, not paged.")
+    def list_things():
+        return []
+
+    @router.get("/paged-things", response_model=list[Thing], description="Things; paged.")
+    def list_paged_things(page: Page = Depends(paging(maximum=50))):
+        return []
+
+    @router.get("/limited-things", response_model=list[Thing],
+                description="Things; paged by `limit` (at most 7) and `offset`.")
+    def list_limited_things(limit: int = Query(7, ge=1, le=7)):
+        return []
+
+    @router.get("/good-things", response_model=list[Thing],
+                description="Things; paged by `limit` (at most 50) and `offset`.")
+    def list_good_things(page: Page = Depends(paging(maximum=50))):
+        return []
+
+    app.include_router(router)
+
+    problems = [problem for problem in contract_problems(app.openapi()) if "`" in problem]
+
+    assert problems == [
+        "GET /things: a list without a `limit` query parameter (page it: Depends(paging(maximum=...)))",
+        "GET /paged-things: its description does not say how it pages "
+        "(\"paged by `limit` (at most 50) and `offset`\")",
+        "GET /limited-things: a list with `limit` but neither `offset` nor a cursor (after, before_id, offset)",
+    ]
 
 
 def test_an_unreadable_body_is_400_in_the_error_shape(client, auth_headers):

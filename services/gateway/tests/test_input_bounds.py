@@ -78,6 +78,55 @@ def test_paging_defaults_are_documented_with_their_bounds(client):
         {"minimum": 0, "maximum": MAX_OFFSET, "default": 0}
 
 
+# Every list that pages: (face, path, its query, the RPC, the arguments before the page, default, maximum).
+PAGED_LISTS = [
+    ("zzd", "/zzd/v1/units", {"kind": "owner"}, "list_units", ("owner",), 100, 500),
+    ("zzd", "/zzd/v1/users", {"unit_id": "u-1"}, "list_users", ("u-1",), 100, 500),
+    ("zzd", "/zzd/v1/projects/p-1/leave-requests", {}, "project_leave_requests", ("p-1",), 100, 500),
+    ("zzd", "/zzd/v1/projects/p-1/attendance-warnings", {}, "project_warnings", ("p-1",), 100, 500),
+    ("zlb", "/zlb/v1/me/attendance", {"month": "2027-03"}, "my_attendance", ("2027-03",), 100, 100),
+    ("zzd", "/zzd/v1/projects/p-1/attendance/u-1/positions", {"month": "2027-03"}, "person_positions",
+     ("p-1", "u-1", "2027-03"), 200, 1000),
+    ("zzd", "/zzd/v1/projects/p-1/acceptances", {}, "list_acceptances", ("p-1",), 100, 100),
+    ("zzd", "/zzd/v1/projects/p-1/deadlines", {}, "project_deadlines", ("p-1",), 100, 500),
+    ("zzd", "/zzd/v1/projects/p-1/changes", {}, "list_changes", ("p-1",), 100, 100),
+    ("zlb", "/zlb/v1/projects/p-1/changes", {}, "list_changes", ("p-1",), 100, 100),
+    ("zzd", "/zzd/v1/supplementary-registrations", {"status": "pending"}, "list_supplementary_registrations",
+     ("pending",), 100, 500),
+    ("zzd", "/zzd/v1/projects/p-1/concealed-works", {}, "list_concealed_works", ("p-1",), 100, 500),
+    ("zlb", "/zlb/v1/projects/p-1/concealed-works", {}, "list_concealed_works", ("p-1",), 100, 500),
+    ("zzd", "/zzd/v1/projects/p-1/supervision-records", {}, "list_supervision_records", ("p-1",), 100, 500),
+    ("zlb", "/zlb/v1/projects/p-1/supervision-records", {}, "list_supervision_records", ("p-1",), 100, 500),
+    ("zzd", "/zzd/v1/projects/p-1/subcontracts", {}, "list_subcontracts", ("p-1",), 100, 500),
+    ("zlb", "/zlb/v1/projects/p-1/subcontracts", {}, "list_subcontracts", ("p-1",), 100, 500),
+]
+PAGED_IDS = [f"{face} {path}" for face, path, *_ in PAGED_LISTS]
+ATTENDANCE_LISTS = dict.fromkeys(("project_leave_requests", "project_warnings", "my_attendance", "person_positions"),
+                                 "attendance")
+
+
+@pytest.mark.parametrize("face, path, query, method, before, default, maximum", PAGED_LISTS, ids=PAGED_IDS)
+def test_every_list_passes_its_page_on_with_its_default(client, fake, auth_headers, face, path, query, method,
+                                                        before, default, maximum):
+    empty = {"logs": [], "standby_records": [], "notices": []} if method == "list_supervision_records" else []
+    fake.answer(ATTENDANCE_LISTS.get(method, "workflow"), method, empty)
+    headers = auth_headers(face)
+
+    for params in (query, {**query, "limit": maximum, "offset": MAX_OFFSET}):
+        assert client.get(path, params=params, headers=headers).status_code == 200
+
+    assert [call.args for call in fake.calls_to(method)] == [(*before, default, 0), (*before, maximum, MAX_OFFSET)]
+
+
+@pytest.mark.parametrize("face, path, query, method, before, default, maximum", PAGED_LISTS, ids=PAGED_IDS)
+def test_every_list_refuses_a_page_past_its_bounds(client, fake, auth_headers, face, path, query, method, before,
+                                                   default, maximum):
+    headers = auth_headers(face)
+    for field, value in (("limit", maximum + 1), ("limit", 0), ("offset", MAX_OFFSET + 1), ("offset", -1)):
+        _refused(client.get(path, params={**query, field: value}, headers=headers), field)
+    assert fake.calls_to(method) == []
+
+
 @pytest.mark.parametrize("limit", ["101", "0", "1" + "0" * 30])
 def test_the_public_finder_bounds_its_limit(client, fake, limit):
     response = client.get("/public/v1/projects", params={"q": "堤防", "limit": limit})

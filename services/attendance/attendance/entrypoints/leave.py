@@ -22,5 +22,5 @@ class LeaveEntrypoints:
         return leave.decide_leave(call, leave_id, data, share_files=self._share_files)
 
     @query
-    def project_leave_requests(self, call, project_id: str) -> list[dict]:
-        return leave.project_leave_requests(call, project_id)
+    def project_leave_requests(self, call, project_id: str, limit: int = 100, offset: int = 0) -> list[dict]:
+        return leave.project_leave_requests(call, project_id, limit, offset)

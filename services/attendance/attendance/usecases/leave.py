@@ -13,6 +13,7 @@ from attendance.usecases.common import Call, owner_acting, require_project, rost
 from common import usecase
 from common.clock import district_iso, local_date
 from common.contracts import attendance as contracts
+from common.contracts.types import check_paging
 from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
 
 
@@ -76,11 +77,13 @@ def decide_leave(call: Call, leave_id: str, data: dict, *, share_files: ShareFil
     return leave_view(leave)
 
 
-def project_leave_requests(call: Call, project_id: str) -> list[dict]:
-    """The leave requests of a project with their files, for the owner who decides them and the
-    back office (Art. 26)."""
+def project_leave_requests(call: Call, project_id: str, limit: int = 100, offset: int = 0) -> list[dict]:
+    """One page of the leave requests of a project with their files, oldest first, for the owner
+    who decides them and the back office (Art. 26)."""
+    check_paging(limit, offset, max_limit=500)
     actor, project = visible_project(call, project_id)
     if not (actor.is_back_office or (project.owner_id and actor.holds(unit_id=project.owner_id))):
         raise PermissionDenied("the project's owner decides leave (Art. 26)")
     return [leave_view(leave) for leave in call.session.execute(sa.select(LeaveRequest).where(
-        LeaveRequest.project_id == project.id).order_by(LeaveRequest.requested_at, LeaveRequest.id)).scalars()]
+        LeaveRequest.project_id == project.id).order_by(LeaveRequest.requested_at, LeaveRequest.id)
+        .limit(limit).offset(offset)).scalars()]

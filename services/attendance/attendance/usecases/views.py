@@ -26,7 +26,7 @@ from attendance.usecases.common import (
     visible_project,
 )
 from common.clock import district_iso, local_date
-from common.contracts.types import check_month
+from common.contracts.types import check_month, check_paging
 from common.errors import PermissionDenied
 
 
@@ -81,21 +81,25 @@ def _month_through(session: Session, project: ProjectCopy, person_id: str, first
     }
 
 
-def my_attendance(call: Call, month: str) -> list[dict]:
+def my_attendance(call: Call, month: str, limit: int = 100, offset: int = 0) -> list[dict]:
+    """One's own month, one item per project one is on, by project id: one page of them. Each
+    item holds one's check-ins of that month on that project."""
+    check_paging(limit, offset, max_limit=100)
     first, last = parse_month(month)
     person_id = call.principal.user_id
     if person_id is None:
         raise PermissionDenied("sign in first")
     rules, today = call.rules(), local_date(call.now)
-    project_ids = sorted(set(call.session.execute(
-        sa.select(RosterEntry.project_id).where(RosterEntry.person_id == person_id)).scalars()))
+    project_ids = list(call.session.execute(
+        sa.select(RosterEntry.project_id).where(RosterEntry.person_id == person_id).distinct()
+        .order_by(RosterEntry.project_id).limit(limit).offset(offset)).scalars())
     result = []
     for project_id in project_ids:
         project = require_project(call.session, project_id)
         summary = _month_of(call.session, project, person_id, first, last, today, rules)
         summary["checkins"] = [checkin_view(c) for c in call.session.execute(sa.select(Checkin).where(
             Checkin.project_id == project_id, Checkin.person_id == person_id, Checkin.local_day >= first,
-            Checkin.local_day <= last).order_by(Checkin.recorded_at)).scalars()]
+            Checkin.local_day <= last).order_by(Checkin.recorded_at, Checkin.id)).scalars()]
         result.append(summary)
     return result
 
@@ -114,8 +118,11 @@ def project_attendance(call: Call, project_id: str, month: str) -> dict:
     }
 
 
-def person_positions(call: Call, project_id: str, person_id: str, month: str) -> list[dict]:
-    """Raw positions, for the owner or the back office; each look is logged (privacy)."""
+def person_positions(call: Call, project_id: str, person_id: str, month: str, limit: int = 200,
+                     offset: int = 0) -> list[dict]:
+    """One page of a person's raw positions in the month, oldest first, for the owner or the back
+    office; each look is logged (privacy)."""
+    check_paging(limit, offset, max_limit=1000)
     first, last = parse_month(month)
     actor, project = visible_project(call, project_id)
     if not (actor.is_back_office or (project.owner_id and actor.holds(unit_id=project.owner_id))):
@@ -126,12 +133,16 @@ def person_positions(call: Call, project_id: str, person_id: str, month: str) ->
              "outcome": c.outcome, "flags": c.flags}
             for c in call.session.execute(sa.select(Checkin).where(
                 Checkin.project_id == project.id, Checkin.person_id == person_id, Checkin.local_day >= first,
-                Checkin.local_day <= last).order_by(Checkin.recorded_at)).scalars()]
+                Checkin.local_day <= last).order_by(Checkin.recorded_at, Checkin.id)
+                .limit(limit).offset(offset)).scalars()]
 
 
-def list_warnings(call: Call, project_id: str) -> list[dict]:
+def list_warnings(call: Call, project_id: str, limit: int = 100, offset: int = 0) -> list[dict]:
+    """One page of the attendance warnings raised on the project, oldest first (the key breaks a tie)."""
+    check_paging(limit, offset, max_limit=500)
     visible_project(call, project_id)
     return [{"warning_id": w.warning_id, "rule_id": w.rule_id, "person_id": w.person_id,
              "raised_at": district_iso(w.raised_at), "detail": w.detail}
             for w in call.session.execute(sa.select(RaisedWarning).where(RaisedWarning.project_id == project_id)
-                                          .order_by(RaisedWarning.raised_at)).scalars()]
+                                          .order_by(RaisedWarning.raised_at, RaisedWarning.key)
+                                          .limit(limit).offset(offset)).scalars()]

@@ -6,14 +6,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from attendance.domain.evaluations import AttendanceWarning
 from attendance.persistence.models import Checkin, DeviceBinding
 from attendance.usecases import registry_copy
 from attendance.usecases.checkins import record_checkin
-from attendance.usecases.common import require_project, suspension_intervals
+from attendance.usecases.common import raise_warning, require_project, suspension_intervals
 from attendance.usecases.devices import approve_device_change
 from attendance.usecases.leave import decide_leave, project_leave_requests, request_leave
 from attendance.usecases.project_settings import declare_non_working_days, set_phases, set_policy
-from attendance.usecases.views import my_attendance, person_positions, project_attendance
+from attendance.usecases.views import list_warnings, my_attendance, person_positions, project_attendance
 from common import events
 from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
 from common.schema import outbox_message
@@ -249,3 +250,75 @@ def test_a_project_out_of_construction_takes_no_checkins(session, call_as):
     registry_copy.apply_status(session, events.ProjectStatusChanged(
         occurred_at=hours(1), project_id=PROJECT, status="completion_acceptance", previous_status="in_construction"))
     assert checkin(call_as("pm", hours(2)))["reason"] == "project_not_in_construction"
+
+
+# --- paging --------------------------------------------------------------------------------------
+
+
+def put_pm_on(session, project_id: str) -> None:
+    """Another project in construction with the project manager on it."""
+    registry_copy.apply_project(session, events.ProjectRegistered(
+        occurred_at=START, project_id=project_id, name=project_id, industry="housing", kind="government",
+        contract_amount="1000000", below_threshold=False, geofence={"center": (30.03, 120.87), "radius_m": 200},
+        planned_start=START.date(), planned_end=START.date() + timedelta(days=200), intake="tender_award",
+        status="awarded"))
+    registry_copy.apply_personnel(session, events.PersonnelAssigned(
+        occurred_at=START, project_id=project_id, user_id="pm", unit_id="contractor", post="project_manager"))
+    registry_copy.apply_construction_started(session, events.ConstructionStarted(
+        occurred_at=START, project_id=project_id, started_on=START.date()))
+    session.flush()
+
+
+def test_ones_own_month_pages_by_project(session, call_as):
+    for project_id in ("p-canal", "p-bridge"):
+        put_pm_on(session, project_id)
+    pm = call_as("pm", hours(5))
+    assert [m["project_id"] for m in my_attendance(pm, "2026-12")] == ["p-bridge", "p-canal", PROJECT]
+    assert [m["project_id"] for m in my_attendance(pm, "2026-12", 2, 0)] == ["p-bridge", "p-canal"]
+    assert [m["project_id"] for m in my_attendance(pm, "2026-12", 2, 2)] == [PROJECT]
+    assert my_attendance(pm, "2026-12", 100, 3) == []
+
+
+def test_raw_positions_page_oldest_first_and_each_page_is_a_logged_look(session, call_as):
+    recorded = [checkin(call_as("pm", hours(n)))["recorded_at"] for n in range(5)]
+    owner = call_as("owner-chief", hours(6))
+    assert [p["recorded_at"] for p in person_positions(owner, PROJECT, "pm", "2026-12")] == recorded
+    assert [p["recorded_at"] for p in person_positions(owner, PROJECT, "pm", "2026-12", 2, 3)] == recorded[3:]
+    assert person_positions(owner, PROJECT, "pm", "2026-12", 1000, 5) == []
+    assert len(session.execute(sa.text("SELECT viewer_id FROM position_view")).scalars().all()) == 3
+
+
+def test_leave_requests_and_warnings_page_oldest_first(session, call_as):
+    files = Files(set())
+    asked = [request_leave(call_as(person, hours(n)), {
+        "project_id": PROJECT, "start_date": "2026-12-05", "end_date": "2026-12-05", "reason": "事假"},
+        share_files=files)["id"] for n, person in enumerate(("pm", "safety", "chief-eng"))]
+    owner = call_as("owner-chief", hours(5))
+    assert [leave["id"] for leave in project_leave_requests(owner, PROJECT)] == asked
+    assert [leave["id"] for leave in project_leave_requests(owner, PROJECT, 2, 1)] == asked[1:]
+    assert project_leave_requests(owner, PROJECT, 500, 3) == []
+
+    for n, person in enumerate(("pm", "safety", "chief-eng")):
+        raise_warning(call_as(None, hours(n)), AttendanceWarning(
+            rule_id="art42.consecutive-absence", article="Art. 42", project_id=PROJECT, person_id=person,
+            firm_id=None, must_act="owner", detail={"days": 2}, key=f"absence:{person}"))
+    raised = [w["person_id"] for w in list_warnings(owner, PROJECT)]
+    assert raised == ["pm", "safety", "chief-eng"]
+    assert [w["person_id"] for w in list_warnings(owner, PROJECT, 1, 2)] == ["chief-eng"]
+    assert list_warnings(owner, PROJECT, 500, 3) == []
+
+
+@pytest.mark.parametrize("limit, offset, field", [(0, 0, "limit"), ("10", 0, "limit"), (False, 0, "limit"),
+                                                  (10, -1, "offset"), (10, 10**7, "offset")])
+def test_a_page_out_of_bounds_is_invalid_input_naming_the_field(session, call_as, limit, offset, field):
+    owner = call_as("owner-chief", hours(1))
+    lists = [(lambda *page: my_attendance(call_as("pm", hours(1)), "2026-12", *page), 100),
+             (lambda *page: person_positions(owner, PROJECT, "pm", "2026-12", *page), 1000),
+             (lambda *page: project_leave_requests(owner, PROJECT, *page), 500),
+             (lambda *page: list_warnings(owner, PROJECT, *page), 500)]
+    for list_page, maximum in lists:
+        for bad_limit, bad_offset, named in ((limit, offset, field), (maximum + 1, 0, "limit")):
+            with pytest.raises(InvalidInput) as refused:
+                list_page(bad_limit, bad_offset)
+            assert refused.value.details[0]["field"] == named
+        list_page(maximum, 0)  # the maximum itself is a page

@@ -32,7 +32,7 @@ from common.contracts.types import PlatformMonth
 from common.principal import Principal
 from gateway import examples
 from gateway.auth import zlb_principal, zzd_principal
-from gateway.deps import payload, services
+from gateway.deps import Page, paging, payload, services
 from gateway.errors import FACE_ERRORS, errors
 from gateway.openapi import ZLB_ATTENDANCE, ZZD_ATTENDANCE, ContractRoute
 from gateway.rpc import ServiceClient
@@ -65,11 +65,12 @@ def check_in(body: Annotated[CheckinRequest, Body(openapi_examples={"on site": {
 
 
 @zlb_router.get("/me/attendance", response_model=list[MyMonthView],
-                description="One's own valid days, flags and rate, one item per project the caller is on, "
-                            "with the month's check-ins; not paged.")
-def my_attendance(month: Month, principal: Principal = Depends(zlb_principal),
-                  rpc: ServiceClient = Depends(services)):
-    return rpc.call("attendance", "my_attendance", month, principal=principal)
+                description="One's own valid days, flags and rate, one item per project the caller is on (by "
+                            "project id), each with one's own check-ins of the month on that project; the projects "
+                            "are paged by `limit` (at most 100) and `offset`.")
+def my_attendance(month: Month, page: Page = Depends(paging(maximum=100)),
+                  principal: Principal = Depends(zlb_principal), rpc: ServiceClient = Depends(services)):
+    return rpc.call("attendance", "my_attendance", month, page.limit, page.offset, principal=principal)
 
 
 @zlb_router.post("/leave-requests", status_code=201, response_model=LeaveView, summary="请假 Ask for leave",
@@ -99,10 +100,11 @@ def decide_leave(leave_id: str, body: Annotated[LeaveDecision, Body(openapi_exam
 @zzd_router.get("/projects/{project_id}/leave-requests", response_model=list[LeaveView], responses=errors(404),
                 description="The project's leave requests with their "
                 "documents, for the owner who decides them and the back office (Art. 26); the documents open "
-                "to them at /zzd/v1/files/{id}. The whole list, not paged.")
-def project_leave_requests(project_id: str, principal: Principal = Depends(zzd_principal),
-                           rpc: ServiceClient = Depends(services)):
-    return rpc.call("attendance", "project_leave_requests", project_id, principal=principal)
+                "to them at /zzd/v1/files/{id}. Oldest first, paged by `limit` (at most 500) and `offset`.")
+def project_leave_requests(project_id: str, page: Page = Depends(paging(maximum=500)),
+                           principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
+    return rpc.call("attendance", "project_leave_requests", project_id, page.limit, page.offset,
+                    principal=principal)
 
 
 @zzd_router.post("/patrols", status_code=201, response_model=PatrolResult, responses=errors(400, 404, 409, 413),
@@ -114,26 +116,29 @@ def record_patrol(body: PatrolTrack, principal: Principal = Depends(zzd_principa
 
 @zzd_router.get("/projects/{project_id}/attendance", response_model=ProjectAttendanceView, responses=errors(404),
                 description="Per person: valid days, construction days, "
-                "rate, missing streaks, flags.")
+                "rate, missing streaks, flags. `people` is one item per person on the project's posts that check "
+                "in (Art. 26): the key posts of one project, a handful, so the month comes whole.")
 def project_attendance(project_id: str, month: Month, principal: Principal = Depends(zzd_principal),
                        rpc: ServiceClient = Depends(services)):
     return rpc.call("attendance", "project_attendance", project_id, month, principal=principal)
 
 
 @zzd_router.get("/projects/{project_id}/attendance/{person_id}/positions", response_model=list[PositionView],
-                responses=errors(404), description="Raw positions of one person in the month; for the owner and the "
-                "back office, and each look is logged. The whole month, not paged.")
+                responses=errors(404), description="Raw positions of one person in the month, oldest first; for the "
+                "owner and the back office, and each look is logged. Paged by `limit` (at most 1000) and `offset`.")
 def person_positions(project_id: str, person_id: str, month: Month,
+                     page: Page = Depends(paging(default=200, maximum=1000)),
                      principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
-    return rpc.call("attendance", "person_positions", project_id, person_id, month, principal=principal)
+    return rpc.call("attendance", "person_positions", project_id, person_id, month, page.limit, page.offset,
+                    principal=principal)
 
 
 @zzd_router.get("/projects/{project_id}/attendance-warnings", response_model=list[AttendanceWarningView],
-                responses=errors(404), description="The attendance warnings raised on the project (Art. 26, 42, 47). "
-                "The whole list, not paged.")
-def project_warnings(project_id: str, principal: Principal = Depends(zzd_principal),
-                     rpc: ServiceClient = Depends(services)):
-    return rpc.call("attendance", "project_warnings", project_id, principal=principal)
+                responses=errors(404), description="The attendance warnings raised on the project (Art. 26, 42, 47), "
+                "oldest first; paged by `limit` (at most 500) and `offset`.")
+def project_warnings(project_id: str, page: Page = Depends(paging(maximum=500)),
+                     principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
+    return rpc.call("attendance", "project_warnings", project_id, page.limit, page.offset, principal=principal)
 
 
 @zzd_router.put("/projects/{project_id}/attendance-phases", response_model=PhasesView,

@@ -21,7 +21,7 @@ from common.contracts.changes import (
 from common.contracts.registry import ProjectView
 from common.principal import Principal
 from gateway.auth import zlb_principal, zzd_principal
-from gateway.deps import payload, services
+from gateway.deps import Page, paging, payload, services
 from gateway.errors import FACE_ERRORS, errors
 from gateway.openapi import ZLB_CHANGES, ZZD_CHANGES, ZZD_TERMINATION, ContractRoute
 from gateway.rpc import ServiceClient
@@ -30,7 +30,8 @@ zlb_router = APIRouter(prefix="/zlb/v1", route_class=ContractRoute, responses=er
 zzd_router = APIRouter(prefix="/zzd/v1", route_class=ContractRoute, responses=errors(*FACE_ERRORS))
 
 _STEP = errors(400, 404, 409, 413)
-_LIST = "The whole list, not paged."
+_CHANGES_PAGE = paging(maximum=100)
+_REGISTRATIONS_PAGE = paging(maximum=500)
 
 
 
@@ -49,10 +50,11 @@ def get_change_for_firm(change_id: str, principal: Principal = Depends(zlb_princ
 
 
 @zlb_router.get("/projects/{project_id}/changes", tags=[ZLB_CHANGES], response_model=list[ChangeView],
-                responses=errors(404), description="The project's changes, both kinds, with their steps. " + _LIST)
-def list_changes_for_firm(project_id: str, principal: Principal = Depends(zlb_principal),
-                          rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "list_changes", project_id, principal=principal)
+                responses=errors(404), description="The project's changes, both kinds, with their steps, oldest "
+                "first; paged by `limit` (at most 100) and `offset`.")
+def list_changes_for_firm(project_id: str, page: Page = Depends(_CHANGES_PAGE),
+                          principal: Principal = Depends(zlb_principal), rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "list_changes", project_id, page.limit, page.offset, principal=principal)
 
 
 @zzd_router.post("/changes/{change_id}/decision", tags=[ZZD_CHANGES], response_model=ChangeView, responses=_STEP,
@@ -86,10 +88,11 @@ def get_change(change_id: str, principal: Principal = Depends(zzd_principal), rp
 
 
 @zzd_router.get("/projects/{project_id}/changes", tags=[ZZD_CHANGES], response_model=list[ChangeView],
-                responses=errors(404), description="The project's changes, both kinds, with their steps. " + _LIST)
-def list_changes(project_id: str, principal: Principal = Depends(zzd_principal),
-                 rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "list_changes", project_id, principal=principal)
+                responses=errors(404), description="The project's changes, both kinds, with their steps, oldest "
+                "first; paged by `limit` (at most 100) and `offset`.")
+def list_changes(project_id: str, page: Page = Depends(_CHANGES_PAGE),
+                 principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "list_changes", project_id, page.limit, page.offset, principal=principal)
 
 
 @zzd_router.post("/projects/{project_id}/termination", tags=[ZZD_TERMINATION], response_model=ProjectView,
@@ -119,11 +122,14 @@ def request_supplementary_registration(body: SupplementaryRegistrationRequest,
 
 @zzd_router.get("/supplementary-registrations", tags=[ZZD_TERMINATION],
                 response_model=list[SupplementaryRegistrationView],
-                description="The supplementary registrations the caller requested or decides (Art. 33). " + _LIST)
+                description="The supplementary registrations the caller requested or decides (Art. 33), newest "
+                            "first; paged by `limit` (at most 500) and `offset`.")
 def list_supplementary_registrations(
         status_: Literal["pending", "approved", "refused"] | None = Query(None, alias="status"),
+        page: Page = Depends(_REGISTRATIONS_PAGE),
         principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "list_supplementary_registrations", status_, principal=principal)
+    return rpc.call("workflow", "list_supplementary_registrations", status_, page.limit, page.offset,
+                    principal=principal)
 
 
 @zzd_router.get("/supplementary-registrations/{registration_id}", tags=[ZZD_TERMINATION],

@@ -13,7 +13,7 @@ from common.contracts.concealed import (
 )
 from common.principal import Principal
 from gateway.auth import zlb_principal, zzd_principal
-from gateway.deps import payload, services
+from gateway.deps import Page, paging, payload, services
 from gateway.errors import FACE_ERRORS, errors
 from gateway.openapi import ZLB_CONCEALED, ZZD_CONCEALED, ContractRoute
 from gateway.rpc import ServiceClient
@@ -52,16 +52,18 @@ def review_concealed_work(concealed_work_id: str, body: ConcealedReview, princip
 
 @zzd_router.get("/projects/{project_id}/concealed-works",
                 response_model=list[ConcealedWorkView], responses=errors(404),
-                description="The project's concealed works and their steps. The whole list, not paged.")
-def list_concealed_works(project_id: str, principal: Principal = Depends(zzd_principal),
-                         rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "list_concealed_works", project_id, principal=principal)
+                description="The project's concealed works and their steps, by planned day; paged by `limit` (at "
+                "most 500) and `offset`.")
+def list_concealed_works(project_id: str, page: Page = Depends(paging(maximum=500)),
+                         principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "list_concealed_works", project_id, page.limit, page.offset, principal=principal)
 
 
 @zlb_router.get("/projects/{project_id}/concealed-works",
                 response_model=list[ConcealedWorkView], responses=errors(404),
-                description="The concealed works of a project the firm takes part in, and their steps. The whole "
-                "list, not paged.")
-def list_concealed_works_for_firm(project_id: str, principal: Principal = Depends(zlb_principal),
+                description="The concealed works of a project the firm takes part in, and their steps, by planned "
+                "day; paged by `limit` (at most 500) and `offset`.")
+def list_concealed_works_for_firm(project_id: str, page: Page = Depends(paging(maximum=500)),
+                                  principal: Principal = Depends(zlb_principal),
                                   rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "list_concealed_works", project_id, principal=principal)
+    return rpc.call("workflow", "list_concealed_works", project_id, page.limit, page.offset, principal=principal)

@@ -18,7 +18,7 @@ from common.contracts.processes import (
 from common.contracts.registry import ProjectView
 from common.principal import Principal
 from gateway.auth import zlb_principal, zzd_principal
-from gateway.deps import payload, services
+from gateway.deps import Page, paging, payload, services
 from gateway.errors import FACE_ERRORS, errors
 from gateway.openapi import ZLB_ACCEPTANCE, ZZD_ACCEPTANCE, ZZD_DEADLINES, ZZD_SETTLEMENT, ContractRoute
 from gateway.rpc import ServiceClient
@@ -87,18 +87,19 @@ def approve_extension(acceptance_id: str, principal: Principal = Depends(zzd_pri
 
 
 @zzd_router.get("/projects/{project_id}/acceptances", tags=[ZZD_ACCEPTANCE], response_model=list[AcceptanceView],
-                responses=errors(404), description="The project's completion acceptances. The whole list, not paged.")
-def list_acceptances(project_id: str, principal: Principal = Depends(zzd_principal),
-                     rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "list_acceptances", project_id, principal=principal)
+                responses=errors(404), description="The project's completion acceptances, oldest first; paged by "
+                "`limit` (at most 100) and `offset`.")
+def list_acceptances(project_id: str, page: Page = Depends(paging(maximum=100)),
+                     principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "list_acceptances", project_id, page.limit, page.offset, principal=principal)
 
 
 @zzd_router.get("/projects/{project_id}/deadlines", tags=[ZZD_DEADLINES], response_model=list[DeadlineView],
-                responses=errors(404), description="Every deadline of the project and its rungs. The whole list, not "
-                "paged.")
-def project_deadlines(project_id: str, principal: Principal = Depends(zzd_principal),
-                      rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "project_deadlines", project_id, principal=principal)
+                responses=errors(404), description="The project's deadlines and their rungs, oldest first; paged by "
+                "`limit` (at most 500) and `offset`.")
+def project_deadlines(project_id: str, page: Page = Depends(paging(maximum=500)),
+                      principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "project_deadlines", project_id, page.limit, page.offset, principal=principal)
 
 
 @zzd_router.post("/projects/{project_id}/settlement-audit", tags=[ZZD_SETTLEMENT], response_model=ProjectView,

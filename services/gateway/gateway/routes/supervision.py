@@ -19,7 +19,7 @@ from common.contracts.supervision import (
 )
 from common.principal import Principal
 from gateway.auth import zlb_principal, zzd_principal
-from gateway.deps import payload, services
+from gateway.deps import Page, paging, payload, services
 from gateway.errors import FACE_ERRORS, errors
 from gateway.openapi import ZLB_SUPERVISION, ZZD_SUPERVISION, ContractRoute
 from gateway.rpc import ServiceClient
@@ -30,7 +30,10 @@ zzd_router = APIRouter(prefix="/zzd/v1", tags=[ZZD_SUPERVISION], route_class=Con
                        responses=errors(*FACE_ERRORS))
 
 _STEP = errors(400, 404, 409, 413)
-_LIST = "The whole list, not paged."
+_RECORDS = ("The project's supervision logs, stand-by records and notices, oldest first; each of the three lists "
+            "is paged by `limit` (at most 500) and `offset`.")
+_SUBCONTRACTS = "The project's subcontracts (Art. 36), oldest first; paged by `limit` (at most 500) and `offset`."
+_PAGE = paging(maximum=500)
 
 
 
@@ -81,30 +84,28 @@ def register_subcontract(body: SubcontractRequest, principal: Principal = Depend
 
 
 @zlb_router.get("/projects/{project_id}/supervision-records", response_model=SupervisionRecordsView,
-                responses=errors(404), description="The project's supervision logs, stand-by records and notices, "
-                "all of them: not paged.")
-def zlb_supervision_records(project_id: str, principal: Principal = Depends(zlb_principal),
+                responses=errors(404), description=_RECORDS)
+def zlb_supervision_records(project_id: str, page: Page = Depends(_PAGE), principal: Principal = Depends(zlb_principal),
                             rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "list_supervision_records", project_id, principal=principal)
+    return rpc.call("workflow", "list_supervision_records", project_id, page.limit, page.offset, principal=principal)
 
 
 @zlb_router.get("/projects/{project_id}/subcontracts", response_model=list[SubcontractView], responses=errors(404),
-                description="The project's subcontracts (Art. 36). " + _LIST)
-def zlb_subcontracts(project_id: str, principal: Principal = Depends(zlb_principal),
+                description=_SUBCONTRACTS)
+def zlb_subcontracts(project_id: str, page: Page = Depends(_PAGE), principal: Principal = Depends(zlb_principal),
                      rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "list_subcontracts", project_id, principal=principal)
+    return rpc.call("workflow", "list_subcontracts", project_id, page.limit, page.offset, principal=principal)
 
 
 @zzd_router.get("/projects/{project_id}/supervision-records", response_model=SupervisionRecordsView,
-                responses=errors(404), description="The project's supervision logs, stand-by records and notices, "
-                "all of them: not paged.")
-def zzd_supervision_records(project_id: str, principal: Principal = Depends(zzd_principal),
+                responses=errors(404), description=_RECORDS)
+def zzd_supervision_records(project_id: str, page: Page = Depends(_PAGE), principal: Principal = Depends(zzd_principal),
                             rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "list_supervision_records", project_id, principal=principal)
+    return rpc.call("workflow", "list_supervision_records", project_id, page.limit, page.offset, principal=principal)
 
 
 @zzd_router.get("/projects/{project_id}/subcontracts", response_model=list[SubcontractView], responses=errors(404),
-                description="The project's subcontracts (Art. 36). " + _LIST)
-def zzd_subcontracts(project_id: str, principal: Principal = Depends(zzd_principal),
+                description=_SUBCONTRACTS)
+def zzd_subcontracts(project_id: str, page: Page = Depends(_PAGE), principal: Principal = Depends(zzd_principal),
                      rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "list_subcontracts", project_id, principal=principal)
+    return rpc.call("workflow", "list_subcontracts", project_id, page.limit, page.offset, principal=principal)

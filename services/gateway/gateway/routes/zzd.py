@@ -35,11 +35,11 @@ router = APIRouter(prefix="/zzd/v1", route_class=ContractRoute, responses=errors
 
 
 @router.get("/units", response_model=list[UnitView], tags=[ZZD_ORGANISATION],
-            description="The organisation tree's units, of one kind if asked (Art. 16–20). The whole list, "
-                        "not paged.")
-def list_units(kind: UnitKind | None = None, principal: Principal = Depends(zzd_principal),
-               rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "list_units", kind, principal=principal)
+            description="The organisation tree's units, of one kind if asked (Art. 16–20), by kind and name; "
+                        "paged by `limit` (at most 500) and `offset`.")
+def list_units(kind: UnitKind | None = None, page: Page = Depends(paging(maximum=500)),
+               principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "list_units", kind, page.limit, page.offset, principal=principal)
 
 
 @router.post("/units", status_code=status.HTTP_201_CREATED, response_model=UnitView, tags=[ZZD_ORGANISATION],
@@ -50,10 +50,11 @@ def register_unit(body: UnitRegistration, principal: Principal = Depends(zzd_pri
 
 
 @router.get("/users", response_model=list[UserView], tags=[ZZD_ORGANISATION],
-            description="The users the caller manages, of one unit if asked. The whole list, not paged.")
-def list_users(unit_id: str | None = Query(None, max_length=64), principal: Principal = Depends(zzd_principal),
-               rpc: ServiceClient = Depends(services)):
-    return rpc.call("workflow", "list_users", unit_id, principal=principal)
+            description="The users the caller manages, of one unit if asked, by name; paged by `limit` (at most "
+                        "500) and `offset`.")
+def list_users(unit_id: str | None = Query(None, max_length=64), page: Page = Depends(paging(maximum=500)),
+               principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
+    return rpc.call("workflow", "list_users", unit_id, page.limit, page.offset, principal=principal)
 
 
 @router.post("/users", status_code=status.HTTP_201_CREATED, response_model=UserView, tags=[ZZD_ORGANISATION],

@@ -151,6 +151,64 @@ def test_the_owner_returns_works_within_3_days_only(session, in_construction, no
                                    {"project_id": pid, "variant": "government"})
 
 
+def pages_of(list_page, size: int) -> list[str]:
+    """Every item's id, read page by page of ``size`` until a short page."""
+    ids, offset = [], 0
+    while True:
+        page = [item["id"] for item in list_page(size, offset)]
+        ids += page
+        if len(page) < size:
+            return ids
+        offset += size
+
+
+def returned_twice_then_started(session, pid, now) -> list[str]:
+    """Three acceptances of one project: two returned, the third under way; their ids in order."""
+    ids = []
+    for round_ in range(3):
+        when = now + 5 * round_ * DAY
+        started = processes.start_acceptance(at(session, "demo-project-manager", when, "zlb"),
+                                             {"project_id": pid, "variant": "government"})
+        ids.append(started["id"])
+        if round_ < 2:
+            processes.check_acceptance(at(session, "demo-chief-engineer", when, "zlb"), started["id"],
+                                       {"passed": True, "opinion": "合格"})
+            processes.return_acceptance(at(session, "demo-owner-chief", when + DAY), started["id"],
+                                        {"reason": "资料不全"})
+    return ids
+
+
+def test_a_projects_acceptances_and_deadlines_page_oldest_first(session, in_construction, now):
+    pid = in_construction()
+    started = returned_twice_then_started(session, pid, now)
+    owner = at(session, "demo-owner-chief", now + 20 * DAY)
+    assert [a["id"] for a in processes.list_acceptances(owner, pid)] == started
+    assert [a["id"] for a in processes.list_acceptances(owner, pid, 2, 1)] == started[1:]
+    assert pages_of(lambda limit, offset: processes.list_acceptances(owner, pid, limit, offset), 2) == started
+    assert processes.list_acceptances(owner, pid, 100, 3) == []
+
+    every = deadline_usecases.project_deadlines(owner, pid, 500, 0)
+    assert len(every) >= 5  # the readiness watch, the log watches, an acceptance's deadline each time
+    assert [(d["started_at"], d["id"]) for d in every] == sorted((d["started_at"], d["id"]) for d in every)
+    assert pages_of(lambda limit, offset: deadline_usecases.project_deadlines(owner, pid, limit, offset), 2) == [
+        d["id"] for d in every]
+    assert deadline_usecases.project_deadlines(owner, pid, 1, len(every) - 1) == every[-1:]
+
+
+@pytest.mark.parametrize("limit, offset, field", [(0, 0, "limit"), ("2", 0, "limit"), (2, -1, "offset"),
+                                                  (2, 10**7, "offset")])
+def test_a_page_of_acceptances_or_deadlines_out_of_bounds_is_invalid_input(session, in_construction, now, limit,
+                                                                           offset, field):
+    pid = in_construction()
+    owner = at(session, "demo-owner-chief", now)
+    for list_page, too_many in ((processes.list_acceptances, 101), (deadline_usecases.project_deadlines, 501)):
+        for bad_limit, bad_offset, named in ((limit, offset, field), (too_many, 0, "limit")):
+            with pytest.raises(InvalidInput) as refused:
+                list_page(owner, pid, bad_limit, bad_offset)
+            assert refused.value.details[0]["field"] == named
+        list_page(owner, pid, too_many - 1, 0)  # the maximum itself is a page
+
+
 def test_a_large_works_extension_needs_three_approvals_in_order(session, in_construction, now):
     pid = in_construction("30000000")
     started = processes.start_acceptance(at(session, "demo-project-manager", now, "zlb"),

@@ -586,3 +586,52 @@ def test_the_replacement_is_checked_again_when_the_form_comes_in(session, in_con
         changes.upload_approval_form(at(session, "demo-owner-lead", now), change_id,
                                      {"file_id": upload(session, "demo-owner-lead", now)})
     assert holders(session, pid, "safety_officer") == [("demo-safety-officer", True), ("safety-2", True)]
+
+
+# --- paging ---------------------------------------------------------------------------------------
+
+
+def test_a_projects_changes_of_both_kinds_page_oldest_first(session, in_construction, now):
+    pid = in_construction()
+    contractor = firm(session, "demo-project-manager", now)
+    same_instant = [changes.raise_change(contractor, engineering_body(pid, description=f"变更{n}"))["id"]
+                    for n in range(2)]
+    add_firm_user(session, now, "pm-2", "demo-contractor", "project_manager")
+    personnel = changes.raise_change(firm(session, "demo-contractor-chief", now + DAY), personnel_body(
+        session, pid, "project_manager", "demo-project-manager", "pm-2", "demo-contractor-chief", now + DAY))["id"]
+    last = changes.raise_change(firm(session, "demo-project-manager", now + 2 * DAY),
+                                engineering_body(pid, planned_on="2026-12-06"))["id"]
+    expected = [*sorted(same_instant), personnel, last]  # the two tables in one order: raised, then the id
+    owner = at(session, "demo-owner-chief", now + 2 * DAY)
+    assert [c["id"] for c in changes.list_changes(owner, pid)] == expected
+    assert [c["id"] for c in changes.list_changes(owner, pid, 2, 1)] == expected[1:3]
+    assert [(c["id"], c["kind"]) for c in changes.list_changes(owner, pid, 1, 2)] == [(personnel, "personnel")]
+    assert [c["id"] for c in changes.list_changes(owner, pid, 100, 3)] == [last]
+    assert changes.list_changes(owner, pid, 100, 4) == []
+
+
+def test_supplementary_registrations_page_newest_first(session, now):
+    lead = at(session, "demo-owner-lead", now)
+    requested = [changes.request_supplementary_registration(
+        at(session, "demo-owner-lead", now + n * DAY), supplementary_body(session, now, name=f"补录工程{n}"))["id"]
+        for n in range(3)]
+    newest_first = requested[::-1]
+    assert [r["id"] for r in changes.list_supplementary_registrations(lead)] == newest_first
+    assert [r["id"] for r in changes.list_supplementary_registrations(lead, None, 2, 0)] == newest_first[:2]
+    assert [r["id"] for r in changes.list_supplementary_registrations(lead, "pending", 2, 2)] == newest_first[2:]
+    assert changes.list_supplementary_registrations(lead, None, 500, 3) == []
+
+
+@pytest.mark.parametrize("limit, offset, field", [(0, 0, "limit"), ("1", 0, "limit"), (1, -1, "offset"),
+                                                  (1, 10**7, "offset")])
+def test_a_page_of_changes_or_registrations_out_of_bounds_is_invalid_input(session, in_construction, now, limit,
+                                                                           offset, field):
+    pid = in_construction()
+    owner = at(session, "demo-owner-chief", now)
+    for list_page, too_many in ((lambda *page: changes.list_changes(owner, pid, *page), 101),
+                                (lambda *page: changes.list_supplementary_registrations(owner, None, *page), 501)):
+        for bad_limit, bad_offset, named_field in ((limit, offset, field), (too_many, 0, "limit")):
+            with pytest.raises(InvalidInput) as refused:
+                list_page(bad_limit, bad_offset)
+            assert refused.value.details[0]["field"] == named_field
+        assert list_page(too_many - 1, 0) == []

@@ -441,3 +441,24 @@ def test_the_list_follows_the_data_scope(session, in_construction, now):
         concealed.list_concealed_works(at(session, "demo-parks-line-head", now), pid)
     with pytest.raises(NotFound):
         concealed.list_concealed_works(at(session, "demo-designer-chief", now, "zlb"), pid)
+
+
+def test_the_list_pages_by_planned_day_then_application(session, in_construction, now):
+    pid = in_construction()
+    later = [apply(session, pid, now, part=f"梁板钢筋{n}")["id"] for n in range(2)]  # one instant: the id decides
+    earlier = apply(session, pid, now + DAY, planned="2026-12-02", part="地梁钢筋")["id"]
+    owner = at(session, "demo-owner-chief", now + DAY)
+    expected = [earlier, *sorted(later)]
+    assert [w["id"] for w in concealed.list_concealed_works(owner, pid)] == expected
+    assert [w["id"] for w in concealed.list_concealed_works(owner, pid, 2, 0)] == expected[:2]
+    assert [w["id"] for w in concealed.list_concealed_works(owner, pid, 2, 2)] == expected[2:]
+    assert concealed.list_concealed_works(owner, pid, 500, 3) == []
+
+
+@pytest.mark.parametrize("limit, offset, field", [(0, 0, "limit"), (501, 0, "limit"), (None, 0, "limit"),
+                                                  (10, -1, "offset"), (10, 1.5, "offset")])
+def test_a_page_out_of_bounds_is_invalid_input_naming_the_field(session, in_construction, now, limit, offset, field):
+    pid = in_construction()
+    with pytest.raises(InvalidInput) as refused:
+        concealed.list_concealed_works(at(session, "demo-owner-chief", now), pid, limit, offset)
+    assert refused.value.details[0]["field"] == field

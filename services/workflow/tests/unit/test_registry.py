@@ -4,10 +4,12 @@ events in the outbox and its audit entry, or refused with nothing changed."""
 import pytest
 import sqlalchemy as sa
 
+from common.contracts.types import MAX_OFFSET
 from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
 from common.principal import Principal
 from common.schema import audit_entry, outbox_message
 from workflow.bootstrap import DEMO_USERS, bootstrap_back_office, seed_demo_district
+from workflow.persistence.models import new_id
 from workflow.usecases import registry
 
 PROJECT = dict(name="曹娥江堤防加固工程", industry="housing", kind="government", contract_amount="12500000.00",
@@ -226,6 +228,47 @@ def test_a_chief_registers_own_staff_and_sees_numbers_masked(session, as_user):
     lines_staff = {u["id"] for u in registry.list_users(as_user("demo-supervising-chief"))}
     assert {"demo-line-head", "demo-parks-line-head"} <= lines_staff
     assert registry.get_user(as_user("demo-supervising-chief"), "demo-line-head")["name"] == "陈条线"
+
+
+def pages_of(list_page, size: int) -> list[str]:
+    """Every item's id, read page by page of ``size`` until a short page."""
+    ids, offset = [], 0
+    while True:
+        page = [item["id"] for item in list_page(size, offset)]
+        ids += page
+        if len(page) < size:
+            return ids
+        offset += size
+
+
+def test_units_and_users_page_in_a_stable_order(session, as_user):
+    back_office = as_user("demo-leading-group-chief")
+    twins = [registry.register_unit(back_office, {"kind": "tester", "name": "同名检测公司"})["id"] for _ in range(2)]
+    for name in ("乙", "甲", "甲"):
+        registry.register_user(back_office, {"name": name, "portal": "zzd", "zzd_account_id": f"zzd-{new_id()}"})
+    units = [u["id"] for u in registry.list_units(back_office, None, 500, 0)]
+    users = registry.list_users(back_office, None, 500, 0)
+    # by kind and name, then the id: two units of one name keep one order on every page
+    assert [u["id"] for u in registry.list_units(back_office, "tester")] == sorted(twins)
+    named_jia = [u["id"] for u in users if u["name"] == "甲"]
+    assert named_jia == sorted(named_jia) and [u["name"] for u in users] == sorted(u["name"] for u in users)
+    assert pages_of(lambda limit, offset: registry.list_units(back_office, None, limit, offset), 2) == units
+    assert pages_of(lambda limit, offset: registry.list_users(back_office, None, limit, offset), 3) == [
+        u["id"] for u in users]
+    assert [u["id"] for u in registry.list_units(back_office)] == units  # the first page of 100 holds them all
+    assert registry.list_units(back_office, None, 10, len(units)) == []
+    assert len(registry.list_users(back_office, None, 1, 0)) == 1
+
+
+@pytest.mark.parametrize("limit, offset, field", [(0, 0, "limit"), (501, 0, "limit"), ("10", 0, "limit"),
+                                                  (True, 0, "limit"), (10, -1, "offset"),
+                                                  (10, MAX_OFFSET + 1, "offset")])
+def test_a_page_out_of_bounds_is_invalid_input_naming_the_field(session, as_user, limit, offset, field):
+    back_office = as_user("demo-leading-group-chief")
+    for list_page in (registry.list_units, registry.list_users):
+        with pytest.raises(InvalidInput) as refused:
+            list_page(back_office, None, limit, offset)
+        assert refused.value.details[0]["field"] == field
 
 
 def test_direct_award_entered_by_the_owners_lead(session, as_user):

@@ -215,7 +215,8 @@ def test_stand_by_records_need_their_part_and_files_and_leave_the_log_watch_alon
                                                            file_ids=[photo]))
     assert watches(session, "demo-owner-chief", now, pid) == [("open", "2026-12-02T09:00:00+08:00")]
     records = supervision.supervision_records(at(session, "demo-owner-chief", now, "zzd"), pid)
-    assert [r["part"] for r in records["standby_records"]] == ["承台混凝土浇筑", "桩基钢筋笼吊放"]
+    # Recorded at the same instant: their order is the id's, stable but not the order of entry.
+    assert sorted(r["part"] for r in records["standby_records"]) == ["承台混凝土浇筑", "桩基钢筋笼吊放"]
     assert records["logs"] == []
     assert deadlines.sweep(session, now + DAY) == 1  # no log yet: the warning
 
@@ -518,6 +519,29 @@ def test_the_supervision_records_are_listed_in_the_projects_scope(session, in_co
             supervision.supervision_records(at(session, user, now), pid)
 
 
+def test_each_list_of_the_supervision_records_pages_oldest_first(session, in_construction, now):
+    pid = in_construction()
+    later = now + 3 * DAY
+    inspector = at(session, "demo-inspector", later)
+    logs = [supervision.record_supervision(inspector, log_body(pid, day))["id"]
+            for day in ("2026-12-03", "2026-12-01", "2026-12-02")]
+    photo = upload(session, "demo-inspector", later)
+    standby = [supervision.record_supervision(at(session, "demo-inspector", later + n * SECOND), log_body(
+        pid, "2026-12-02", kind="standby", part=f"桩基{n}", file_ids=[photo]))["id"] for n in range(3)]
+    notices = [supervision.issue_notice(at(session, "demo-chief-engineer", later + n * SECOND),
+                                        notice_body(pid, subject=f"问题{n}"))["id"] for n in range(3)]
+
+    def page(limit=100, offset=0) -> tuple[list[str], list[str], list[str]]:
+        records = supervision.supervision_records(at(session, "demo-owner-chief", later, "zzd"), pid, limit, offset)
+        return tuple([item["id"] for item in records[name]] for name in ("logs", "standby_records", "notices"))
+
+    in_order = ([logs[1], logs[2], logs[0]], standby, notices)  # logs by their day, the others as recorded
+    assert page() == in_order
+    assert page(2, 0) == tuple(ids[:2] for ids in in_order)
+    assert page(2, 2) == tuple(ids[2:] for ids in in_order)
+    assert page(500, 3) == ([], [], [])
+
+
 # --- subcontracts (Art. 36) ---------------------------------------------------------------------------
 
 
@@ -602,3 +626,28 @@ def test_construction_started_before_the_planned_start_raises_nothing(session, s
     assert warnings(session, READINESS) == []
     # What runs instead is the log watch construction started, and no log came.
     assert [w["rule_id"] for w in warnings(session)] == [SUPERVISION_LOG]
+
+
+def test_subcontracts_page_oldest_first(session, in_construction, now):
+    pid = in_construction()
+    registered = [supervision.register_subcontract(
+        at(session, "demo-project-manager", now + n * SECOND),
+        subcontract_body(pid, upload(session, "demo-project-manager", now), scope=f"分包范围{n}"))["id"]
+        for n in range(3)]
+    owner = at(session, "demo-owner-chief", now + DAY, "zzd")
+    assert [s["id"] for s in supervision.list_subcontracts(owner, pid)] == registered
+    assert [s["id"] for s in supervision.list_subcontracts(owner, pid, 2, 0)] == registered[:2]
+    assert [s["id"] for s in supervision.list_subcontracts(owner, pid, 2, 2)] == registered[2:]
+    assert supervision.list_subcontracts(owner, pid, 500, 3) == []
+
+
+@pytest.mark.parametrize("limit, offset, field", [(0, 0, "limit"), (501, 0, "limit"), ("5", 0, "limit"),
+                                                  (5, -1, "offset"), (5, 10**7, "offset")])
+def test_a_page_of_records_or_subcontracts_out_of_bounds_is_invalid_input(session, in_construction, now, limit,
+                                                                          offset, field):
+    pid = in_construction()
+    owner = at(session, "demo-owner-chief", now, "zzd")
+    for list_page in (supervision.supervision_records, supervision.list_subcontracts):
+        with pytest.raises(InvalidInput) as refused:
+            list_page(owner, pid, limit, offset)
+        assert refused.value.details[0]["field"] == field

@@ -26,8 +26,8 @@ class ChangeEntrypoints:
         return changes.record_penalty(call, change_id, data)
 
     @query
-    def list_changes(self, call, project_id: str) -> list[dict]:
-        return changes.list_changes(call, project_id)
+    def list_changes(self, call, project_id: str, limit: int = 100, offset: int = 0) -> list[dict]:
+        return changes.list_changes(call, project_id, limit, offset)
 
     @query
     def get_change(self, call, change_id: str) -> dict:
@@ -50,8 +50,9 @@ class ChangeEntrypoints:
         return changes.decide_supplementary_registration(call, registration_id, data)
 
     @query
-    def list_supplementary_registrations(self, call, status: str | None = None) -> list[dict]:
-        return changes.list_supplementary_registrations(call, status)
+    def list_supplementary_registrations(self, call, status: str | None = None, limit: int = 100,
+                                         offset: int = 0) -> list[dict]:
+        return changes.list_supplementary_registrations(call, status, limit, offset)
 
     @query
     def get_supplementary_registration(self, call, registration_id: str) -> dict:

@@ -22,8 +22,8 @@ class ConcealedWorkEntrypoints:
         return concealed.review_concealed_work(call, concealed_work_id, data)
 
     @query
-    def list_concealed_works(self, call, project_id: str) -> list[dict]:
-        return concealed.list_concealed_works(call, project_id)
+    def list_concealed_works(self, call, project_id: str, limit: int = 100, offset: int = 0) -> list[dict]:
+        return concealed.list_concealed_works(call, project_id, limit, offset)
 
     @command
     def record_photo_metadata(self, call, file_id: str, data: dict) -> dict:

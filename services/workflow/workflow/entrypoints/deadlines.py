@@ -25,5 +25,5 @@ class DeadlineEntrypoints:
         return deadlines.caught_up(self.db.session, now)
 
     @query
-    def project_deadlines(self, call, project_id: str) -> list[dict]:
-        return deadlines.project_deadlines(call, project_id)
+    def project_deadlines(self, call, project_id: str, limit: int = 100, offset: int = 0) -> list[dict]:
+        return deadlines.project_deadlines(call, project_id, limit, offset)

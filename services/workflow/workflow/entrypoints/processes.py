@@ -35,8 +35,8 @@ class ProcessEntrypoints:
         return processes.approve_extension(call, acceptance_id)
 
     @query
-    def list_acceptances(self, call, project_id: str) -> list[dict]:
-        return processes.list_acceptances(call, project_id)
+    def list_acceptances(self, call, project_id: str, limit: int = 100, offset: int = 0) -> list[dict]:
+        return processes.list_acceptances(call, project_id, limit, offset)
 
     @command
     def submit_settlement_audit(self, call, project_id: str, data: dict) -> dict:

@@ -29,8 +29,8 @@ class RegistryEntrypoints:
         return registry.register_unit(call, data)
 
     @query
-    def list_units(self, call, kind: str | None = None) -> list[dict]:
-        return registry.list_units(call, kind)
+    def list_units(self, call, kind: str | None = None, limit: int = 100, offset: int = 0) -> list[dict]:
+        return registry.list_units(call, kind, limit, offset)
 
     @command
     def register_user(self, call, data: dict) -> dict:
@@ -41,8 +41,8 @@ class RegistryEntrypoints:
         return registry.get_user(call, user_id)
 
     @query
-    def list_users(self, call, unit_id: str | None = None) -> list[dict]:
-        return registry.list_users(call, unit_id)
+    def list_users(self, call, unit_id: str | None = None, limit: int = 100, offset: int = 0) -> list[dict]:
+        return registry.list_users(call, unit_id, limit, offset)
 
     @command
     def grant_post(self, call, user_id: str, data: dict) -> dict:

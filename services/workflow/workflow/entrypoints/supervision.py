@@ -29,13 +29,13 @@ class SupervisionEntrypoints:
         return supervision.escalate_notice(call, notice_id, data)
 
     @query
-    def list_supervision_records(self, call, project_id: str) -> dict:
-        return supervision.supervision_records(call, project_id)
+    def list_supervision_records(self, call, project_id: str, limit: int = 100, offset: int = 0) -> dict:
+        return supervision.supervision_records(call, project_id, limit, offset)
 
     @command
     def register_subcontract(self, call, data: dict) -> dict:
         return supervision.register_subcontract(call, data)
 
     @query
-    def list_subcontracts(self, call, project_id: str) -> list[dict]:
-        return supervision.list_subcontracts(call, project_id)
+    def list_subcontracts(self, call, project_id: str, limit: int = 100, offset: int = 0) -> list[dict]:
+        return supervision.list_subcontracts(call, project_id, limit, offset)

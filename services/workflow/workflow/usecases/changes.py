@@ -11,6 +11,7 @@ from common import events, usecase
 from common.clock import district_iso, local_date
 from common.contracts import changes as contracts
 from common.contracts.registry import AssignmentLevel
+from common.contracts.types import check_paging
 from common.errors import IllegalStep, InvalidInput, NotFound
 from common.rule_settings import load_rules
 from common.scope import GOVERNMENT_KINDS, Actor
@@ -321,14 +322,22 @@ def record_penalty(call: Call, change_id: str, data: dict) -> dict:
 # --- reading changes -----------------------------------------------------------------------------
 
 
-def list_changes(call: Call, project_id: str) -> list[dict]:
-    """Every change of the project, both kinds, with its step history, oldest first."""
+def list_changes(call: Call, project_id: str, limit: int = 100, offset: int = 0) -> list[dict]:
+    """One page of the project's changes, both kinds, with their step history, oldest first (the
+    id breaks a tie): the page is cut in SQL over both tables at once."""
+    check_paging(limit, offset, max_limit=100)
     actor, _, _ = visible_project(call, project_id)
-    changes: list[EngineeringChange | PersonnelChange] = [
-        *call.session.execute(sa.select(EngineeringChange).where(EngineeringChange.project_id == project_id)).scalars(),
-        *call.session.execute(sa.select(PersonnelChange).where(PersonnelChange.project_id == project_id)).scalars(),
-    ]
-    changes.sort(key=lambda change: (change.raised_at, change.id))
+    both = sa.union_all(
+        sa.select(EngineeringChange.raised_at.label("raised_at"), EngineeringChange.id.label("id"))
+        .where(EngineeringChange.project_id == project_id),
+        sa.select(PersonnelChange.raised_at.label("raised_at"), PersonnelChange.id.label("id"))
+        .where(PersonnelChange.project_id == project_id),
+    ).subquery()
+    page = list(call.session.execute(sa.select(both.c.id).order_by(both.c.raised_at, both.c.id)
+                                     .limit(limit).offset(offset)).scalars())
+    loaded = {change.id: change for model in (EngineeringChange, PersonnelChange)
+              for change in call.session.execute(sa.select(model).where(model.id.in_(page))).scalars()}
+    changes: list[EngineeringChange | PersonnelChange] = [loaded[change_id] for change_id in page]
     steps = _steps_of(call.session, [change.id for change in changes])
     return [engineering_change_view(change, steps[change.id]) if isinstance(change, EngineeringChange)
             else personnel_change_view(change, steps[change.id], actor) for change in changes]
@@ -499,9 +508,11 @@ def _register_supplementary_project(call: Call, registration: SupplementaryRegis
     return project
 
 
-def list_supplementary_registrations(call: Call, status: str | None = None) -> list[dict]:
-    """The requests the caller may see: its owner's, its supervising unit's, or all for the back
-    office; newest first."""
+def list_supplementary_registrations(call: Call, status: str | None = None, limit: int = 100,
+                                     offset: int = 0) -> list[dict]:
+    """One page of the requests the caller may see: its owner's, its supervising unit's, or all
+    for the back office; newest first (the id breaks a tie)."""
+    check_paging(limit, offset, max_limit=500)
     if status is not None and status not in SUPPLEMENTARY_STATUSES:
         raise InvalidInput.field("status", "one of " + ", ".join(SUPPLEMENTARY_STATUSES))
     actor = call.actor()
@@ -513,6 +524,7 @@ def list_supplementary_registrations(call: Call, status: str | None = None) -> l
                                            SupplementaryRegistration.supervising_unit_id.in_(units)))
     if status is not None:
         statement = statement.where(SupplementaryRegistration.status == status)
+    statement = statement.limit(limit).offset(offset)
     return [supplementary_view(registration) for registration in call.session.execute(statement).scalars()]
 
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from common import events, usecase
 from common.clock import district_iso, local_date
 from common.contracts import concealed as contracts
+from common.contracts.types import check_paging
 from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
 from common.rule_settings import load_rules
 from workflow.domain import concealed as cw
@@ -137,11 +138,14 @@ def review_concealed_work(call: Call, concealed_work_id: str, data: dict) -> dic
     return view
 
 
-def list_concealed_works(call: Call, project_id: str) -> list[dict]:
+def list_concealed_works(call: Call, project_id: str, limit: int = 100, offset: int = 0) -> list[dict]:
+    """One page of the project's concealed works, by planned day and application (the id breaks a tie)."""
+    check_paging(limit, offset, max_limit=500)
     visible_project(call, project_id)
     return [concealed_work_view(work) for work in call.session.execute(
         sa.select(ConcealedWork).where(ConcealedWork.project_id == project_id)
-        .order_by(ConcealedWork.planned_date, ConcealedWork.applied_at)).scalars()]
+        .order_by(ConcealedWork.planned_date, ConcealedWork.applied_at, ConcealedWork.id)
+        .limit(limit).offset(offset)).scalars()]
 
 
 def photo_metadata_view(row: PhotoMetadata) -> dict:

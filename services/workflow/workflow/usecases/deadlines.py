@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from common import events
 from common.clock import district_iso
+from common.contracts.types import check_paging
 from common.outbox import stage_events
 from common.rule_settings import load_rules
 from workflow.domain import deadlines as dl
@@ -113,10 +114,12 @@ def deadline_view(deadline: Deadline, fired: set[str], holds: list[dl.Pause] = (
             "holds": [{"since": district_iso(since), "until": district_iso(until)} for since, until in holds]}
 
 
-def project_deadlines(call: Call, project_id: str) -> list[dict]:
+def project_deadlines(call: Call, project_id: str, limit: int = 100, offset: int = 0) -> list[dict]:
+    """One page of the project's deadlines with their rungs, oldest first (the id breaks a tie)."""
+    check_paging(limit, offset, max_limit=500)
     visible_project(call, project_id)
     rows = list(call.session.execute(sa.select(Deadline).where(Deadline.project_id == project_id)
-                                     .order_by(Deadline.started_at)).scalars())
+                                     .order_by(Deadline.started_at, Deadline.id).limit(limit).offset(offset)).scalars())
     fired = deadline_engine.fired_rungs(call.session, [d.id for d in rows])
     holds = deadline_engine.deadline_holds(call.session, [d.id for d in rows])
     return [deadline_view(d, fired[d.id], holds[d.id]) for d in rows]

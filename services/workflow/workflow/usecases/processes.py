@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from common import usecase
 from common.clock import district_iso
 from common.contracts import processes as contracts
+from common.contracts.types import check_paging
 from common.errors import IllegalStep, NotFound
 from common.rule_settings import load_rules
 from workflow.domain import acceptance as acc
@@ -163,10 +164,13 @@ def approve_extension(call: Call, acceptance_id: str) -> dict:
     return acceptance_view(acceptance)
 
 
-def list_acceptances(call: Call, project_id: str) -> list[dict]:
+def list_acceptances(call: Call, project_id: str, limit: int = 100, offset: int = 0) -> list[dict]:
+    """One page of the project's completion acceptances, oldest first (the id breaks a tie)."""
+    check_paging(limit, offset, max_limit=100)
     visible_project(call, project_id)
     return [acceptance_view(a) for a in call.session.execute(
-        sa.select(Acceptance).where(Acceptance.project_id == project_id).order_by(Acceptance.started_at)).scalars()]
+        sa.select(Acceptance).where(Acceptance.project_id == project_id)
+        .order_by(Acceptance.started_at, Acceptance.id).limit(limit).offset(offset)).scalars()]
 
 
 def submit_settlement_audit(call: Call, project_id: str, data: dict) -> dict:

@@ -95,9 +95,11 @@ def register_unit(call: Call, data: dict, *, unit_id: str | None = None) -> dict
     return view
 
 
-def list_units(call: Call, kind: str | None = None) -> list[dict]:
+def list_units(call: Call, kind: str | None = None, limit: int = 100, offset: int = 0) -> list[dict]:
+    """One page of the organisation tree's units, by kind and name (the id breaks a tie)."""
+    check_paging(limit, offset, max_limit=500)
     actor = call.actor()
-    statement = sa.select(Unit).order_by(Unit.kind, Unit.name)
+    statement = sa.select(Unit).order_by(Unit.kind, Unit.name, Unit.id).limit(limit).offset(offset)
     if kind is not None:
         statement = statement.where(Unit.kind == kind)
     if actor.portal != "zzd":
@@ -163,7 +165,8 @@ def register_user(call: Call, data: dict, *, user_id: str | None = None) -> dict
     call.session.add(user)
     call.session.flush()
     call.record("user.registered", "user", user.id, after={"name": user.name, "portal": user.portal})
-    call.emit(events.UserRegistered, user_id=user.id, name=user.name, portal=user.portal)
+    call.emit(events.UserRegistered, user_id=user.id, name=user.name, portal=user.portal,
+              zzd_account_id=user.zzd_account_id, zlb_user_id=user.zlb_user_id)
     return user_view(call.session, user, actor)
 
 
@@ -175,9 +178,11 @@ def get_user(call: Call, user_id: str) -> dict:
     return user_view(call.session, user, actor)
 
 
-def list_users(call: Call, unit_id: str | None = None) -> list[dict]:
+def list_users(call: Call, unit_id: str | None = None, limit: int = 100, offset: int = 0) -> list[dict]:
+    """One page of the users the caller manages, by name (the id breaks a tie)."""
+    check_paging(limit, offset, max_limit=500)
     actor = call.actor()
-    statement = sa.select(User).order_by(User.name)
+    statement = sa.select(User).order_by(User.name, User.id).limit(limit).offset(offset)
     if unit_id is not None:
         statement = statement.where(User.id.in_(sa.select(UserPost.user_id).where(UserPost.unit_id == unit_id)))
     if not actor.is_back_office:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from common import events, usecase
 from common.clock import district_iso, local_date
 from common.contracts import supervision as contracts
+from common.contracts.types import check_paging
 from common.errors import NotFound
 from workflow.domain import deadlines as dl
 from workflow.domain import supervision as sup
@@ -236,16 +237,26 @@ def escalate_notice(call: Call, notice_id: str, data: dict) -> dict:
     return _notice_with_rounds(call.session, notice)
 
 
-def supervision_records(call: Call, project_id: str) -> dict:
+def supervision_records(call: Call, project_id: str, limit: int = 100, offset: int = 0) -> dict:
+    """The project's logs, stand-by records and notices, oldest first (the id breaks a tie): each
+    of the three lists is one page of ``limit`` items from ``offset``, cut in SQL."""
+    check_paging(limit, offset, max_limit=500)
     visible_project(call, project_id)
-    records = list(call.session.execute(sa.select(SupervisionRecord).where(SupervisionRecord.project_id == project_id)
-                                        .order_by(SupervisionRecord.log_date, SupervisionRecord.recorded_at)).scalars())
+
+    def records(kind: str) -> list[SupervisionRecord]:
+        return list(call.session.execute(
+            sa.select(SupervisionRecord).where(SupervisionRecord.project_id == project_id,
+                                               SupervisionRecord.kind == kind)
+            .order_by(SupervisionRecord.log_date, SupervisionRecord.recorded_at, SupervisionRecord.id)
+            .limit(limit).offset(offset)).scalars())
+
     notices = list(call.session.execute(sa.select(SupervisionNotice).where(SupervisionNotice.project_id == project_id)
-                                        .order_by(SupervisionNotice.issued_at)).scalars())
+                                        .order_by(SupervisionNotice.issued_at, SupervisionNotice.id)
+                                        .limit(limit).offset(offset)).scalars())
     rounds = _rectifications(call.session, [n.id for n in notices])
     return {
-        "logs": [record_view(r) for r in records if r.kind == sup.LOG],
-        "standby_records": [record_view(r) for r in records if r.kind == sup.STANDBY],
+        "logs": [record_view(r) for r in records(sup.LOG)],
+        "standby_records": [record_view(r) for r in records(sup.STANDBY)],
         "notices": [notice_view(n, rounds[n.id]) for n in notices],
     }
 
@@ -287,8 +298,10 @@ def register_subcontract(call: Call, data: dict) -> dict:
     return view
 
 
-def list_subcontracts(call: Call, project_id: str) -> list[dict]:
+def list_subcontracts(call: Call, project_id: str, limit: int = 100, offset: int = 0) -> list[dict]:
+    """One page of the project's subcontracts, oldest first (the id breaks a tie)."""
+    check_paging(limit, offset, max_limit=500)
     visible_project(call, project_id)
     return [subcontract_view(s) for s in call.session.execute(
         sa.select(Subcontract).where(Subcontract.project_id == project_id)
-        .order_by(Subcontract.registered_at, Subcontract.id)).scalars()]
+        .order_by(Subcontract.registered_at, Subcontract.id).limit(limit).offset(offset)).scalars()]
