@@ -1,5 +1,7 @@
 """Benchmark of the deadline sweep (issue 4, "Speed"): 200,000 open deadlines of which 10,000
-are due, swept by ``workflow.usecases.deadlines.sweep`` and committed; each warning staged once.
+are due, swept by the platform's deadline engine (``common.deadline_engine``) as the workflow
+runs it (``workflow.usecases.deadlines.sweep``: its rules, its projects' suspensions, its
+warnings) and committed; each warning staged once.
 
     .venv/bin/python scripts/bench_deadlines.py
 

@@ -3,8 +3,10 @@
     python scripts/check_shape.py [--root services]
 
 Fails (exit 1, one line per problem) when a service lacks one of its rooms, when its modules
-import each other in a circle, when a use-case module imports a sibling process module, or when
-a domain module imports nameko, SQLAlchemy or an HTTP library. `make lint` runs it.
+import each other in a circle, when a use-case module imports a sibling process module, when
+a domain module imports nameko, SQLAlchemy or an HTTP library, or when a service's
+usecases/deadline_engine.py is a second deadline engine rather than the platform's
+(common.deadline_engine) bound to the service. `make lint` runs it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ ROOMS = ("service.py", "entrypoints/__init__.py", "usecases/__init__.py", "useca
 # Use-case modules every process may import: common.py, and the deadline engine (start, hold, close a
 # deadline), which every process with a time limit uses and which imports no process module.
 SHARED_USECASES = {"__init__", "common", "deadline_engine"}
+# The one deadline engine of the platform, which a service's usecases/deadline_engine.py binds.
+PLATFORM_DEADLINE_ENGINE = "common.deadline_engine"
 FORBIDDEN_IN_DOMAIN = ("nameko", "sqlalchemy", "httpx", "fastapi", "kombu", "amqp", "requests", "starlette")
 NOT_A_SERVICE = {"gateway"}
 
@@ -108,6 +112,10 @@ def check_service(package_root: Path) -> list[str]:
             if target.startswith(usecases + ".") and target.rsplit(".", 1)[1] not in SHARED_USECASES | {own}:
                 problems.append(f"{name} imports the sibling process module {target}; "
                                 "move what they share to usecases/common.py")
+    engine = f"{usecases}.deadline_engine"
+    if engine in modules and PLATFORM_DEADLINE_ENGINE not in imports_of(modules[engine], engine):
+        problems.append(f"{engine} does not bind {PLATFORM_DEADLINE_ENGINE}: the platform has one deadline "
+                        "engine; give it the service's rules and pauses rather than writing a second")
     for name, path in modules.items():
         if not name.startswith(f"{package_root.name}.domain."):
             continue

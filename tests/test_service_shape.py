@@ -50,6 +50,15 @@ def test_a_circle_a_sibling_import_and_a_domain_with_io_are_each_reported(tmp_pa
     assert any("demo.domain.rules imports sqlalchemy" in line for line in lines)
 
 
+def test_a_second_deadline_engine_is_reported(tmp_path):
+    _service(tmp_path, {"usecases/deadline_engine.py": "import sqlalchemy\n\ndef sweep(session, now):\n    pass\n"})
+    result = run_checker("--root", str(tmp_path))
+    assert result.returncode == 1
+    assert "demo.usecases.deadline_engine does not bind common.deadline_engine" in result.stdout
+    _service(tmp_path, {"usecases/deadline_engine.py": "from common.deadline_engine import DeadlineEngine\n"})
+    assert run_checker("--root", str(tmp_path)).returncode == 0
+
+
 def test_a_missing_room_is_reported(tmp_path):
     _service(tmp_path, {})
     (tmp_path / "demo" / "demo" / "usecases" / "common.py").unlink()

@@ -9,6 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from common.deadline_engine import DeadlineColumns, DeadlineHoldColumns, DeadlineRungFiredColumns
 from common.schema import UtcDateTime
 
 
@@ -159,51 +160,25 @@ class Suspension(Base):
     resumed_by: Mapped[str | None] = mapped_column(sa.String(32))
 
 
-class Deadline(Base):
-    """A running deadline of the regulation (Art. 24, 28, 31, 32, 45): its rule, its start, the
-    next rung's due time (None while the project is suspended, while the deadline is held, or when
-    all rungs fired)."""
+class Deadline(DeadlineColumns, Base):
+    """A running deadline of the regulation (Art. 24, 28, 31, 32, 45), in the platform's deadline
+    engine (:mod:`common.deadline_engine`): its rule, its start, the next rung's due time (None
+    while the project is suspended, while the deadline is held, or when all rungs fired)."""
 
-    __tablename__ = "deadline"
-    __table_args__ = (sa.Index("ix_deadline_due", "status", "next_due_at"),)
-
-    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
-    rule_id: Mapped[str] = mapped_column(sa.String(60))
+    # Every deadline of the workflow concerns a project; its suspensions pause it (Art. 35).
     project_id: Mapped[str] = mapped_column(sa.ForeignKey("project.id"), index=True)
-    subject_type: Mapped[str] = mapped_column(sa.String(40))
-    subject_id: Mapped[str] = mapped_column(sa.String(32), index=True)
-    started_at: Mapped[datetime]
-    # A length set by the case itself, e.g. the rectification period a supervision notice gives.
-    length_days: Mapped[int | None]
-    extension_days: Mapped[int] = mapped_column(default=0)
-    status: Mapped[str] = mapped_column(sa.String(16))  # open, satisfied, cancelled
-    next_due_at: Mapped[datetime | None]
-    closed_at: Mapped[datetime | None]
     # The unit that must act, where the case names it (a notice's contractor or supervisor);
     # otherwise the project's unit of the rule's role is warned.
     responsible_unit_id: Mapped[str | None] = mapped_column(sa.ForeignKey("unit.id"))
 
 
-class DeadlineHold(Base):
+class DeadlineHold(DeadlineHoldColumns, Base):
     """A deadline's own pause, beside the project's suspensions: open while ``until`` is empty
     (a notice's rectification while the contractor's answer awaits verification, Art. 45)."""
 
-    __tablename__ = "deadline_hold"
 
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
-    deadline_id: Mapped[str] = mapped_column(sa.ForeignKey("deadline.id"), index=True)
-    since: Mapped[datetime]
-    until: Mapped[datetime | None]
-
-
-class DeadlineRungFired(Base):
+class DeadlineRungFired(DeadlineRungFiredColumns, Base):
     """A rung that fired: the primary key makes each rung fire once, whoever sweeps."""
-
-    __tablename__ = "deadline_rung_fired"
-
-    deadline_id: Mapped[str] = mapped_column(sa.ForeignKey("deadline.id"), primary_key=True)
-    rung: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
-    fired_at: Mapped[datetime]
 
 
 class Acceptance(Base):

@@ -1,23 +1,32 @@
-"""Running deadlines, the engine every process uses: start one, pause it with the project's
-suspensions (Art. 35), hold and release it on its own (Art. 45), extend it, close it. A shared
-module like :mod:`workflow.usecases.common`: the processes start and close deadlines here, and
+"""The workflow's deadlines in the platform's deadline engine (:mod:`common.deadline_engine`):
+its catalogue (every deadline of the regulation, with the figures of the current settings), and
+its projects' suspensions as the pauses of every deadline of the project (Art. 35), beside a
+deadline's own holds (Art. 45). A shared module like :mod:`workflow.usecases.common`: the
+processes start, hold, release, extend and close their deadlines here, and
 :mod:`workflow.usecases.deadlines` (the sweep) fires their rungs; it imports no process module."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from common.deadline_engine import DeadlineEngine
 from common.rule_settings import load_rules
 from workflow.domain import deadlines as dl
 from workflow.domain.rules import WorkflowRules
-from workflow.persistence.models import Deadline, DeadlineHold, DeadlineRungFired, Project, Suspension, new_id
+from workflow.persistence.models import Deadline, DeadlineHold, DeadlineRungFired, Project, Suspension
 
 
-def project_pauses(session: Session, project_ids) -> dict[str, list[dl.Pause]]:
+def catalogue(session: Session) -> dict[str, dl.DeadlineRule]:
+    return dl.deadline_rules(load_rules(session, WorkflowRules))
+
+
+def project_pauses(session: Session, project_ids: Iterable[str]) -> dict[str, list[dl.Pause]]:
+    """Each project's suspensions (Art. 35), by project."""
     pauses: dict[str, list[dl.Pause]] = defaultdict(list)
     for row in session.execute(sa.select(Suspension.project_id, Suspension.since, Suspension.until)
                                .where(Suspension.project_id.in_(list(project_ids)))):
@@ -25,22 +34,22 @@ def project_pauses(session: Session, project_ids) -> dict[str, list[dl.Pause]]:
     return pauses
 
 
-def deadline_holds(session: Session, deadline_ids) -> dict[str, list[dl.Pause]]:
-    holds: dict[str, list[dl.Pause]] = defaultdict(list)
-    for row in session.execute(sa.select(DeadlineHold.deadline_id, DeadlineHold.since, DeadlineHold.until)
-                               .where(DeadlineHold.deadline_id.in_(list(deadline_ids)))
-                               .order_by(DeadlineHold.id)):
-        holds[row.deadline_id].append((row.since, row.until))
-    return holds
+def suspensions_of(session: Session, deadlines: Sequence[Deadline]) -> dict[str, list[dl.Pause]]:
+    """The pauses of each deadline beside its holds: its project's suspensions (Art. 35)."""
+    by_project = project_pauses(session, {d.project_id for d in deadlines})
+    return {d.id: by_project[d.project_id] for d in deadlines}
 
 
-def rule_of(deadline: Deadline, catalogue: dict[str, dl.DeadlineRule]) -> dl.DeadlineRule:
-    return dl.extended(dl.with_length(catalogue[deadline.rule_id], deadline.length_days), deadline.extension_days)
+ENGINE = DeadlineEngine(Deadline, DeadlineHold, DeadlineRungFired, catalogue=catalogue, pauses_for=suspensions_of)
 
-
-def next_due(deadline: Deadline, rule: dl.DeadlineRule, pauses, fired: set[str]) -> datetime | None:
-    rung = dl.next_rung(rule.rungs, fired)
-    return None if rung is None else dl.due_at(deadline.started_at, rung.after, pauses)
+# The engine's operations, as the processes call them (see common.deadline_engine).
+close = ENGINE.close
+hold = ENGINE.hold
+release = ENGINE.release
+extend = ENGINE.extend
+reschedule = ENGINE.reschedule
+fired_rungs = ENGINE.fired_rungs
+deadline_holds = ENGINE.holds
 
 
 def start(session: Session, *, rule_id: str, project_id: str, subject_type: str, subject_id: str,
@@ -49,98 +58,11 @@ def start(session: Session, *, rule_id: str, project_id: str, subject_type: str,
     """Start a deadline, once: an open one of the same rule and subject is returned as it is, and
     a terminated project gets none (Art. 34). ``responsible_unit_id`` names the unit its rungs
     warn, where the case names it; otherwise the project's unit of the rule's role is warned."""
-    running = session.execute(sa.select(Deadline).where(
-        Deadline.rule_id == rule_id, Deadline.subject_type == subject_type, Deadline.subject_id == subject_id,
-        Deadline.status == "open")).scalar_one_or_none()
-    if running is not None:
-        return running
+    running = ENGINE.open_deadlines(session, subject_type, subject_id, rule_id)
+    if running:
+        return running[0]
     if session.execute(sa.select(Project.status).where(Project.id == project_id)).scalar() == "terminated":
         return None
-    catalogue = dl.deadline_rules(load_rules(session, WorkflowRules))
-    deadline = Deadline(id=new_id(), rule_id=rule_id, project_id=project_id, subject_type=subject_type,
-                        subject_id=subject_id, started_at=started_at, length_days=length_days, extension_days=0,
-                        status="open", responsible_unit_id=responsible_unit_id)
-    deadline.next_due_at = next_due(deadline, rule_of(deadline, catalogue),
-                                     project_pauses(session, [project_id])[project_id], set())
-    session.add(deadline)
-    return deadline
-
-
-def close(session: Session, subject_type: str, subject_id: str, at: datetime, status: str = "satisfied", *,
-          rule_id: str | None = None) -> int:
-    """Close the open deadlines of a subject (of one rule only, if given)."""
-    statement = sa.update(Deadline).where(
-        Deadline.subject_type == subject_type, Deadline.subject_id == subject_id, Deadline.status == "open")
-    if rule_id is not None:
-        statement = statement.where(Deadline.rule_id == rule_id)
-    return session.execute(statement.values(status=status, closed_at=at, next_due_at=None)).rowcount
-
-
-def _open(session: Session, subject_type: str, subject_id: str, rule_id: str) -> list[Deadline]:
-    return list(session.execute(sa.select(Deadline).where(
-        Deadline.subject_type == subject_type, Deadline.subject_id == subject_id, Deadline.rule_id == rule_id,
-        Deadline.status == "open")).scalars())
-
-
-def hold(session: Session, subject_type: str, subject_id: str, rule_id: str, at: datetime) -> int:
-    """Stop the clock of a subject's open deadline of ``rule_id`` from ``at``, until released
-    (a deadline's own pause, beside its project's suspensions). Holding a held deadline changes
-    nothing. Returns how many deadlines were held."""
-    held = 0
-    for deadline in _open(session, subject_type, subject_id, rule_id):
-        already = session.execute(sa.select(sa.exists().where(
-            DeadlineHold.deadline_id == deadline.id, DeadlineHold.until.is_(None)))).scalar()
-        if not already:
-            session.add(DeadlineHold(deadline_id=deadline.id, since=at))
-            held += 1
-    session.flush()
-    reschedule(session, subject_id=subject_id)
-    return held
-
-
-def release(session: Session, subject_type: str, subject_id: str, rule_id: str, at: datetime) -> int:
-    """Let the clock of a held deadline run again from ``at``: its due times move by the hold."""
-    released = 0
-    for deadline in _open(session, subject_type, subject_id, rule_id):
-        released += session.execute(sa.update(DeadlineHold).where(
-            DeadlineHold.deadline_id == deadline.id, DeadlineHold.until.is_(None)).values(until=at)).rowcount
-    session.flush()
-    reschedule(session, subject_id=subject_id)
-    return released
-
-
-def extend(session: Session, subject_type: str, subject_id: str, extra_days: int) -> None:
-    for deadline in session.execute(sa.select(Deadline).where(
-            Deadline.subject_type == subject_type, Deadline.subject_id == subject_id,
-            Deadline.status == "open")).scalars():
-        deadline.extension_days += extra_days
-    reschedule(session, subject_id=subject_id)
-
-
-def reschedule(session: Session, *, project_id: str | None = None, subject_id: str | None = None) -> None:
-    """Recompute the next due time of open deadlines after a suspension, a resumption, a hold, a
-    release or an extension: a suspension moves every deadline of the project by its length
-    (Art. 35), a hold the deadline it holds."""
-    statement = sa.select(Deadline).where(Deadline.status == "open")
-    if project_id is not None:
-        statement = statement.where(Deadline.project_id == project_id)
-    if subject_id is not None:
-        statement = statement.where(Deadline.subject_id == subject_id)
-    open_deadlines = list(session.execute(statement).scalars())
-    if not open_deadlines:
-        return
-    catalogue = dl.deadline_rules(load_rules(session, WorkflowRules))
-    pauses = project_pauses(session, {d.project_id for d in open_deadlines})
-    holds = deadline_holds(session, [d.id for d in open_deadlines])
-    fired = fired_rungs(session, [d.id for d in open_deadlines])
-    for deadline in open_deadlines:
-        deadline.next_due_at = next_due(deadline, rule_of(deadline, catalogue),
-                                         pauses[deadline.project_id] + holds[deadline.id], fired[deadline.id])
-
-
-def fired_rungs(session: Session, deadline_ids: list[str]) -> dict[str, set[str]]:
-    fired: dict[str, set[str]] = defaultdict(set)
-    for row in session.execute(sa.select(DeadlineRungFired.deadline_id, DeadlineRungFired.rung)
-                               .where(DeadlineRungFired.deadline_id.in_(deadline_ids))):
-        fired[row.deadline_id].add(row.rung)
-    return fired
+    return ENGINE.start(session, rule_id=rule_id, project_id=project_id, subject_type=subject_type,
+                        subject_id=subject_id, started_at=started_at, length_days=length_days,
+                        responsible_unit_id=responsible_unit_id)

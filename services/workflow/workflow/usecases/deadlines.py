@@ -1,7 +1,9 @@
 """The deadlines of a project (Art. 24, 25, 31, 32, 35 and every article with a time limit): the
 sweep that fires each rung of a running deadline once when the platform clock reaches it, in
-steps when the clock jumps, and the deadlines of a project as the caller may see them. Processes
-start, hold and close their deadlines with :mod:`workflow.usecases.deadline_engine`."""
+steps when the clock jumps (the platform's engine, :mod:`common.deadline_engine`, with the
+workflow's announcements: reminders and warnings naming the unit that must act), and the
+deadlines of a project as the caller may see them. Processes start, hold and close their
+deadlines with :mod:`workflow.usecases.deadline_engine`."""
 
 from __future__ import annotations
 
@@ -14,11 +16,10 @@ from sqlalchemy.orm import Session
 from common import events
 from common.clock import district_iso
 from common.contracts.types import check_paging
+from common.deadline_engine import FiredRung
 from common.outbox import stage_events
-from common.rule_settings import load_rules
 from workflow.domain import deadlines as dl
-from workflow.domain.rules import WorkflowRules
-from workflow.persistence.models import Deadline, DeadlineRungFired, Participant, Project, new_id
+from workflow.persistence.models import Deadline, Participant, Project, new_id
 from workflow.usecases import deadline_engine
 from workflow.usecases.common import Call, visible_project
 
@@ -28,57 +29,35 @@ SWEEP_BATCH = 1000
 
 
 def anything_due(session: Session, now: datetime) -> bool:
-    return session.execute(sa.select(sa.exists().where(Deadline.status == "open",
-                                                       Deadline.next_due_at <= now))).scalar()
+    return deadline_engine.ENGINE.anything_due(session, now)
 
 
 def sweep(session: Session, now: datetime, max_batches: int | None = None) -> int:
     """Fire every rung that is due by ``now`` (or those of the first ``max_batches`` batches of
-    deadlines, for a catch-up in steps); return how many fired. Rows are locked (and skipped by
-    another sweeper on PostgreSQL), and a fired rung is a row with a primary key, so each rung
-    fires once even when two instances sweep at the same time."""
-    catalogue = dl.deadline_rules(load_rules(session, WorkflowRules))
-    total = 0
-    batches = 0
-    while max_batches is None or batches < max_batches:
-        batches += 1
-        batch = list(session.execute(
-            sa.select(Deadline).where(Deadline.status == "open", Deadline.next_due_at <= now)
-            .order_by(Deadline.next_due_at).limit(SWEEP_BATCH).with_for_update(skip_locked=True)).scalars())
-        if not batch:
-            return total
-        projects = {p.id: p for p in session.execute(
-            sa.select(Project).where(Project.id.in_({d.project_id for d in batch}))).scalars()}
-        pauses = deadline_engine.project_pauses(session, projects)
-        holds = deadline_engine.deadline_holds(session, [d.id for d in batch])
-        fired = deadline_engine.fired_rungs(session, [d.id for d in batch])
-        acting: dict[tuple[str, str], str] = {}
-        announcements, fired_rows = [], []
-        # The batch's rows are written together at the end: one statement per kind, not three
-        # per rung (the sweep must handle thousands of due rungs in seconds).
-        with session.no_autoflush:
-            for deadline in batch:
-                rule = deadline_engine.rule_of(deadline, catalogue)
-                project = projects[deadline.project_id]
-                paused = pauses[deadline.project_id] + holds[deadline.id]
-                for rung in dl.rungs_due(rule, deadline.started_at, paused, now, fired[deadline.id]):
-                    fired_rows.append({"deadline_id": deadline.id, "rung": rung.name, "fired_at": now})
-                    fired[deadline.id].add(rung.name)
-                    must_act = deadline.responsible_unit_id
-                    if must_act is None:
-                        key = (project.id, rule.must_act)
-                        if key not in acting:
-                            acting[key] = _acting_unit(session, project, rule.must_act)
-                        must_act = acting[key]
-                    announcements.append(_announcement(deadline, rule, rung, project, must_act, now,
-                                                       dl.due_at(deadline.started_at, rung.after, paused)))
-                deadline.next_due_at = deadline_engine.next_due(deadline, rule, paused, fired[deadline.id])
-        if fired_rows:
-            session.execute(sa.insert(DeadlineRungFired), fired_rows)
-        stage_events(session, announcements)
-        total += len(fired_rows)
-        session.flush()
-    return total
+    deadlines, for a catch-up in steps), each announced as an event; return how many fired. The
+    platform's engine locks the rows (another sweeper skips them on PostgreSQL), and a fired rung
+    is a row with a primary key, so each rung fires once even when two instances sweep at once."""
+    return deadline_engine.ENGINE.sweep(session, now, _announce, max_batches=max_batches, batch_size=SWEEP_BATCH)
+
+
+def _announce(session: Session, fired: list[FiredRung]) -> None:
+    """A batch of fired rungs, announced with one statement: a reminder for the notification
+    service, a warning naming the unit that must act."""
+    projects = {p.id: p for p in session.execute(
+        sa.select(Project).where(Project.id.in_({one.deadline.project_id for one in fired}))).scalars()}
+    acting: dict[tuple[str, str], str] = {}
+    announcements = []
+    for one in fired:
+        deadline, rule = one.deadline, one.rule
+        project = projects[deadline.project_id]
+        must_act = deadline.responsible_unit_id
+        if must_act is None:
+            key = (project.id, rule.must_act)
+            if key not in acting:
+                acting[key] = _acting_unit(session, project, rule.must_act)
+            must_act = acting[key]
+        announcements.append(_announcement(deadline, rule, one.rung, project, must_act, one.fired_at, one.due_at))
+    stage_events(session, announcements)
 
 
 def _announcement(deadline: Deadline, rule: dl.DeadlineRule, rung: dl.Rung, project: Project, must_act: str,
