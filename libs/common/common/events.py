@@ -329,9 +329,12 @@ class CaseClosed(Event):
 
 
 class ScoreChanged(Event):
-    """A subject's score or colour changed (Art. 37): a ledger entry was recorded (a deduction,
-    or points restored by an upheld objection). ``sequence`` is the gap-free number of the change
-    on the outside systems' feed (exchange ``supervision.scores``, ``GET /partner/v1/score-changes``)."""
+    """A subject's score or colour changed (Art. 37), ``cause`` says why: a ledger entry was recorded
+    (a deduction, or points restored; ``project_id``, ``project_score`` and ``entry_id`` name it), the
+    periodic recomputation of the year's composites moved it (projects added, contract amounts
+    changed), or the back office changed the bands or the base score (``settings``). ``sequence`` is the
+    gap-free number of the change on the outside systems' feed (exchange ``supervision.scores``,
+    ``GET /partner/v1/score-changes``)."""
 
     source: ClassVar[str] = "scoring"
     event_type: ClassVar[str] = "score.changed"
@@ -347,6 +350,7 @@ class ScoreChanged(Event):
     previous_composite: Decimal | None = None
     previous_colour: Literal["green", "blue", "yellow", "orange", "red"] | None = None
     entry_id: str | None = None
+    cause: Literal["ledger_entry", "recomputation", "settings"] = "ledger_entry"
 
 
 class BidBanImposed(Event):

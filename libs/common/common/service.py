@@ -101,8 +101,14 @@ class PlatformService(ManualClockEntrypoints):
         self._require_back_office()
         _refuse_if_expired(self)
         updated = update_rules(self.db.session, self.rules_cls, changes, principal=self.caller, at=self.clock.now())
+        self.rule_settings_changed(updated)
         self.db.commit()
         return describe_rules(updated)
+
+    def rule_settings_changed(self, rules) -> None:
+        """What the service does at once, in the same transaction, when the back office has changed its
+        settings (``rules``, the new ones): nothing, unless the service says otherwise (the scoring
+        service rescores and recolours with new bands)."""
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def audit_trail(self, query: dict) -> list[dict]:

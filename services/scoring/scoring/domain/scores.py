@@ -10,11 +10,17 @@ The composite of subject ``f`` in year ``y`` (README.md, "Scoring")::
 over every project ``p`` that ``f`` takes part in (as a participating firm, as its owner) or has an
 entry on in ``y``. A subject with no project scores ``base``. The same formula runs set-based in
 :func:`scoring.persistence.queries.recompute_composites` (an interface test checks both agree).
+
+What the outside systems' feed carries (Art. 37(3)) is decided by :func:`changed_subjects`: a subject
+whose composite or colour is not what it was — whatever recomputed it (a ledger entry, the hourly
+recomputation, new bands or base score) — or whose project score a ledger entry moved; never a
+subject whose standing stayed the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
@@ -54,3 +60,26 @@ def colour(score: Decimal, rules: ScoringRules) -> Colour:
     if score >= rules.orange_min:
         return "orange"
     return "red"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A subject's annual composite and colour as stored."""
+
+    subject_kind: str
+    composite: Decimal
+    colour: Colour
+
+
+def changed_subjects(before: Mapping[str, Standing], after: Mapping[str, Standing],
+                     rescored: Iterable[str] = ()) -> list[str]:
+    """The subjects of ``after`` whose composite or colour differs from ``before`` (one scored for the
+    first time too), and those of ``rescored`` (a project score of theirs moved), in subject order."""
+    moved = set(rescored)
+
+    def differs(subject: str, now: Standing) -> bool:
+        was = before.get(subject)
+        return was is None or (Decimal(was.composite).quantize(PLACES), was.colour) != \
+            (Decimal(now.composite).quantize(PLACES), now.colour)
+
+    return sorted(subject for subject, now in after.items() if subject in moved or differs(subject, now))

@@ -42,6 +42,11 @@ class ScoreEntrypoints:
 
     @timer(interval=3600, eager=True)
     def recompute_composites(self):
-        """Every hour (and at start) every composite of the year, for firms with no entry yet too."""
+        """Every hour (and at start) every composite of the year, for firms with no entry yet too; what
+        moved goes on the feed."""
         scores.recompute_year(self._call(), None)
         self.db.commit()
+
+    def rule_settings_changed(self, rules):
+        """New bands or base score (PUT /admin/v1/settings/scoring): rescored and on the feed at once."""
+        scores.settings_changed(self._call(), rules)

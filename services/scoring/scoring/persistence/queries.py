@@ -127,17 +127,34 @@ def annual(session: Session, subject_id: str, year: int) -> AnnualScore | None:
     return session.get(AnnualScore, (subject_id, year))
 
 
-def next_sequence(session: Session) -> int:
-    """The next number of the feed. The counter's row stays locked until the transaction commits, so
-    numbers are given in commit order and a rolled-back change gives its number back: no gaps."""
-    return session.execute(sa.update(FeedCounter).where(FeedCounter.name == FEED)
-                           .values(last=FeedCounter.last + 1).returning(FeedCounter.last)).scalar_one()
+def standings(session: Session, year: int, subject_ids: list[str] | None = None) -> dict[str, dom_scores.Standing]:
+    """The stored composites and colours of ``year`` (of ``subject_ids`` only, if given)."""
+    statement = sa.select(AnnualScore.subject_id, AnnualScore.subject_kind, AnnualScore.composite,
+                          AnnualScore.colour).where(AnnualScore.year == year)
+    if subject_ids is not None:
+        statement = statement.where(AnnualScore.subject_id.in_(subject_ids))
+    return {row.subject_id: dom_scores.Standing(row.subject_kind, Decimal(row.composite), row.colour)
+            for row in session.execute(statement)}
 
 
-def add_feed_change(session: Session, sequence: int, routing_key: str, subject_id: str, payload: dict,
-                    occurred_at: datetime) -> None:
-    session.add(ScoreChange(sequence=sequence, routing_key=routing_key, subject_id=subject_id, payload=payload,
-                            occurred_at=occurred_at))
+def project_score(session: Session, subject_id: str, project_id: str, year: int) -> Decimal | None:
+    row = session.get(ProjectScore, (subject_id, project_id, year))
+    return None if row is None else Decimal(row.score)
+
+
+def next_sequence(session: Session, count: int = 1) -> int:
+    """The first of the next ``count`` numbers of the feed. The counter's row stays locked until the
+    transaction commits, so numbers are given in commit order and a rolled-back change gives its
+    numbers back: no gaps."""
+    last = session.execute(sa.update(FeedCounter).where(FeedCounter.name == FEED)
+                           .values(last=FeedCounter.last + count).returning(FeedCounter.last)).scalar_one()
+    return last - count + 1
+
+
+def add_feed_changes(session: Session, changes: list[dict]) -> None:
+    """Feed rows (``sequence``, ``routing_key``, ``subject_id``, ``payload``, ``occurred_at``), one statement."""
+    if changes:
+        session.execute(sa.insert(ScoreChange), changes)
 
 
 def projects_of(session: Session, unit_id: str) -> list[str]:

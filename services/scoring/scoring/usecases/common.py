@@ -1,6 +1,7 @@
 """What the scoring use cases share: the Call and its rules, who the caller is, which subjects and
-projects the caller may see, and how a ledger entry is recorded — with the subject's new scores,
-the feed's change under its gap-free number and the ``score.changed`` event, in one transaction."""
+projects the caller may see, how a ledger entry is recorded, and how subjects are rescored — with
+each moved score's change on the feed under its gap-free number and its ``score.changed`` event, in
+one transaction, whatever moved it (:func:`rescore_subjects`)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from common.clock import district_iso
 from common.clock import local_date as district_date
 from common.contracts.registry import UnitKind
 from common.errors import NotFound, PermissionDenied
-from common.outbox import stage_event
+from common.outbox import stage_event, stage_events
 from common.rule_settings import RulesCache
 from common.scope import FIRM_KINDS, Actor, project_scope
 from scoring.domain import scores as dom_scores
@@ -131,24 +132,54 @@ def record_entry(call: Call, *, deduction: Deduction | None = None, subject_id: 
 
 
 def rescore(call: Call, entry: LedgerEntry) -> None:
-    rules = call.rules()
-    before = queries.annual(call.session, entry.subject_id, entry.year)
-    previous = (before.composite, before.colour) if before is not None else (None, None)
-    project_score = queries.rescore_project(call.session, entry.subject_id, entry.subject_kind, entry.project_id,
-                                            entry.year, rules, call.now)
-    queries.recompute_composites(call.session, entry.year, rules, call.now, [entry.subject_id])
+    """A ledger entry's subject: its project score and composite, and the change if anything moved."""
+    was = queries.project_score(call.session, entry.subject_id, entry.project_id, entry.year)
+    score = queries.rescore_project(call.session, entry.subject_id, entry.subject_kind, entry.project_id,
+                                    entry.year, call.rules(), call.now)
+    rescore_subjects(call, entry.year, [entry.subject_id], "ledger_entry", entry=entry, project_score=score,
+                     project_moved=was is None or was != score)
+
+
+def rescore_subjects(call: Call, year: int, subject_ids: list[str] | None, cause: str, *,
+                     rules: ScoringRules | None = None, entry: LedgerEntry | None = None,
+                     project_score: Decimal | None = None, project_moved: bool = False) -> int:
+    """Recompute the year's composites (of ``subject_ids``, or of every subject) and put each subject
+    whose composite or colour moved on the feed: one gap-free number each, in the same transaction,
+    with its ``score.changed`` event. However a score changed (a ledger entry, the periodic
+    recomputation, new settings), this is the one way it reaches the outside systems. Answers the
+    number of changes."""
+    rules = rules or call.rules()
+    before = queries.standings(call.session, year, subject_ids)
+    queries.recompute_composites(call.session, year, rules, call.now, subject_ids)
     call.session.expire_all()
-    after = queries.annual(call.session, entry.subject_id, entry.year)
-    composite = Decimal(after.composite).quantize(dom_scores.PLACES)
-    sequence = queries.next_sequence(call.session)
-    event = events.ScoreChanged(
-        occurred_at=call.now, sequence=sequence, subject_id=entry.subject_id, subject_kind=entry.subject_kind,
-        year=entry.year, project_id=entry.project_id, project_score=project_score, composite=composite,
-        colour=after.colour, previous_composite=previous[0], previous_colour=previous[1], entry_id=entry.id)
-    queries.add_feed_change(call.session, sequence, f"score.changed.{entry.subject_kind}", entry.subject_id,
-                            event.model_dump(mode="json"), call.now)
-    stage_event(call.session, event)
-    SCORE_CHANGES.labels(entry.subject_kind).inc()
+    after = queries.standings(call.session, year, subject_ids)
+    rescored = [entry.subject_id] if entry is not None and project_moved else []
+    subjects = dom_scores.changed_subjects(before, after, rescored)
+    if not subjects:
+        return 0
+    first = queries.next_sequence(call.session, len(subjects))
+    batch, rows = [], []
+    for sequence, subject_id in enumerate(subjects, start=first):
+        now, was = after[subject_id], before.get(subject_id)
+        on_entry = entry is not None and subject_id == entry.subject_id
+        event = events.ScoreChanged(
+            occurred_at=call.now, sequence=sequence, subject_id=subject_id, subject_kind=now.subject_kind,
+            year=year, project_id=entry.project_id if on_entry else None,
+            project_score=project_score if on_entry else None,
+            composite=Decimal(now.composite).quantize(dom_scores.PLACES), colour=now.colour,
+            previous_composite=None if was is None else Decimal(was.composite).quantize(dom_scores.PLACES),
+            previous_colour=None if was is None else was.colour, entry_id=entry.id if on_entry else None,
+            cause=cause)
+        batch.append(event)
+        rows.append({"sequence": sequence, "routing_key": f"score.changed.{now.subject_kind}",
+                     "subject_id": subject_id, "payload": event.model_dump(mode="json"), "occurred_at": call.now})
+        SCORE_CHANGES.labels(now.subject_kind).inc()
+    queries.add_feed_changes(call.session, rows)
+    stage_events(call.session, batch)
+    if entry is None:
+        logger.info("score changes of a recomputation put on the feed",
+                    extra={"year": year, "cause": cause, "changes": len(subjects), "first_sequence": first})
+    return len(subjects)
 
 
 def publish_bid_ban(call: Call, ban) -> None:
@@ -156,8 +187,9 @@ def publish_bid_ban(call: Call, ban) -> None:
     event = events.BidBanImposed(occurred_at=call.now, sequence=sequence, ban_id=ban.id, subject_id=ban.subject_id,
                                  subject_kind=ban.subject_kind, starts_on=ban.starts_on, until=ban.until,
                                  reason=ban.reason, article=ban.article)
-    queries.add_feed_change(call.session, sequence, f"bid_ban.imposed.{ban.subject_kind}", ban.subject_id,
-                            event.model_dump(mode="json"), call.now)
+    queries.add_feed_changes(call.session, [{
+        "sequence": sequence, "routing_key": f"bid_ban.imposed.{ban.subject_kind}", "subject_id": ban.subject_id,
+        "payload": event.model_dump(mode="json"), "occurred_at": call.now}])
     stage_event(call.session, event)
     logger.info("bid ban published", extra={"ban_id": ban.id, "subject_id": ban.subject_id,
                                             "until": ban.until.isoformat()})

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from common import registry_copy
 from common.clock import district_iso
 from common.errors import InvalidInput
+from scoring.domain.rules import ScoringRules
 from scoring.persistence import queries
 from scoring.persistence.models import (
     AnnualScore,
@@ -30,6 +31,7 @@ from scoring.usecases.common import (
     objection_view,
     own_subjects,
     require_government,
+    rescore_subjects,
     visible_projects,
 )
 
@@ -185,9 +187,16 @@ def score_changes(call: Call, key, after: int, limit: int) -> dict:
     return {"changes": changes, "next_cursor": rows[-1].sequence if rows else after}
 
 
-def recompute_year(call: Call, year) -> dict:
-    """Recompute every composite of the year in one set-based statement (settings changed, projects added)."""
+def recompute_year(call: Call, year, cause: str = "recomputation", rules: ScoringRules | None = None) -> dict:
+    """Recompute every composite of the year in one set-based statement (projects added, amounts changed,
+    settings changed) and put each subject whose composite or colour moved on the feed."""
     year = _year(call, year)
-    count = queries.recompute_composites(call.session, year, call.rules(), call.now)
-    logger.info("composites recomputed", extra={"year": year, "subjects": count})
-    return {"year": year, "subjects": count}
+    changes = rescore_subjects(call, year, None, cause, rules=rules)
+    logger.info("composites recomputed", extra={"year": year, "cause": cause, "changes": changes})
+    return {"year": year, "changes": changes}
+
+
+def settings_changed(call: Call, rules: ScoringRules) -> dict:
+    """The back office changed the settings: new bands or a new base score recolour and rescore the
+    year's subjects at once (under the new ``rules``, not the cached ones), each change on the feed."""
+    return recompute_year(call, None, "settings", rules)

@@ -161,3 +161,14 @@ def test_an_objection_is_refused(facts, now, reason):
 def test_an_upheld_objection_restores_the_points_a_dismissed_one_nothing():
     assert objections.restoration(Decimal(-3), True) == Decimal(3)
     assert objections.restoration(Decimal(-3), False) is None
+
+
+def test_changed_subjects_are_those_whose_composite_or_colour_moved_or_whose_project_score_moved():
+    from scoring.domain.scores import Standing, changed_subjects
+    before = {"a": Standing("firm", Decimal("99.00"), "green"), "b": Standing("firm", Decimal("85"), "blue"),
+              "c": Standing("owner", Decimal("100"), "green")}
+    after = {"a": Standing("firm", Decimal("99"), "green"), "b": Standing("firm", Decimal("85.00"), "green"),
+             "c": Standing("owner", Decimal("99.50"), "green"), "d": Standing("firm", Decimal("100"), "green")}
+    assert changed_subjects(before, after) == ["b", "c", "d"]  # recoloured, rescored, scored the first time
+    assert changed_subjects(before, after, rescored=["a"]) == ["a", "b", "c", "d"]
+    assert changed_subjects(after, after) == []

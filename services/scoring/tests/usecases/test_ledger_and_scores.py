@@ -186,3 +186,62 @@ def test_partner_keys_are_shown_once_stored_hashed_and_revocable(session, call_a
         scores.partner_scores(call_as(), created["key"], 2027, None, 10, 0)
     with pytest.raises(PermissionDenied):
         partners.create_partner(call_as("ia-chief", "zzd"), {"name": "x", "system": "audit"})
+
+
+def _feed(session, after=0):
+    return [change.payload for change in session.execute(
+        sa.select(ScoreChange).where(ScoreChange.sequence > after).order_by(ScoreChange.sequence)).scalars()]
+
+
+def test_a_recomputation_puts_what_moved_on_the_feed_and_nothing_else(session, call_as):
+    from ..conftest import feed_registry
+    ledger.on_warning(call_as(), warning())  # contractor 99, pm 99: changes 1 and 2
+    first = scores.recompute_year(call_as(), 2027)  # owner and supervisor are scored for the first time
+    assert first == {"year": 2027, "changes": 2}
+    assert [(c["sequence"], c["subject_id"], c["cause"], c["previous_composite"]) for c in _feed(session, 2)] == [
+        (3, "owner", "recomputation", None), (4, "supervisor", "recomputation", None)]
+    assert scores.recompute_year(call_as(), 2027)["changes"] == 0 and _feed(session, 4) == []
+    # a second project for the contractor (and the same owner and supervisor) moves the contractor only
+    feed_registry(session, "p-small", amount="4000000")
+    scores.recompute_year(call_as(), 2027)
+    (moved,) = _feed(session, 4)
+    assert (moved["sequence"], moved["subject_id"], moved["composite"], moved["previous_composite"],
+            moved["project_id"], moved["entry_id"]) == (5, "contractor", "99.25", "99.00", None, None)
+    assert session.get(ScoreChange, 5).routing_key == "score.changed.firm"
+    staged = session.execute(sa.text("SELECT payload FROM outbox_message WHERE event_type = 'score.changed'")).all()
+    assert len(staged) == 5  # each change is also the platform's score.changed event
+
+
+def test_new_bands_recolour_at_once_and_publish_each_recoloured_subject(session, call_as):
+    from common.principal import Principal
+    from common.rule_settings import update_rules
+    for n in range(5):  # 5 × 3 = 15 points off the contractor and the owner: 85, blue
+        ledger.on_warning(call_as(), warning("art27.after-the-fact-change", warning_id=f"b{n}", person_id=None))
+    assert session.get(AnnualScore, ("contractor", 2027)).colour == "blue"
+    scores.recompute_year(call_as(), 2027)  # the supervisor scored: 100, green under either band
+    last = session.execute(sa.select(sa.func.max(ScoreChange.sequence))).scalar()
+    updated = update_rules(session, ScoringRules, {"green_min": "85"},
+                           principal=Principal(user_id="back-office", portal="zzd"), at=START)
+    # the change after the fact deducts from the firm and the owner alike: both 85, blue, now green
+    assert scores.settings_changed(call_as(), updated) == {"year": 2027, "changes": 2}
+    recoloured = _feed(session, last)
+    assert [(c["sequence"], c["subject_id"], c["colour"], c["previous_colour"], c["composite"], c["cause"])
+            for c in recoloured] == [(last + 1, "contractor", "green", "blue", "85.00", "settings"),
+                                     (last + 2, "owner", "green", "blue", "85.00", "settings")]
+    assert session.get(AnnualScore, ("contractor", 2027)).colour == "green"
+
+
+def test_an_entry_that_moves_no_score_puts_nothing_on_the_feed(session, call_as):
+    from scoring.usecases.common import record_entry
+    ledger.on_warning(call_as(), warning(person_id=None))  # contractor 99: change 1
+
+    def give_back(key):
+        return record_entry(call_as(), subject_id="contractor", subject_kind="firm", project_id=PROJECT,
+                            occurred_at=START, points=Decimal(1), conduct="missed_attendance", article="Art. 42",
+                            rule_id=None, rule_set_id="default", rule_set_version=0, source_type="case",
+                            source_event_id=key, evidence={})
+
+    give_back("back-1")  # 100 again: change 2
+    give_back("back-2")  # a score never passes the base: nothing moved, nothing published
+    assert [(c["sequence"], c["composite"], c["project_score"]) for c in _feed(session)] == [
+        (1, "99.00", "99.00"), (2, "100.00", "100.00")]
