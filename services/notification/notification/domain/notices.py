@@ -45,10 +45,18 @@ def of_reminder(event: events.ReminderDue) -> Notice:
                   project_id=event.project_id, must_act=event.must_act)
 
 
+def opens_a_warnings_case(event: events.CaseStepRecorded) -> bool:
+    """The platform's own dispatch of a warning's case as it opens: the unit was told of the
+    warning itself, and is not told the same thing twice."""
+    return (event.kind == "warning" and event.step == "dispatched" and event.acting_unit_id is None
+            and event.by_user_id is None)
+
+
 def of_case_step(event: events.CaseStepRecorded) -> Notice | None:
-    """None when the step tells no one (:data:`CASE_STEPS`) or names no unit that must act next."""
+    """None when the step tells no one (:data:`CASE_STEPS`), names no unit that must act next, or
+    only opens a warning's case (:func:`opens_a_warnings_case`)."""
     kind, words = CASE_STEPS[event.step]
-    if kind is None or not event.next_unit_id:
+    if kind is None or not event.next_unit_id or opens_a_warnings_case(event):
         return None
     text = event.summary
     if event.due_at is not None:

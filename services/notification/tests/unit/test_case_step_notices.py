@@ -18,6 +18,7 @@ AT_ONCE = {"dispatched", "not_ours", "returned", "escalated", "triaged", "report
 
 
 def step(word, next_unit_id="owner", **fields):
+    fields.setdefault("acting_unit_id", "line")
     return events.CaseStepRecorded(occurred_at=START, case_id="c-1", kind="warning", step=word, status="dispatched",
                                    project_id=PROJECT, next_unit_id=next_unit_id, summary="项目经理连续缺勤", **fields)
 
@@ -64,6 +65,14 @@ def test_a_step_the_unit_took_itself_tells_no_one(word):
 
 def test_a_step_without_a_next_unit_tells_no_one():
     assert of_case_step(step("dispatched", next_unit_id=None)) is None
+
+
+def test_the_opening_of_a_warnings_case_is_not_told_twice():
+    """The complaints service dispatches a warning's case to the unit that must act as it opens;
+    that unit was told of the warning itself."""
+    assert of_case_step(step("dispatched", acting_unit_id=None)) is None
+    complaint = step("dispatched", acting_unit_id=None).model_copy(update={"kind": "complaint"})
+    assert of_case_step(complaint) is not None
 
 
 def test_a_dispatch_to_the_owner_reaches_its_chief_and_the_projects_lead_at_once(session, call_as):
