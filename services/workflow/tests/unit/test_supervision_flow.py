@@ -232,6 +232,15 @@ def test_a_log_filled_in_for_an_earlier_day_does_not_move_the_watch_back(session
     assert [r["log_date"] for r in records["logs"]] == ["2026-12-02", "2026-12-03"]
 
 
+def test_a_missed_log_warns_the_supervisor_firm_by_name(session, in_construction, now, sweep):
+    pid = in_construction()
+    assert sweep(now + 2 * DAY)[SUPERVISION_LOG] == 1
+    [warning] = warnings(session, SUPERVISION_LOG)
+    # The watch has no unit of its own: the project's supervisor must act, and the warning names it
+    # as the firm (scoring deducts from the firm it names, Art. 46).
+    assert (warning["must_act"], warning["firm_id"]) == ("demo-supervisor", "demo-supervisor")
+
+
 def test_once_the_project_leaves_construction_no_log_is_due(session, in_construction, now, sweep):
     pid = in_construction()
     assert watches(session, "demo-owner-chief", now, pid) == [("open", "2026-12-02T09:00:00+08:00")]

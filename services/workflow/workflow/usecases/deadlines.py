@@ -68,7 +68,7 @@ def _announcement(deadline: Deadline, rule: dl.DeadlineRule, rung: dl.Rung, proj
                                   summary=rule.summary, due_at=due)
     return events.WorkflowWarningRaised(
         occurred_at=now, warning_id=new_id(), rule_id=rule.rule_id, article=rule.article, project_id=project.id,
-        firm_id=deadline.responsible_unit_id if rule.warns_a_firm else None, must_act=must_act, summary=rule.summary,
+        firm_id=must_act if rule.warns_a_firm else None, must_act=must_act, summary=rule.summary,
         detail={"deadline_id": deadline.id, "subject_type": deadline.subject_type,
                 "subject_id": deadline.subject_id, "started_at": district_iso(deadline.started_at),
                 "due_at": district_iso(due), "extension_days": deadline.extension_days})
