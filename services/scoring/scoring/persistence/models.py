@@ -62,7 +62,7 @@ class LedgerEntry(Base):
     rule_set_id: Mapped[str] = mapped_column(sa.String(32))
     rule_set_version: Mapped[int] = mapped_column(sa.Integer)
     source_type: Mapped[str] = mapped_column(sa.String(24))  # warning | case | objection
-    source_event_id: Mapped[str] = mapped_column(sa.String(40))
+    source_event_id: Mapped[str] = mapped_column(sa.String(80))
     evidence: Mapped[dict]
     capped: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     restores_entry_id: Mapped[str | None] = mapped_column(sa.String(32))
@@ -149,7 +149,7 @@ class BidBan(Base):
     until: Mapped[date] = mapped_column(sa.Date)
     reason: Mapped[str] = mapped_column(sa.String(500))
     article: Mapped[str] = mapped_column(sa.String(32))
-    source_event_id: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    source_event_id: Mapped[str] = mapped_column(sa.String(80), unique=True)
 
 
 class UnmappedWarning(Base):

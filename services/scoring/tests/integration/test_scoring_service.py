@@ -111,3 +111,14 @@ def test_new_bands_from_the_back_office_recolour_at_once_on_the_feed(scoring):
                                   (last + 2, "pm", "blue", "settings")]
     finally:
         scoring.call("update_rule_settings", {"green_min": "90"}, principal=BACK_OFFICE)
+
+
+def test_an_upheld_objection_restores_on_postgresql(scoring):
+    manager = Principal(user_id="pm", portal="zlb")
+    authority = Principal(user_id="ia-chief", portal="zzd")
+    mine = scoring.call("my_scores", None, 100, 0, principal=manager)
+    entry = next(e for e in mine["ledger"] if e["subject_id"] == "contractor" and e["points"] == "-1.00")
+    objection = scoring.call("file_objection", entry["id"], {"reasons": "on leave"}, principal=manager)
+    decided = scoring.call("decide_objection", objection["id"], {"upheld": True, "note": "leave approved"},
+                           principal=authority)
+    assert decided["status"] == "upheld" and decided["restoration_entry_id"]
