@@ -236,6 +236,7 @@ def test_a_missed_log_warns_the_supervisor_firm_by_name(session, in_construction
     pid = in_construction()
     assert sweep(now + 2 * DAY)[SUPERVISION_LOG] == 1
     [warning] = warnings(session, SUPERVISION_LOG)
+    assert warning["project_id"] == pid
     # The watch has no unit of its own: the project's supervisor must act, and the warning names it
     # as the firm (scoring deducts from the firm it names, Art. 46).
     assert (warning["must_act"], warning["firm_id"]) == ("demo-supervisor", "demo-supervisor")
