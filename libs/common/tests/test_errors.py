@@ -46,7 +46,8 @@ def test_invalid_input_field_builds_the_details():
 
 
 def test_codes_are_distinct_and_errors_are_expected():
-    assert {cls.code for cls in EXPECTED_ERRORS} == {"invalid_input", "not_found", "forbidden", "conflict", "timeout"}
+    assert {cls.code for cls in EXPECTED_ERRORS} == {"invalid_input", "not_found", "forbidden", "conflict", "timeout",
+                                                     "rate_limited"}
     assert all(issubclass(cls, DomainError) for cls in EXPECTED_ERRORS)
 
 
