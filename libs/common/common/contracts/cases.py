@@ -79,7 +79,9 @@ class ComplaintFiling(BaseModel):
                                       description="Where; a project or a place (a point or an address) is needed.")
     category: ComplaintCategory
     text: Text = Field(min_length=5, max_length=2000)
-    photo_file_ids: list[Id] = Field(default_factory=list, max_length=9)
+    photo_file_ids: list[Id] = Field(default_factory=list, max_length=9,
+                                     description="Photos uploaded first by the same client: the `photo_id` of each "
+                                                 "POST /public/v1/complaint-photos; each goes with one complaint.")
     media_url: Text | None = Field(None, max_length=500, pattern=r"^https?://\S+$",
                                    description="A photo elsewhere on the web (Open311's media_url).")
     anonymous: bool = False
@@ -104,6 +106,17 @@ class ComplaintFiling(BaseModel):
         if anonymous and contact is not None:
             raise ValueError("an anonymous complaint gives no name and no phone")
         return contact
+
+
+class ComplaintPhotoRecord(BaseModel):
+    """What the gateway tells the complaints service of a photo it took at the window and keeps in
+    the file store under its SHA-256."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(ge=1)
+    content_type: str = Field(pattern=r"^image/[a-z0-9.+-]{1,60}$")
 
 
 class CaseStepRequest(BaseModel):
@@ -196,6 +209,21 @@ class ComplaintReceipt(View):
 
     tracking_code: str
     status: PublicStatus
+
+
+class ComplaintPhotoReceipt(View):
+    """The answer to a photo uploaded at the complaint window: the id to name in `photo_file_ids`."""
+
+    photo_id: str
+
+
+class CasePhoto(View):
+    """A photo a complainant sent with a complaint of the case (the bytes: GET …/photos/{photo_id})."""
+
+    id: str
+    content_type: str
+    size: int
+    received_at: Timestamp
 
 
 class PublicReply(View):

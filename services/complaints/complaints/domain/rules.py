@@ -51,3 +51,7 @@ class CaseRules(RuleSettings):
         5, "Art. 30",
         "Complaints one client (one address) may file in an hour; more are refused with 429.", ge=1, le=1000)
     complaint_max_photos: int = _figure(9, "Art. 30", "Photos one complaint may carry.", ge=0, le=20)
+    complaint_photos_per_client_per_hour: int = _figure(
+        20, "Art. 30",
+        "Photos one client (one address) may upload to the complaint window in an hour; more are refused with 429.",
+        ge=1, le=1000)

@@ -1,5 +1,5 @@
 """The complaints service's tables: cases and their steps, the units each case went through (who
-may see it), the complaints of the public window with their complainants kept apart and
+may see it), the complaints of the public window with their photos and their complainants kept apart and
 encrypted, the deadlines of the steps (common.deadline_engine), and its copy of the registry
 (common.registry_copy, Core tables in the same database)."""
 
@@ -108,7 +108,6 @@ class Complaint(Base):
     tracking_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     category: Mapped[str] = mapped_column(sa.String(40))
     text: Mapped[str] = mapped_column(sa.Text)
-    photo_file_ids: Mapped[list] = mapped_column(default=list)
     media_url: Mapped[str | None] = mapped_column(sa.String(500))  # Open311's photo elsewhere on the web
     project_id: Mapped[str | None] = mapped_column(sa.String(32))
     lat: Mapped[float | None] = mapped_column(sa.Double)
@@ -118,6 +117,24 @@ class Complaint(Base):
     channel: Mapped[str] = mapped_column(sa.String(16))  # "window" or "open311"
     client_key: Mapped[str] = mapped_column(sa.String(64))  # a hash of the client's address: for the rate limit
     filed_at: Mapped[datetime]
+
+
+class ComplaintPhoto(Base):
+    """A photo the public uploaded to the complaint window (Art. 30), before filing the complaint it
+    goes with. The bytes are in the gateway's file store under their SHA-256, never served to the
+    public; the record is the complaints service's own (the workflow's files are registered users').
+    It goes with one complaint only, filed by the same client (the keyed hash of its address)."""
+
+    __tablename__ = "complaint_photo"
+    __table_args__ = (sa.Index("ix_complaint_photo_client_at", "client_key", "received_at"),)
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    client_key: Mapped[str] = mapped_column(sa.String(64))
+    received_at: Mapped[datetime]
+    complaint_id: Mapped[str | None] = mapped_column(sa.ForeignKey("complaint.id"), index=True)  # None: not filed yet
 
 
 class Complainant(Base):

@@ -1,5 +1,6 @@
-"""The public complaint window (Art. 30, 49): filing a complaint (from the window or an Open311
-client), following it by its tracking code, and the intake's reading of who complained — kept
+"""The public complaint window (Art. 30, 49): the photos the public uploads before filing, filing a
+complaint (from the window or an Open311 client) with them, following it by its tracking code, the
+photos of a case for those who handle it, and the intake's reading of who complained — kept
 apart, encrypted, and audited at every reading."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from common import events, registry_copy, usecase
 from common.audit import record_change
 from common.clock import district_iso
 from common.contracts import cases as contracts
+from common.contracts.types import check_paging
 from common.crypto import decrypt_field, encrypt_field
 from common.errors import InvalidInput, NotFound, PermissionDenied, TooManyRequests
 from common.geo import on_site
@@ -21,10 +23,11 @@ from common.principal import Principal
 from complaints.domain import cases as dom
 from complaints.domain import complaints as window
 from complaints.domain.rules import CaseRules
-from complaints.persistence.models import Case, CaseStep, Complainant, Complaint, new_id
-from complaints.usecases.common import Call, case_facts, record_step, visible_case
+from complaints.persistence.models import Case, CaseStep, Complainant, Complaint, ComplaintPhoto, new_id
+from complaints.usecases.common import Call, case_facts, is_firm_view, record_step, visible_case
 
 PUBLIC = Principal(user_id=None, portal="public")
+MAX_PHOTO_PAGE = 100
 
 
 def complaint_categories() -> list[dict]:
@@ -41,13 +44,53 @@ def _project_at(session: Session, lat: float, lng: float) -> str | None:
     return next((row.id for row in rows if row.geofence and on_site((lat, lng), row.geofence, 0)), None)
 
 
+def _check_client_key(client_key: str) -> None:
+    if not isinstance(client_key, str) or not client_key or len(client_key) > 64:
+        raise InvalidInput.field("client_key", "the client's key (a hash of its address)")
+
+
+def record_complaint_photo(session: Session, now: datetime, rules: CaseRules, data: dict, client_key: str) -> dict:
+    """A photo the gateway took at the complaint window and keeps by its SHA-256: recorded for the
+    client that sent it, to go with one complaint of that client; a flood is refused (429)."""
+    photo = usecase.parse(contracts.ComplaintPhotoRecord, data)
+    _check_client_key(client_key)
+    recent = session.execute(sa.select(sa.func.count()).select_from(ComplaintPhoto).where(
+        ComplaintPhoto.client_key == client_key, ComplaintPhoto.received_at > now - timedelta(hours=1))).scalar()
+    limit = rules.complaint_photos_per_client_per_hour
+    if not window.within_rate(recent, limit):
+        raise TooManyRequests(f"at most {limit} photos an hour from one client; try again later",
+                              [{"field": "client", "reason": "rate limit", "retry_after_s": 3600}])
+    row = ComplaintPhoto(id=new_id(), sha256=photo.sha256, size=photo.size, content_type=photo.content_type,
+                         client_key=client_key, received_at=now)
+    session.add(row)
+    session.flush()
+    record_change(session, principal=PUBLIC, at=now, action="complaint_photo.received", entity_type="complaint_photo",
+                  entity_id=row.id, after={"sha256": row.sha256, "size": row.size, "content_type": row.content_type})
+    return {"photo_id": row.id}
+
+
+def _photos_to_attach(session: Session, photo_ids: list[str], client_key: str) -> list[ComplaintPhoto]:
+    """The photos a complaint names: each uploaded by the same client and with no complaint yet."""
+    if len(set(photo_ids)) != len(photo_ids):
+        raise InvalidInput.field("photo_file_ids", "a photo is named once")
+    if not photo_ids:
+        return []
+    photos = list(session.execute(sa.select(ComplaintPhoto).where(ComplaintPhoto.id.in_(photo_ids))
+                                  .with_for_update()).scalars())
+    usable = {photo.id for photo in photos if photo.client_key == client_key and photo.complaint_id is None}
+    unusable = [photo_id for photo_id in photo_ids if photo_id not in usable]
+    if unusable:
+        raise InvalidInput.field("photo_file_ids", f"{unusable[0]} is not a photo this client uploaded for a new "
+                                                   "complaint (POST /public/v1/complaint-photos)")
+    return photos
+
+
 def file_complaint(session: Session, now: datetime, rules: CaseRules, data: dict, client_key: str) -> dict:
     filing = usecase.parse(contracts.ComplaintFiling, data)
     channel = data.get("channel", "window")
     if channel not in ("window", "open311"):
         raise InvalidInput.field("channel", "window or open311")
-    if not client_key or len(client_key) > 64:
-        raise InvalidInput.field("client_key", "the client's key (a hash of its address)")
+    _check_client_key(client_key)
     recent = session.execute(sa.select(sa.func.count()).select_from(Complaint).where(
         Complaint.client_key == client_key, Complaint.filed_at > now - timedelta(hours=1))).scalar()
     if not window.within_rate(recent, rules.complaints_per_client_per_hour):
@@ -55,6 +98,7 @@ def file_complaint(session: Session, now: datetime, rules: CaseRules, data: dict
                               "try again later", [{"field": "client", "reason": "rate limit", "retry_after_s": 3600}])
     if len(filing.photo_file_ids) > rules.complaint_max_photos:
         raise InvalidInput.field("photo_file_ids", f"at most {rules.complaint_max_photos} photos")
+    photos = _photos_to_attach(session, list(filing.photo_file_ids), client_key)
     category = window.CATEGORIES[filing.category]
     lat, lng = (filing.location.lat, filing.location.lng) if filing.location else (None, None)
     project_id = filing.project_id
@@ -80,18 +124,20 @@ def file_complaint(session: Session, now: datetime, rules: CaseRules, data: dict
     case.complaint_count += 1
     code = window.new_tracking_code()
     complaint = Complaint(id=new_id(), case_id=case.id, tracking_hash=window.tracking_hash(code),
-                          category=category.code, text=filing.text, photo_file_ids=list(filing.photo_file_ids),
-                          media_url=filing.media_url,
+                          category=category.code, text=filing.text, media_url=filing.media_url,
                           project_id=project_id, lat=lat, lng=lng, address=filing.address, anonymous=filing.anonymous,
                           channel=channel, client_key=client_key, filed_at=now)
     session.add(complaint)
     session.flush()
+    for photo in photos:
+        photo.complaint_id = complaint.id
     if not filing.anonymous and filing.contact is not None:
         session.add(Complainant(complaint_id=complaint.id, name_encrypted=encrypt_field(filing.contact.name),
                                 phone_encrypted=encrypt_field(filing.contact.phone)))
     record_change(session, principal=PUBLIC, at=now, action="complaint.filed", entity_type="case", entity_id=case.id,
                   after={"complaint_id": complaint.id, "category": category.code, "channel": channel,
-                         "anonymous": filing.anonymous, "linked": case.complaint_count > 1})
+                         "anonymous": filing.anonymous, "linked": case.complaint_count > 1,
+                         "photos": [photo.id for photo in photos]})
     return {"tracking_code": code, "status": window.public_status(case.status)}
 
 
@@ -147,3 +193,39 @@ def complainants(call: Call, case_id: str) -> list[dict]:
              "phone": decrypt_field(person.phone_encrypted) if person else None,
              "anonymous": complaint.anonymous, "filed_at": district_iso(complaint.filed_at),
              "channel": complaint.channel} for complaint, person in rows]
+
+
+# --- the photos of a case --------------------------------------------------------------------------------------
+
+
+def _handled_case(call: Call, case_id: str) -> Case:
+    """A case whose complainants' photos the caller may see: one it may see, as one who handles it
+    (a firm follows the cases about it, without what the public sent)."""
+    actor, case = visible_case(call, case_id)
+    if is_firm_view(actor):
+        raise PermissionDenied("the photos of a complaint are for those who handle the case")
+    return case
+
+
+def _photos_of(case: Case):
+    return (sa.select(ComplaintPhoto).join(Complaint, Complaint.id == ComplaintPhoto.complaint_id)
+            .where(Complaint.case_id == case.id))
+
+
+def case_photos(call: Call, case_id: str, limit: int = 50, offset: int = 0) -> list[dict]:
+    """The photos sent with the complaints of a case, oldest first."""
+    check_paging(limit, offset, max_limit=MAX_PHOTO_PAGE)
+    case = _handled_case(call, case_id)
+    rows = call.session.execute(_photos_of(case).order_by(ComplaintPhoto.received_at, ComplaintPhoto.id)
+                                .limit(limit).offset(offset)).scalars()
+    return [{"id": photo.id, "content_type": photo.content_type, "size": photo.size,
+             "received_at": district_iso(photo.received_at)} for photo in rows]
+
+
+def case_photo(call: Call, case_id: str, photo_id: str) -> dict:
+    """Where the gateway finds one photo of a case in its file store (its SHA-256) and its type."""
+    case = _handled_case(call, case_id)
+    photo = call.session.execute(_photos_of(case).where(ComplaintPhoto.id == photo_id)).scalar_one_or_none()
+    if photo is None:
+        raise NotFound(f"photo {photo_id} not found")
+    return {"id": photo.id, "sha256": photo.sha256, "content_type": photo.content_type, "size": photo.size}
