@@ -50,8 +50,21 @@ class GatewaySettings(BaseSettings):
     allowed_upload_types: list[str] = Field(
         default_factory=lambda: ["application/pdf", "image/jpeg", "image/png", "video/mp4"]
     )
+    complaint_photo_types: list[str] = Field(
+        default_factory=lambda: ["image/jpeg", "image/png", "image/webp"],
+        description="What the public may upload to the complaint window (POST /public/v1/complaint-photos).")
+    max_complaint_photo_bytes: int = Field(5 * 1024 * 1024, ge=1024,
+                                           description="The largest photo the public may upload to the complaint "
+                                                       "window (413 past it).")
 
-    @field_validator("allowed_upload_types")
+    @field_validator("complaint_photo_types")
+    @classmethod
+    def _images_only(cls, types: list[str]) -> list[str]:
+        if any(not kind.strip().lower().startswith("image/") for kind in types):
+            raise ValueError("the complaint window takes photos only (image/...)")
+        return types
+
+    @field_validator("allowed_upload_types", "complaint_photo_types")
     @classmethod
     def _known_signatures(cls, types: list[str]) -> list[str]:
         # An upload is checked against the first bytes of its type; a type without them is never taken.
