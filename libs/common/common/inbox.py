@@ -1,12 +1,20 @@
-"""The inbox: a handler acts on an event once, however often the broker delivers it."""
+"""The inbox: a handler acts on an event once, however often the broker delivers it.
+
+:func:`handles` takes one event per transaction; :func:`handles_batch` (for a stream of many
+events a second: the scoring service's warnings) takes every event waiting in its prefetch window
+in one transaction, with the same inbox rows, written in one statement.
+"""
 
 from __future__ import annotations
 
 import functools
 import logging
 
+import eventlet.event
 import sqlalchemy as sa
-from nameko.events import event_handler
+from nameko.events import EventHandler, event_handler
+from nameko.exceptions import ContainerBeingKilled
+from nameko.messaging import QueueConsumer
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random
@@ -30,6 +38,21 @@ def first_delivery(session, event_id: str, handler: str, now) -> bool:
         return False
     session.execute(sa.insert(inbox_message).values(event_id=event_id, handler=handler, handled_at=now))
     return True
+
+
+def first_deliveries(session, event_ids: list[str], handler: str, now) -> set[str]:
+    """:func:`first_delivery` of many events in one statement (``ON CONFLICT DO NOTHING``): the ids
+    among ``event_ids`` that ``handler`` had not handled; an id given twice counts once."""
+    if not event_ids:
+        return set()
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = (insert(inbox_message)
+                 .values([{"event_id": event_id, "handler": handler, "handled_at": now} for event_id in event_ids])
+                 .on_conflict_do_nothing().returning(inbox_message.c.event_id))
+    return set(session.execute(statement).scalars())
 
 
 def keep_aside(unit_of_work, service_name: str, event_cls, payload, error: Exception, now) -> None:
@@ -95,5 +118,140 @@ def handles(event_cls, *, database_attr: str = "db", clock_attr: str = "clock", 
         # message back to the broker, so that no fact is dropped.
         handler_options.setdefault("requeue_on_error", True)
         return event_handler(event_cls.source, event_cls.event_type, **handler_options)(wrapper)
+
+    return decorate
+
+
+def _handle_batch_once(service, method, batch, unit_of_work, clock_attr: str, handler_name: str):
+    service_name = type(service).name
+    now = getattr(service, clock_attr).now()
+    fresh = first_deliveries(unit_of_work.session, [str(event.event_id) for event in batch], handler_name, now)
+    new, duplicates = [], []
+    for event in batch:
+        if str(event.event_id) in fresh:
+            fresh.discard(str(event.event_id))
+            new.append(event)
+        else:
+            duplicates.append(event)
+    result = method(service, new) if new else None
+    unit_of_work.commit()
+    for event in duplicates:
+        logger.info("duplicate event skipped", extra={"service": service_name, "event_id": str(event.event_id),
+                                                     "event_type": event.event_type})
+        metrics.EVENTS_HANDLED.labels(service_name, event.event_type, "duplicate").inc()
+    for event in new:
+        metrics.EVENTS_HANDLED.labels(service_name, event.event_type, "handled").inc()
+    return result
+
+
+class _WindowedQueueConsumer(QueueConsumer):
+    """The queue consumer of batch handlers: a connection of its own whose prefetch window is as
+    wide as its handlers' batches, handing each message straight to its handler (which queues it)."""
+
+    @property
+    def prefetch_count(self):
+        return max((provider.window for provider in self._providers), default=self.container.max_workers)
+
+    def handle_message(self, provider, body, message):
+        provider.handle_message(body, message)
+
+
+class BatchEventHandler(EventHandler):
+    """An event handler whose worker takes every message waiting (up to ``window``) at once.
+
+    One batch runs at a time: while it runs, the next messages gather (the broker lets up to
+    ``window`` be unacknowledged), so a batch grows with the load and a lone event waits for
+    nothing. The messages of a batch are acknowledged after its worker committed; a batch that
+    fails is run again one message at a time, so one bad event holds up no other, and a message
+    that fails alone goes back to the broker (nothing dropped)."""
+
+    queue_consumer = _WindowedQueueConsumer()
+
+    def __init__(self, source_service, event_type, window: int = 200, **kwargs):
+        self.window = window
+        super().__init__(source_service, event_type, **kwargs)
+
+    def setup(self):
+        self._waiting: list = []
+        self._draining = False
+        super().setup()
+
+    def handle_message(self, body, message):
+        self._waiting.append((body, message))
+        if not self._draining:
+            self._draining = True
+            self.container.spawn_managed_thread(self._drain, identifier=f"{self.method_name}.batches")
+
+    def _drain(self):
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting[:self.window], self._waiting[self.window:]
+                if not self._run(batch) and len(batch) > 1:
+                    for one in batch:
+                        self._run([one])
+        finally:
+            self._draining = False
+
+    def _run(self, batch) -> bool:
+        """Run one worker on ``batch``; True when it committed (the messages are acknowledged)."""
+        done = eventlet.event.Event()
+
+        def handle_result(worker_ctx, result=None, exc_info=None):
+            done.send(exc_info is None)
+            return result, exc_info
+
+        try:
+            self.container.spawn_worker(self, ([body for body, _ in batch],), {},
+                                        context_data=self.unpack_message_headers(batch[0][1]),
+                                        handle_result=handle_result)
+        except ContainerBeingKilled:
+            for _, message in batch:
+                self.queue_consumer.requeue_message(message)
+            return True
+        committed = done.wait()
+        for _, message in batch:
+            if committed:
+                self.queue_consumer.ack_message(message)
+            elif len(batch) == 1:
+                self.queue_consumer.requeue_message(message)
+        return committed
+
+
+def handles_batch(event_cls, *, window: int = 200, database_attr: str = "db", clock_attr: str = "clock"):
+    """Make a service method an idempotent handler of batches of ``event_cls`` (:class:`BatchEventHandler`).
+
+    The method receives the list of validated events of a batch that this handler has not
+    handled before (each once, in the order of delivery, never empty) and runs in one
+    transaction with their inbox rows; a message that breaks the contract is kept aside alone.
+    """
+    if event_cls.event_type not in EVENT_TYPES and event_cls not in WARNING_EVENTS.values():
+        raise ValueError(f"{event_cls.__name__} is not listed in common.events.EVENT_TYPES")
+
+    def decorate(method):
+        handler_name = f"{method.__qualname__}"
+
+        @functools.wraps(method)
+        def wrapper(self, payloads):
+            unit_of_work = getattr(self, database_attr)
+            batch = []
+            for payload in payloads:
+                try:
+                    batch.append(event_cls.model_validate(payload))
+                except ValidationError as error:
+                    keep_aside(unit_of_work, type(self).name, event_cls, payload, error,
+                               getattr(self, clock_attr).now())
+            if not batch:
+                return None
+            for attempt in Retrying(retry=retry_if_exception_type((IntegrityError, OperationalError)),
+                                    stop=stop_after_attempt(5), wait=wait_random(0.01, 0.2), reraise=True):
+                with attempt:
+                    try:
+                        result = _handle_batch_once(self, method, batch, unit_of_work, clock_attr, handler_name)
+                    except Exception:
+                        unit_of_work.rollback()
+                        raise
+            return result
+
+        return BatchEventHandler.decorator(event_cls.source, event_cls.event_type, window=window)(wrapper)
 
     return decorate

@@ -13,7 +13,7 @@ from common.clock import FixedClock
 from common.clock_provider import PlatformClock
 from common.database import Database
 from common.events import AttendanceWarningRaised, Event, UnitRegistered
-from common.inbox import first_delivery, handles
+from common.inbox import BatchEventHandler, first_deliveries, first_delivery, handles, handles_batch
 from common.schema import dead_letter, inbox_message
 
 NOW = datetime(2026, 3, 1, 16, 30, tzinfo=UTC)
@@ -30,6 +30,40 @@ def test_first_delivery_once_per_event_and_handler(session):
     assert [(row.event_id, row.handler) for row in rows if row.event_id == event_id] == [
         (event_id, "Calendar.on_unit"), (event_id, "Roster.on_unit")]
     assert rows[0].handled_at == NOW
+
+
+def test_first_deliveries_in_one_statement_each_event_once(session):
+    old, new = str(uuid.uuid4()), str(uuid.uuid4())
+    assert first_delivery(session, old, "Ledger.on_warnings", NOW) is True
+    assert first_deliveries(session, [old, new, new], "Ledger.on_warnings", NOW) == {new}
+    assert first_deliveries(session, [old, new], "Ledger.on_warnings", NOW) == set()
+    assert first_deliveries(session, [], "Ledger.on_warnings", NOW) == set()
+    assert first_deliveries(session, [old], "Other.on_warnings", NOW) == {old}
+
+
+class LedgerService:
+    name = "ledger"
+    db = Database()
+    clock = PlatformClock()
+    taken: ClassVar[list] = []
+
+    @handles_batch(UnitRegistered, window=50)
+    def on_units(self, batch):
+        self.taken.append([event.unit_id for event in batch])
+
+
+def test_handles_batch_takes_each_new_event_of_a_batch_once_in_one_commit(session):
+    unit = FakeUnitOfWork(session)
+    service = worker_factory(LedgerService, db=unit, clock=FixedClock(NOW))
+    one, two = (UnitRegistered(occurred_at=NOW, unit_id=unit_id, kind="construction", name=unit_id).model_dump(
+        mode="json") for unit_id in ("u1", "u2"))
+    service.on_units([one, two, one, {"occurred_at": "2026-03-01T16:30:00Z", "name": "breaks the contract"}])
+    service.on_units([two, one])  # redelivered: nothing new, the body does not run
+    assert LedgerService.taken == [["u1", "u2"]]
+    assert session.execute(sa.select(sa.func.count()).select_from(inbox_message)).scalar_one() == 2
+    assert session.execute(sa.select(sa.func.count()).select_from(dead_letter)).scalar_one() == 1
+    [handler] = LedgerService.on_units.nameko_entrypoints
+    assert isinstance(handler, BatchEventHandler) and (handler.source_service, handler.window) == ("workflow", 50)
 
 
 def test_first_delivery_is_forgotten_with_a_rollback(session):
