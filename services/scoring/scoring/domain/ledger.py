@@ -43,6 +43,19 @@ class Deduction:
     bid_ban_days: int | None
 
 
+def counted(deducted: Deducted, project_id: str, decided: list[Deduction]) -> Deducted:
+    """``deducted`` with the deductions ``decided`` for one occurrence on ``project_id`` added: what an
+    occurrence takes counts towards the caps of the next one handled in the same transaction."""
+    per_project, per_year = dict(deducted.per_project), dict(deducted.per_year)
+    for deduction in decided:
+        lost = -deduction.points
+        project_key = (deduction.subject_id, project_id, deduction.conduct)
+        per_project[project_key] = per_project.get(project_key, Decimal(0)) + lost
+        year_key = (deduction.subject_id, deduction.conduct)
+        per_year[year_key] = per_year.get(year_key, Decimal(0)) + lost
+    return Deducted(per_project, per_year)
+
+
 def conduct_of_warning(rule_set: RuleSetVersion, rule_id: str) -> str | None:
     """The conduct a warning rule counts as under ``rule_set``; None: not mapped (reported, never
     silently ignored)."""

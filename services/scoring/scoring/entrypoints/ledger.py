@@ -1,20 +1,21 @@
-"""Event handlers of the ledger (Art. 37, 39–49): warnings, case outcomes and steps, bid bans."""
+"""Event handlers of the ledger (Art. 37, 39–49): warnings (in batches: many a second), case outcomes and
+steps, bid bans."""
 
 from __future__ import annotations
 
 from common import events
-from common.inbox import handles
+from common.inbox import handles, handles_batch
 from scoring.usecases import ledger
 
 
 class LedgerEntrypoints:
-    @handles(events.AttendanceWarningRaised)
-    def score_attendance_warning(self, event):
-        ledger.on_warning(self._call(), event)
+    @handles_batch(events.AttendanceWarningRaised)
+    def score_attendance_warning(self, batch):
+        ledger.on_warnings(self._call(), batch)
 
-    @handles(events.WorkflowWarningRaised)
-    def score_workflow_warning(self, event):
-        ledger.on_warning(self._call(), event)
+    @handles_batch(events.WorkflowWarningRaised)
+    def score_workflow_warning(self, batch):
+        ledger.on_warnings(self._call(), batch)
 
     @handles(events.CaseClosed)
     def score_case_closed(self, event):

@@ -10,7 +10,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from common.registry_copy import copy_participant, copy_project
+from common.registry_copy import copy_participant, copy_project, copy_unit
 from scoring.domain import scores as dom_scores
 from scoring.domain.ledger import Deducted
 from scoring.domain.rule_sets import RuleSetBody, RuleSetVersion
@@ -31,18 +31,44 @@ def published_versions(session: Session, industry: str | None = None) -> list[Ru
     return [version_of(row) for row in session.execute(statement).scalars()]
 
 
-def deducted_so_far(session: Session, subject_ids: list[str], year: int, conduct: str) -> Deducted:
-    """What the subjects lost to ``conduct`` in ``year``, per project and in all (restorations count back)."""
+def deducted_so_far(session: Session, subject_ids, years, conducts) -> dict[int, Deducted]:
+    """What the subjects lost to each of ``conducts`` in each of ``years``, per project and in all
+    (restorations count back), by year; one statement for a whole batch."""
     rows = session.execute(
-        sa.select(LedgerEntry.subject_id, LedgerEntry.project_id, sa.func.sum(LedgerEntry.points))
-        .where(LedgerEntry.subject_id.in_(subject_ids), LedgerEntry.year == year, LedgerEntry.conduct == conduct)
-        .group_by(LedgerEntry.subject_id, LedgerEntry.project_id)).all()
-    per_project, per_year = {}, {}
-    for subject, project, total in rows:
+        sa.select(LedgerEntry.subject_id, LedgerEntry.project_id, LedgerEntry.year, LedgerEntry.conduct,
+                  sa.func.sum(LedgerEntry.points))
+        .where(LedgerEntry.subject_id.in_(sorted(subject_ids)), LedgerEntry.year.in_(sorted(years)),
+               LedgerEntry.conduct.in_(sorted(conducts)))
+        .group_by(LedgerEntry.subject_id, LedgerEntry.project_id, LedgerEntry.year, LedgerEntry.conduct)).all()
+    by_year = {year: Deducted({}, {}) for year in years}
+    for subject, project, year, conduct, total in rows:
         lost = -Decimal(total or 0)
-        per_project[(subject, project, conduct)] = lost
-        per_year[(subject, conduct)] = per_year.get((subject, conduct), Decimal(0)) + lost
-    return Deducted(per_project, per_year)
+        deducted = by_year[year]
+        deducted.per_project[(subject, project, conduct)] = lost
+        deducted.per_year[(subject, conduct)] = deducted.per_year.get((subject, conduct), Decimal(0)) + lost
+    return by_year
+
+
+def projects(session: Session, project_ids) -> dict[str, tuple[str, str | None]]:
+    """The industry and owner of each registered project of ``project_ids`` (one whose registration has
+    not arrived yet is absent)."""
+    rows = session.execute(sa.select(copy_project.c.id, copy_project.c.name, copy_project.c.industry,
+                                     copy_project.c.owner_id).where(copy_project.c.id.in_(sorted(project_ids))))
+    return {row.id: (row.industry, row.owner_id) for row in rows if row.name}
+
+
+def unit_kinds(session: Session, unit_ids) -> dict[str, str]:
+    """The registry's kind of each known unit of ``unit_ids``."""
+    ids = sorted(unit for unit in unit_ids if unit)
+    if not ids:
+        return {}
+    return dict(session.execute(sa.select(copy_unit.c.id, copy_unit.c.kind).where(copy_unit.c.id.in_(ids))).all())
+
+
+def insert_entries(session: Session, rows: list[dict]) -> None:
+    """Ledger entries (the columns of :class:`LedgerEntry`), one statement."""
+    if rows:
+        session.execute(sa.insert(LedgerEntry), rows)
 
 
 # The composite of README.md "Scoring" and scoring.domain.scores, set-based: one statement for one
@@ -107,20 +133,44 @@ def recompute_composites(session: Session, year: int, rules: ScoringRules, now: 
     return session.execute(statement, params).rowcount
 
 
-def rescore_project(session: Session, subject_id: str, subject_kind: str, project_id: str, year: int,
-                    rules: ScoringRules, now: datetime) -> Decimal:
-    """The subject's score on the project in the year, from its entries (scoring.domain.scores)."""
-    points = session.execute(sa.select(LedgerEntry.points).where(
-        LedgerEntry.subject_id == subject_id, LedgerEntry.project_id == project_id, LedgerEntry.year == year)).scalars()
-    score = dom_scores.project_score(points, rules)
-    row = session.get(ProjectScore, (subject_id, project_id, year))
-    if row is None:
-        session.add(ProjectScore(subject_id=subject_id, project_id=project_id, year=year, subject_kind=subject_kind,
-                                 score=score, updated_at=now))
+def project_points(session: Session, year: int, keys) -> dict[tuple[str, str], Decimal]:
+    """The sum of the points of each (subject, project) of ``keys`` in ``year``, one statement."""
+    keys = sorted(keys)
+    rows = session.execute(
+        sa.select(LedgerEntry.subject_id, LedgerEntry.project_id, sa.func.sum(LedgerEntry.points))
+        .where(LedgerEntry.year == year, LedgerEntry.subject_id.in_(sorted({subject for subject, _ in keys})),
+               sa.tuple_(LedgerEntry.subject_id, LedgerEntry.project_id).in_(keys))
+        .group_by(LedgerEntry.subject_id, LedgerEntry.project_id)).all()
+    return {(subject, project): Decimal(total or 0) for subject, project, total in rows}
+
+
+def project_scores(session: Session, year: int, keys) -> dict[tuple[str, str], Decimal]:
+    """The stored score of each (subject, project) of ``keys`` in ``year`` that has one."""
+    keys = sorted(keys)
+    rows = session.execute(
+        sa.select(ProjectScore.subject_id, ProjectScore.project_id, ProjectScore.score)
+        .where(ProjectScore.year == year, ProjectScore.subject_id.in_(sorted({subject for subject, _ in keys})),
+               sa.tuple_(ProjectScore.subject_id, ProjectScore.project_id).in_(keys))).all()
+    return {(subject, project): Decimal(score) for subject, project, score in rows}
+
+
+def store_project_scores(session: Session, rows: list[dict]) -> None:
+    """Project scores (``subject_id``, ``project_id``, ``year``, ``subject_kind``, ``score``, ``updated_at``),
+    inserted or updated in one statement."""
+    if not rows:
+        return
+    statement = _upsert(session, ProjectScore).values(rows)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["subject_id", "project_id", "year"],
+        set_={"score": statement.excluded.score, "updated_at": statement.excluded.updated_at}))
+
+
+def _upsert(session: Session, model):
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
     else:
-        row.score, row.updated_at = score, now
-    session.flush()
-    return score
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model)
 
 
 def annual(session: Session, subject_id: str, year: int) -> AnnualScore | None:
@@ -137,9 +187,11 @@ def standings(session: Session, year: int, subject_ids: list[str] | None = None)
             for row in session.execute(statement)}
 
 
-def project_score(session: Session, subject_id: str, project_id: str, year: int) -> Decimal | None:
-    row = session.get(ProjectScore, (subject_id, project_id, year))
-    return None if row is None else Decimal(row.score)
+def hold_feed(session: Session) -> None:
+    """Lock the feed's counter row until the transaction ends (PostgreSQL; SQLite's writers are one at a
+    time already): rescorings take it before they read what a score was, so that two of them never
+    compute a subject's standing from each other's uncommitted entries, and numbers follow commits."""
+    session.execute(sa.select(FeedCounter.last).where(FeedCounter.name == FEED).with_for_update()).scalar_one()
 
 
 def next_sequence(session: Session, count: int = 1) -> int:

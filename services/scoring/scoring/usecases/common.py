@@ -25,7 +25,7 @@ from scoring.domain import scores as dom_scores
 from scoring.domain.ledger import Deduction
 from scoring.domain.rules import ScoringRules
 from scoring.persistence import queries
-from scoring.persistence.models import LedgerEntry, Objection, PartnerKey
+from scoring.persistence.models import AnnualScore, LedgerEntry, Objection, PartnerKey, ProjectScore, new_id
 
 logger = logging.getLogger(__name__)
 RULES = RulesCache(ScoringRules)
@@ -51,14 +51,13 @@ class Call(usecase.Call):
         return district_date(self.now)
 
 
-def subject_kind_of(session, unit_id: str, fallback: str) -> str:
-    """A unit's kind of subject: an owner, an industry authority, or a firm (Art. 37(1))."""
-    unit = registry_copy.unit(session, unit_id)
-    if unit is None:
+def subject_kind(unit_kind: str | None, fallback: str) -> str:
+    """The kind of subject of a unit of the registry's ``unit_kind`` (``fallback`` for an unknown unit)."""
+    if unit_kind is None:
         return fallback
-    if unit.kind == UnitKind.OWNER:
+    if unit_kind == UnitKind.OWNER:
         return "owner"
-    if unit.kind == UnitKind.INDUSTRY_AUTHORITY:
+    if unit_kind == UnitKind.INDUSTRY_AUTHORITY:
         return "authority"
     return "firm"
 
@@ -109,66 +108,87 @@ def objection_view(row: Objection) -> dict:
             "restoration_entry_id": row.restoration_entry_id}
 
 
-def record_entry(call: Call, *, deduction: Deduction | None = None, subject_id: str, subject_kind: str,
-                 project_id: str, occurred_at: datetime, points: Decimal, conduct: str, article: str,
-                 rule_id: str | None, rule_set_id: str, rule_set_version: int, source_type: str,
-                 source_event_id: str, evidence: dict, restores_entry_id: str | None = None) -> LedgerEntry:
-    """Record one entry, rescore its subject and publish the change (feed + ``score.changed``)."""
-    year = district_date(occurred_at).year
-    entry = LedgerEntry(subject_id=subject_id, subject_kind=subject_kind, project_id=project_id, year=year,
-                        points=points, conduct=conduct, article=article, rule_id=rule_id, rule_set_id=rule_set_id,
-                        rule_set_version=rule_set_version, source_type=source_type,
-                        source_event_id=source_event_id, evidence=evidence,
-                        capped=bool(deduction and deduction.capped), restores_entry_id=restores_entry_id,
-                        occurred_at=occurred_at, recorded_at=call.now)
-    call.session.add(entry)
-    call.session.flush()
-    rescore(call, entry)
-    LEDGER_ENTRIES.labels(source_type, conduct).inc()
-    logger.info("ledger entry recorded", extra={"entry_id": entry.id, "subject_id": subject_id,
-                                                "project_id": project_id, "points": str(points),
-                                                "conduct": conduct, "source_event_id": source_event_id})
-    return entry
+def entry_row(call: Call, *, deduction: Deduction | None = None, subject_id: str, subject_kind: str,
+              project_id: str, occurred_at: datetime, points: Decimal, conduct: str, article: str,
+              rule_id: str | None, rule_set_id: str, rule_set_version: int, source_type: str,
+              source_event_id: str, evidence: dict, restores_entry_id: str | None = None) -> dict:
+    """A new ledger entry (the columns of :class:`LedgerEntry`), for :func:`record_entries`."""
+    return {"id": new_id(), "subject_id": subject_id, "subject_kind": subject_kind, "project_id": project_id,
+            "year": district_date(occurred_at).year, "points": points, "conduct": conduct, "article": article,
+            "rule_id": rule_id, "rule_set_id": rule_set_id, "rule_set_version": rule_set_version,
+            "source_type": source_type, "source_event_id": source_event_id, "evidence": evidence,
+            "capped": bool(deduction and deduction.capped), "restores_entry_id": restores_entry_id,
+            "occurred_at": occurred_at, "recorded_at": call.now}
 
 
-def rescore(call: Call, entry: LedgerEntry) -> None:
-    """A ledger entry's subject: its project score and composite, and the change if anything moved."""
-    was = queries.project_score(call.session, entry.subject_id, entry.project_id, entry.year)
-    score = queries.rescore_project(call.session, entry.subject_id, entry.subject_kind, entry.project_id,
-                                    entry.year, call.rules(), call.now)
-    rescore_subjects(call, entry.year, [entry.subject_id], "ledger_entry", entry=entry, project_score=score,
-                     project_moved=was is None or was != score)
+def record_entry(call: Call, **fields) -> dict:
+    """Record one entry (the fields of :func:`entry_row`) as :func:`record_entries` does."""
+    return record_entries(call, [entry_row(call, **fields)])[0]
+
+
+def record_entries(call: Call, rows: list[dict]) -> list[dict]:
+    """Record entries (of :func:`entry_row`) in one statement, rescore their subjects together and put
+    each subject that moved on the feed once, with its final standing (:func:`rescore_subjects`)."""
+    queries.insert_entries(call.session, rows)
+    for row in rows:
+        LEDGER_ENTRIES.labels(row["source_type"], row["conduct"]).inc()
+        logger.info("ledger entry recorded", extra={
+            "entry_id": row["id"], "subject_id": row["subject_id"], "project_id": row["project_id"],
+            "points": str(row["points"]), "conduct": row["conduct"], "source_event_id": row["source_event_id"]})
+    for year in sorted({row["year"] for row in rows}):
+        of_year = [row for row in rows if row["year"] == year]
+        rescore_subjects(call, year, sorted({row["subject_id"] for row in of_year}), "ledger_entry", entries=of_year)
+    return rows
+
+
+def _rescore_projects(call: Call, year: int, entries: list[dict], rules: ScoringRules) -> dict:
+    """The project scores the entries touch, recomputed and stored; answers the new scores by (subject,
+    project) and the subjects one of whose project scores moved."""
+    keys = {(row["subject_id"], row["project_id"]) for row in entries}
+    kinds = {(row["subject_id"], row["project_id"]): row["subject_kind"] for row in entries}
+    was = queries.project_scores(call.session, year, keys)
+    totals = queries.project_points(call.session, year, keys)
+    now = {key: dom_scores.project_score([totals.get(key, Decimal(0))], rules) for key in keys}
+    queries.store_project_scores(call.session, [
+        {"subject_id": subject, "project_id": project, "year": year, "subject_kind": kinds[(subject, project)],
+         "score": score, "updated_at": call.now} for (subject, project), score in sorted(now.items())])
+    return now, {subject for (subject, project), score in now.items() if was.get((subject, project)) != score}
 
 
 def rescore_subjects(call: Call, year: int, subject_ids: list[str] | None, cause: str, *,
-                     rules: ScoringRules | None = None, entry: LedgerEntry | None = None,
-                     project_score: Decimal | None = None, project_moved: bool = False) -> int:
-    """Recompute the year's composites (of ``subject_ids``, or of every subject) and put each subject
-    whose composite or colour moved on the feed: one gap-free number each, in the same transaction,
-    with its ``score.changed`` event. However a score changed (a ledger entry, the periodic
-    recomputation, new settings), this is the one way it reaches the outside systems. Answers the
-    number of changes."""
+                     rules: ScoringRules | None = None, entries: list[dict] = ()) -> int:
+    """Recompute the year's composites (of ``subject_ids``, or of every subject) — and first the project
+    scores that ``entries`` (new ledger entries of the year) touch — and put each subject whose
+    composite, colour or project score moved on the feed: one gap-free number each, in the same
+    transaction, with its ``score.changed`` event. A subject that several entries touch is published
+    once, with its final standing and its last entry. However a score changed (ledger entries, the
+    periodic recomputation, new settings), this is the one way it reaches the outside systems. The
+    feed's counter is held from the first read of a score to the commit, so that rescorings follow one
+    another. Answers the number of changes."""
     rules = rules or call.rules()
+    queries.hold_feed(call.session)
+    project_scores, rescored = _rescore_projects(call, year, list(entries), rules) if entries else ({}, set())
     before = queries.standings(call.session, year, subject_ids)
     queries.recompute_composites(call.session, year, rules, call.now, subject_ids)
-    call.session.expire_all()
+    for stale in [obj for obj in call.session.identity_map.values() if isinstance(obj, (AnnualScore, ProjectScore))]:
+        call.session.expire(stale)  # rewritten by the statements above
     after = queries.standings(call.session, year, subject_ids)
-    rescored = [entry.subject_id] if entry is not None and project_moved else []
     subjects = dom_scores.changed_subjects(before, after, rescored)
     if not subjects:
         return 0
+    last_entry = {row["subject_id"]: row for row in entries}
     first = queries.next_sequence(call.session, len(subjects))
     batch, rows = [], []
     for sequence, subject_id in enumerate(subjects, start=first):
         now, was = after[subject_id], before.get(subject_id)
-        on_entry = entry is not None and subject_id == entry.subject_id
+        entry = last_entry.get(subject_id)
         event = events.ScoreChanged(
             occurred_at=call.now, sequence=sequence, subject_id=subject_id, subject_kind=now.subject_kind,
-            year=year, project_id=entry.project_id if on_entry else None,
-            project_score=project_score if on_entry else None,
+            year=year, project_id=entry["project_id"] if entry else None,
+            project_score=project_scores[(subject_id, entry["project_id"])] if entry else None,
             composite=Decimal(now.composite).quantize(dom_scores.PLACES), colour=now.colour,
             previous_composite=None if was is None else Decimal(was.composite).quantize(dom_scores.PLACES),
-            previous_colour=None if was is None else was.colour, entry_id=entry.id if on_entry else None,
+            previous_colour=None if was is None else was.colour, entry_id=entry["id"] if entry else None,
             cause=cause)
         batch.append(event)
         rows.append({"sequence": sequence, "routing_key": f"score.changed.{now.subject_kind}",
@@ -176,7 +196,7 @@ def rescore_subjects(call: Call, year: int, subject_ids: list[str] | None, cause
         SCORE_CHANGES.labels(now.subject_kind).inc()
     queries.add_feed_changes(call.session, rows)
     stage_events(call.session, batch)
-    if entry is None:
+    if not entries:
         logger.info("score changes of a recomputation put on the feed",
                     extra={"year": year, "cause": cause, "changes": len(subjects), "first_sequence": first})
     return len(subjects)

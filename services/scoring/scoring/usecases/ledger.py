@@ -3,80 +3,113 @@ complaints service become deductions under the rule set in force on the day of t
 of the tender system (Art. 27(2)) joins the feed; case steps count towards the disposal timeliness of
 owners and industry authorities (Art. 37(1)).
 
-The inbox (``common.inbox.handles``) lets each event through once; the ledger's unique key
-(source event, subject, conduct) guards the same again in the database.
+The inbox (``common.inbox.handles``; for warnings, many a second, ``handles_batch``: a batch in one
+transaction) lets each event through once; the ledger's unique key (source event, subject, conduct)
+guards the same again in the database.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 
-from common import events, registry_copy
+from common import events
 from scoring.domain import ledger as dom
-from scoring.domain.rule_sets import applicable
+from scoring.domain.rule_sets import RuleSetVersion, applicable
 from scoring.persistence import queries
 from scoring.persistence.models import BidBan, DisposalTally, LedgerEntry, UnmappedWarning
 from scoring.usecases.common import (
     UNMAPPED_WARNINGS,
     Call,
     district_date,
+    entry_row,
     publish_bid_ban,
-    record_entry,
-    subject_kind_of,
+    record_entries,
+    subject_kind,
 )
 
 logger = logging.getLogger(__name__)
 
 
-def _rule_set_for(call: Call, project_id: str, occurred_at):
-    project = registry_copy.placement(call.session, project_id)
-    industry = project.industry if project is not None else ""
-    return project, applicable(queries.published_versions(call.session, industry), industry,
-                               district_date(occurred_at))
+@dataclass(frozen=True)
+class _Occurrence:
+    """A conduct to deduct for, with its source, under the rule set in force on its day."""
+
+    fact: dom.ConductFact
+    rule_set: RuleSetVersion
+    occurred_at: datetime
+    rule_id: str | None
+    source_type: str
+    source_event_id: str
+    evidence: dict
 
 
-def _deduct(call: Call, fact: dom.ConductFact, rule_set, *, occurred_at, rule_id, source_type, source_event_id,
-            evidence) -> list[LedgerEntry]:
-    subjects = [subject for subject in (fact.firm_id, fact.person_id, fact.owner_id) if subject]
-    deducted = queries.deducted_so_far(call.session, subjects, district_date(occurred_at).year, fact.conduct)
-    entries = []
-    for deduction in dom.deductions(fact, rule_set, deducted):
-        kind = "person" if deduction.target == "person" else subject_kind_of(call.session, deduction.subject_id,
-                                                                              deduction.target)
-        entries.append(record_entry(
-            call, deduction=deduction, subject_id=deduction.subject_id, subject_kind=kind, project_id=fact.project_id,
-            occurred_at=occurred_at, points=deduction.points, conduct=deduction.conduct, article=deduction.article,
-            rule_id=rule_id, rule_set_id=rule_set.id, rule_set_version=rule_set.version, source_type=source_type,
-            source_event_id=source_event_id, evidence=evidence))
-        if deduction.bid_ban_days and kind == "firm":
-            _ban(call, deduction.subject_id, "firm", occurred_at, deduction.bid_ban_days,
-                 f"ordered to stop for rectification (停业整顿): {deduction.conduct}", "Art. 44",
-                 f"{source_event_id}:{deduction.subject_id}")
-    return entries
+def _deduct(call: Call, occurrences: list[_Occurrence]) -> list[str]:
+    """The deductions of the occurrences, in order — each within the caps left by the ledger and by the
+    occurrences before it — recorded and rescored together (:func:`record_entries`)."""
+    if not occurrences:
+        return []
+    facts = [occurrence.fact for occurrence in occurrences]
+    subjects = {subject for fact in facts for subject in (fact.firm_id, fact.person_id, fact.owner_id) if subject}
+    kinds = queries.unit_kinds(call.session, subjects)
+    deducted = queries.deducted_so_far(call.session, subjects,
+                                       {district_date(one.occurred_at).year for one in occurrences},
+                                       {fact.conduct for fact in facts})
+    rows = []
+    for occurrence in occurrences:
+        year = district_date(occurrence.occurred_at).year
+        decided = dom.deductions(occurrence.fact, occurrence.rule_set, deducted[year])
+        deducted[year] = dom.counted(deducted[year], occurrence.fact.project_id, decided)
+        for deduction in decided:
+            kind = "person" if deduction.target == "person" else subject_kind(kinds.get(deduction.subject_id),
+                                                                                deduction.target)
+            rows.append(entry_row(
+                call, deduction=deduction, subject_id=deduction.subject_id, subject_kind=kind,
+                project_id=occurrence.fact.project_id, occurred_at=occurrence.occurred_at, points=deduction.points,
+                conduct=deduction.conduct, article=deduction.article, rule_id=occurrence.rule_id,
+                rule_set_id=occurrence.rule_set.id, rule_set_version=occurrence.rule_set.version,
+                source_type=occurrence.source_type, source_event_id=occurrence.source_event_id,
+                evidence=occurrence.evidence))
+            if deduction.bid_ban_days and kind == "firm":
+                _ban(call, deduction.subject_id, "firm", occurrence.occurred_at, deduction.bid_ban_days,
+                     f"ordered to stop for rectification (停业整顿): {deduction.conduct}", "Art. 44",
+                     f"{occurrence.source_event_id}:{deduction.subject_id}")
+    return [row["id"] for row in record_entries(call, rows)]
 
 
 def on_warning(call: Call, event: events.WarningRaised) -> list[str]:
-    """A warning point fired: deduct under the conduct its rule maps to, or report the rule unmapped."""
-    project, rule_set = _rule_set_for(call, event.project_id, event.occurred_at)
-    conduct = dom.conduct_of_warning(rule_set, event.rule_id)
-    if conduct is None:
-        _report_unmapped(call, event, project.industry if project is not None else "")
-        return []
-    owner_id = project.owner_id if project is not None else None
-    if owner_id is None and event.must_act and registry_copy.unit(call.session, event.must_act) is not None:
-        owner_id = event.must_act if subject_kind_of(call.session, event.must_act, "") == "owner" else None
-    fact = dom.ConductFact(conduct, event.project_id, firm_id=event.firm_id, person_id=event.person_id,
-                           owner_id=owner_id)
-    evidence = {"warning_id": event.warning_id, "rule_id": event.rule_id, "article": event.article,
-                "source": event.source, "project_id": event.project_id, "summary": event.summary,
-                "detail": event.detail}
-    entries = _deduct(call, fact, rule_set, occurred_at=event.occurred_at, rule_id=event.rule_id,
-                      source_type="warning", source_event_id=str(event.event_id), evidence=evidence)
-    return [entry.id for entry in entries]
+    """One warning point fired: :func:`on_warnings` of it alone."""
+    return on_warnings(call, [event])
+
+
+def on_warnings(call: Call, warnings: list[events.WarningRaised]) -> list[str]:
+    """Warning points fired (a batch of the inbox, in the order they came): each deducts under the conduct
+    its rule maps to, or its rule is reported unmapped; answers the ids of the entries."""
+    placed = queries.projects(call.session, {event.project_id for event in warnings})
+    kinds = queries.unit_kinds(call.session, {event.must_act for event in warnings})
+    published = queries.published_versions(call.session)
+    occurrences = []
+    for event in warnings:
+        industry, owner_id = placed.get(event.project_id, ("", None))
+        rule_set = applicable(published, industry, district_date(event.occurred_at))
+        conduct = dom.conduct_of_warning(rule_set, event.rule_id)
+        if conduct is None:
+            _report_unmapped(call, event, industry)
+            continue
+        if owner_id is None and event.must_act and subject_kind(kinds.get(event.must_act), "") == "owner":
+            owner_id = event.must_act
+        fact = dom.ConductFact(conduct, event.project_id, firm_id=event.firm_id, person_id=event.person_id,
+                               owner_id=owner_id)
+        evidence = {"warning_id": event.warning_id, "rule_id": event.rule_id, "article": event.article,
+                    "source": event.source, "project_id": event.project_id, "summary": event.summary,
+                    "detail": event.detail}
+        occurrences.append(_Occurrence(fact, rule_set, event.occurred_at, event.rule_id, "warning",
+                                       str(event.event_id), evidence))
+    return _deduct(call, occurrences)
 
 
 def _report_unmapped(call: Call, event: events.WarningRaised, industry: str) -> None:
@@ -102,33 +135,32 @@ def on_case_closed(call: Call, event: events.CaseClosed) -> list[str]:
         return []
     if event.finding != "substantiated" or event.project_id is None:
         return []
-    _project, rule_set = _rule_set_for(call, event.project_id, event.occurred_at)
+    industry, _owner = queries.projects(call.session, [event.project_id]).get(event.project_id, ("", None))
+    rule_set = applicable(queries.published_versions(call.session, industry), industry,
+                          district_date(event.occurred_at))
     responsible = event.responsible_unit_id
-    kind = subject_kind_of(call.session, responsible, "firm") if responsible else None
+    kind = subject_kind(queries.unit_kinds(call.session, [responsible]).get(responsible), "firm") \
+        if responsible else None
     fact = dom.ConductFact("complaint_substantiated", event.project_id,
                            firm_id=responsible if kind == "firm" else None, person_id=event.responsible_person_id,
                            owner_id=responsible if kind == "owner" else None)
     evidence = {"case_id": event.case_id, "kind": event.kind, "category": event.category,
                 "summary": event.summary, "project_id": event.project_id}
-    entries = _deduct(call, fact, rule_set, occurred_at=event.occurred_at, rule_id=event.rule_id,
-                      source_type="case", source_event_id=str(event.event_id), evidence=evidence)
-    return [entry.id for entry in entries]
+    return _deduct(call, [_Occurrence(fact, rule_set, event.occurred_at, event.rule_id, "case", str(event.event_id),
+                                      evidence)])
 
 
 def _restore_warning(call: Call, event: events.CaseClosed) -> list[str]:
     taken = call.session.execute(sa.select(LedgerEntry).where(
         LedgerEntry.source_type == "warning", LedgerEntry.points < 0,
         LedgerEntry.evidence["warning_id"].as_string() == event.warning_id)).scalars().all()
-    restored = []
-    for entry in taken:
-        restored.append(record_entry(
-            call, subject_id=entry.subject_id, subject_kind=entry.subject_kind, project_id=entry.project_id,
-            occurred_at=entry.occurred_at, points=-Decimal(entry.points), conduct=entry.conduct,
-            article=entry.article, rule_id=entry.rule_id, rule_set_id=entry.rule_set_id,
-            rule_set_version=entry.rule_set_version, source_type="case", source_event_id=str(event.event_id),
-            evidence={"case_id": event.case_id, "finding": event.finding, "warning_id": event.warning_id},
-            restores_entry_id=entry.id).id)
-    return restored
+    return [row["id"] for row in record_entries(call, [entry_row(
+        call, subject_id=entry.subject_id, subject_kind=entry.subject_kind, project_id=entry.project_id,
+        occurred_at=entry.occurred_at, points=-Decimal(entry.points), conduct=entry.conduct, article=entry.article,
+        rule_id=entry.rule_id, rule_set_id=entry.rule_set_id, rule_set_version=entry.rule_set_version,
+        source_type="case", source_event_id=str(event.event_id),
+        evidence={"case_id": event.case_id, "finding": event.finding, "warning_id": event.warning_id},
+        restores_entry_id=entry.id) for entry in taken])]
 
 
 def on_case_step(call: Call, event: events.CaseStepRecorded) -> None:

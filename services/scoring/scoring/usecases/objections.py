@@ -109,7 +109,7 @@ def decide_objection(call: Call, objection_id: str, data: dict) -> dict:
             source_type="objection", source_event_id=f"objection:{row.id}",
             evidence={"objection_id": row.id, "entry_id": entry.id, "decision_note": decision.note},
             restores_entry_id=entry.id)
-        row.restoration_entry_id = restored.id
+        row.restoration_entry_id = restored["id"]
     call.session.flush()
     view = objection_view(row)
     call.record("objection.decided", "objection", row.id, before=before, after=view)
