@@ -9,14 +9,16 @@ in the service's database, audited, and read by the next worker: no restart is n
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TypeVar
+from typing import Annotated, Any, TypeVar
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
 from common.audit import record_change
+from common.clock import district_iso
 from common.errors import InvalidInput
 from common.principal import Principal
 from common.schema import rule_setting
@@ -101,10 +103,26 @@ def update_rules(
     return updated
 
 
-def describe_rules(rules: RuleSettings) -> dict:
-    """The values with, for each, its default, article and meaning: what the back office shows."""
+def describe_stored(session: Session, rules_cls: type[RuleSettings]) -> dict:
+    """:func:`describe_rules` of the settings stored in the service's database, with who changed
+    each last and when, from one query over ``rule_setting``."""
+    rows = [row for row in session.execute(sa.select(rule_setting)) if row.name in rules_cls.model_fields]
+    rules = rules_cls.model_validate({row.name: row.value for row in rows})
+    changes = {row.name: {"changed_by": row.updated_by, "changed_at": district_iso(row.updated_at)} for row in rows}
+    return describe_rules(rules, changes)
+
+
+_NEVER_CHANGED = {"changed_by": None, "changed_at": None}
+
+
+def describe_rules(rules: RuleSettings, changes: Mapping[str, dict] | None = None) -> dict:
+    """The values with, for each, its default, article and meaning, the values it may take when
+    they are a fixed list (``choices``: value → its article), and who changed it last and when
+    (``changes``: setting name → ``changed_by``, the user id, and ``changed_at``, ISO 8601 with the
+    district's offset; both null while it has never been changed): what the back office shows."""
     schema = type(rules).model_json_schema()["properties"]
     values = rules.model_dump(mode="json")
+    changes = changes or {}
     return {
         name: {
             "value": values[name],
@@ -113,6 +131,41 @@ def describe_rules(rules: RuleSettings) -> dict:
             "description": schema[name].get("description"),
             "minimum": schema[name].get("minimum", schema[name].get("exclusiveMinimum")),
             "maximum": schema[name].get("maximum"),
+            "choices": schema[name].get("choices"),
+            **{key: changes.get(name, _NEVER_CHANGED).get(key) for key in _NEVER_CHANGED},
         }
         for name in values
     }
+
+
+# --- switching warning rules off (Art. 8 预警设置) ---------------------------------------------------
+
+WARNING_SWITCH_ARTICLE = "Art. 8"
+
+
+def warning_switches(known: Callable[[], Mapping[str, str]], description: str) -> Any:
+    """The type of a service's ``warnings_switched_off`` setting (Art. 8: the back office sets the
+    warnings): the ids of the service's warning rules the back office has switched off, none by
+    default. ``known`` gives the service's own warning rules (rule id → article), read from its
+    catalogue when asked, so that the settings need not import the domain that reads them. An id
+    that is not one of them is refused, naming it; ``choices`` lists them, each with its article.
+
+    Declare it as ``SwitchedOff = warning_switches(known, "…")`` and a field
+    ``warnings_switched_off: SwitchedOff = []`` (``description``:
+    what a switched-off rule does in the service) and stage every warning of the service in one
+    place that skips a rule in the list."""
+
+    def check(rule_ids: list[str]) -> list[str]:
+        rules = known()
+        unknown = [rule_id for rule_id in rule_ids if rule_id not in rules]
+        if unknown:
+            raise ValueError(f"no warning rule {', '.join(unknown)} in this service; "
+                             f"its warning rules are {', '.join(sorted(rules))}")
+        return sorted(set(rule_ids))
+
+    def schema(field_schema: dict) -> None:
+        field_schema["article"] = WARNING_SWITCH_ARTICLE
+        field_schema["choices"] = dict(sorted(known().items()))
+
+    return Annotated[list[str], AfterValidator(check), Field(
+        description=f"{description} Each id is one of `choices` (rule id → its article).", json_schema_extra=schema)]

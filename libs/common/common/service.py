@@ -17,7 +17,7 @@ from common.errors import EXPECTED_ERRORS, CommandExpired, InvalidInput, Permiss
 from common.metrics import EntrypointMetrics
 from common.principal import Caller
 from common.rpc import RequestInfo, rpc
-from common.rule_settings import RuleSettings, describe_rules, load_rules, update_rules, validation_details
+from common.rule_settings import RuleSettings, describe_stored, load_rules, update_rules, validation_details
 from common.schema import rpc_request
 
 logger = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ class PlatformService(ManualClockEntrypoints):
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_rule_settings(self) -> dict:
         self._require_back_office()
-        return describe_rules(self.rules())
+        return describe_stored(self.db.session, self.rules_cls)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def update_rule_settings(self, changes: dict) -> dict:
@@ -102,8 +102,9 @@ class PlatformService(ManualClockEntrypoints):
         _refuse_if_expired(self)
         updated = update_rules(self.db.session, self.rules_cls, changes, principal=self.caller, at=self.clock.now())
         self.rule_settings_changed(updated)
+        described = describe_stored(self.db.session, self.rules_cls)
         self.db.commit()
-        return describe_rules(updated)
+        return described
 
     def rule_settings_changed(self, rules) -> None:
         """What the service does at once, in the same transaction, when the back office has changed its

@@ -8,7 +8,14 @@ from pydantic import Field
 
 from common.errors import InvalidInput
 from common.principal import Principal
-from common.rule_settings import RuleSettings, describe_rules, load_rules, update_rules
+from common.rule_settings import (
+    RuleSettings,
+    describe_rules,
+    describe_stored,
+    load_rules,
+    update_rules,
+    warning_switches,
+)
 from common.schema import audit_entry, rule_setting
 
 
@@ -136,3 +143,73 @@ def test_describe_rules_shows_value_default_and_article():
     assert hours["article"] == "Art. 26"
     assert hours["minimum"] == 0  # exclusive minimum
     assert hours["maximum"] == 24
+
+
+def test_describe_rules_shows_no_choices_and_no_change_for_a_plain_figure():
+    days = describe_rules(PatrolRules())["patrol_interval_days"]
+    assert days["choices"] is None
+    assert (days["changed_by"], days["changed_at"]) == (None, None)
+
+
+def test_the_stored_settings_show_who_changed_each_last_and_when(session):
+    later = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    update_rules(session, PatrolRules, {"patrol_interval_days": 14}, principal=BACK_OFFICE, at=AT)
+    other = Principal(user_id="lead-2", portal="zzd", roles=frozenset({"leading_group"}))
+    update_rules(session, PatrolRules, {"patrol_interval_days": 10}, principal=other, at=later)
+    session.commit()
+
+    described = describe_stored(session, PatrolRules)
+
+    days = described["patrol_interval_days"]
+    assert days["value"] == 10
+    assert days["changed_by"] == "lead-2"
+    assert days["changed_at"] == "2026-03-02T09:00:00+08:00"  # the district's offset
+    hours = described["min_hours_between_checkins"]
+    assert (hours["value"], hours["changed_by"], hours["changed_at"]) == (4, None, None)
+
+
+def test_the_stored_settings_ignore_rows_of_removed_settings(session):
+    session.execute(sa.insert(rule_setting).values(name="retired_rule", value=5, updated_at=AT, updated_by="x"))
+    assert set(describe_stored(session, PatrolRules)) == {"min_hours_between_checkins", "patrol_interval_days"}
+
+
+# --- switching warning rules off (Art. 8) -------------------------------------------------------------
+
+KNOWN_WARNINGS = {"art42.monthly-rate": "Art. 42", "art26.patrol-overdue": "Art. 26"}
+SwitchedOff = warning_switches(lambda: KNOWN_WARNINGS, "Warnings the back office switched off.")
+
+
+class WarningRules(PatrolRules):
+    warnings_switched_off: SwitchedOff = []
+
+
+def test_no_warning_is_switched_off_by_default_and_the_setting_lists_the_rules_with_their_articles():
+    described = describe_rules(WarningRules())["warnings_switched_off"]
+    assert described["value"] == []
+    assert described["default"] == []
+    assert described["article"] == "Art. 8"
+    assert described["choices"] == {"art26.patrol-overdue": "Art. 26", "art42.monthly-rate": "Art. 42"}
+    assert described["description"].startswith("Warnings the back office switched off.")
+
+
+def test_a_known_warning_rule_is_switched_off_and_audited(session):
+    updated = update_rules(session, WarningRules, {"warnings_switched_off": ["art42.monthly-rate"] * 2},
+                           principal=BACK_OFFICE, at=AT)
+    session.commit()
+    assert updated.warnings_switched_off == ["art42.monthly-rate"]
+    assert load_rules(session, WarningRules).warnings_switched_off == ["art42.monthly-rate"]
+    entry = session.execute(sa.select(audit_entry)).one()
+    assert (entry.before, entry.after) == ({"warnings_switched_off": []},
+                                           {"warnings_switched_off": ["art42.monthly-rate"]})
+
+
+def test_an_unknown_warning_rule_is_refused_naming_it_and_nothing_changes(session):
+    with pytest.raises(InvalidInput) as caught:
+        update_rules(session, WarningRules, {"warnings_switched_off": ["art42.monthly-rate", "art99.tea-break"]},
+                     principal=BACK_OFFICE, at=AT)
+    [detail] = caught.value.details
+    assert detail["field"] == "warnings_switched_off"
+    assert "art99.tea-break" in detail["reason"]
+    assert load_rules(session, WarningRules) == WarningRules()
+    assert _count(session, rule_setting) == 0
+    assert _count(session, audit_entry) == 0

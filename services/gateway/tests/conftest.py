@@ -182,9 +182,10 @@ class Answers:
         return {"id": file_id, **data, "uploaded_by": "u-1", "uploaded_at": Answers.AT}
 
     @staticmethod
-    def setting(value, default=None, article: str = "Art. 42") -> dict:
+    def setting(value, default=None, article: str = "Art. 42", **changed) -> dict:
         return {"value": value, "default": value if default is None else default, "article": article,
-                "description": "a figure of the regulation", "minimum": 1, "maximum": 365}
+                "description": "a figure of the regulation", "minimum": 1, "maximum": 365, "choices": None,
+                "changed_by": changed.get("changed_by"), "changed_at": changed.get("changed_at")}
 
     @staticmethod
     def settings(**values) -> dict:

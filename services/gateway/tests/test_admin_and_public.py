@@ -173,6 +173,27 @@ def test_updating_settings_passes_the_changes_to_the_named_service(make_client, 
     assert (call.service, call.method, call.args) == ("attendance", "update_rule_settings", ({"absence_days": 4},))
 
 
+def test_the_settings_show_each_rule_with_who_changed_it_last_and_the_warning_rules_to_switch(
+        make_client, fake, lead, answers):
+    client = make_client(services=["workflow", "attendance"])
+    switched = {**answers.setting(["art31.acceptance.government-small"], default=[], article="Art. 8",
+                                  changed_by="u-lead", changed_at="2027-03-01T09:00:00+08:00"),
+                "minimum": None, "maximum": None,
+                "choices": {"art31.acceptance.government-small": "Art. 31", "art45.refused-rectification": "Art. 45"}}
+    fake.answer("workflow", "get_rule_settings",
+                {"acceptance_days_small": answers.setting(20), "warnings_switched_off": switched})
+
+    response = client.get("/admin/v1/settings/workflow", headers=lead)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["warnings_switched_off"] == switched
+    assert (body["acceptance_days_small"]["changed_by"], body["acceptance_days_small"]["changed_at"]) == (None, None)
+    view = client.get("/openapi.json").json()["components"]["schemas"]["RuleSettingView"]
+    assert {"choices", "changed_by", "changed_at"} <= set(view["required"])
+    assert view["properties"]["changed_at"]["anyOf"][0]["format"] == "date-time"
+
+
 # --- public window ----------------------------------------------------------------------------------------------
 
 

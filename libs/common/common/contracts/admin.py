@@ -23,7 +23,8 @@ class ClockView(View):
 
 
 class RuleSettingView(View):
-    """One figure of the regulation, with its default and the article it comes from (Art. 8)."""
+    """One figure of the regulation, with its default and the article it comes from, and who changed
+    it last (Art. 8)."""
 
     value: JsonValue
     default: JsonValue
@@ -31,6 +32,12 @@ class RuleSettingView(View):
     description: str | None
     minimum: int | float | None = Field(description="The lowest value the setting takes, if bounded.")
     maximum: int | float | None = Field(description="The highest value the setting takes, if bounded.")
+    choices: dict[str, str] | None = Field(
+        description="The values the setting's list takes, each with its article (the warning rules of "
+                    "`warnings_switched_off`: rule id → article); null for a setting without a fixed list.")
+    changed_by: str | None = Field(description="The user who changed it last; null while it was never changed.")
+    changed_at: Timestamp | None = Field(description="When it was changed last (platform clock); null while it "
+                                                     "was never changed.")
 
 
 RuleSettingsView = dict[str, RuleSettingView]

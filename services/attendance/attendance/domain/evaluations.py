@@ -30,6 +30,10 @@ CONSECUTIVE_ABSENCE = "art42.consecutive-absence"
 MONTHLY_RATE = "art42.monthly-rate"
 PATROL_OVERDUE = "art26.patrol-overdue"
 SUSPECTED_SPOOFING = "art47.suspected-spoofing"
+# The attendance service's warning rules, each with its article: the back office switches each
+# off or on again (Art. 8, AttendanceRules.warnings_switched_off).
+WARNING_RULES = {CONSECUTIVE_ABSENCE: "Art. 42", MONTHLY_RATE: "Art. 42", PATROL_OVERDUE: "Art. 26",
+                 SUSPECTED_SPOOFING: "Art. 47"}
 
 OWNER = str(UnitKind.OWNER)
 
@@ -62,7 +66,7 @@ def evaluate_absence(
     missed = sorted(d for d in construction_days(facts) if streak.start <= d <= streak.end)
     return AttendanceWarning(
         rule_id=CONSECUTIVE_ABSENCE,
-        article="Art. 42",
+        article=WARNING_RULES[CONSECUTIVE_ABSENCE],
         project_id=facts.project_id,
         person_id=facts.person_id,
         firm_id=firm_id,
@@ -93,7 +97,7 @@ def evaluate_month(
     period = f"{facts.year:04d}-{facts.month:02d}"
     return AttendanceWarning(
         rule_id=MONTHLY_RATE,
-        article="Art. 42",
+        article=WARNING_RULES[MONTHLY_RATE],
         project_id=facts.project_id,
         person_id=facts.person_id,
         firm_id=firm_id,
@@ -139,7 +143,7 @@ def evaluate_patrol(
     missed = overdue_periods(active, timedelta(days=rules.patrol_interval_days))
     return AttendanceWarning(
         rule_id=PATROL_OVERDUE,
-        article="Art. 26",
+        article=WARNING_RULES[PATROL_OVERDUE],
         project_id=project_id,
         person_id=person_id,
         firm_id=firm_id,
@@ -165,7 +169,7 @@ def evaluate_checkin(
     day = local_date(now).isoformat()
     return AttendanceWarning(
         rule_id=SUSPECTED_SPOOFING,
-        article="Art. 47",
+        article=WARNING_RULES[SUSPECTED_SPOOFING],
         project_id=attempt.project_id,
         person_id=attempt.person_id,
         firm_id=firm_id,

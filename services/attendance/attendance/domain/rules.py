@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from common.rule_settings import RuleSettings
+from common.rule_settings import RuleSettings, warning_switches
 
 
 def _figure(default, article: str, description: str, **bounds):
@@ -20,6 +20,22 @@ def _figure(default, article: str, description: str, **bounds):
 
 def _signal(article: str, description: str):
     return Field(True, description=description, json_schema_extra={"article": article})
+
+
+def _warning_rules() -> dict[str, str]:
+    # The evaluations read these settings: their catalogue of warnings is imported when asked.
+    from attendance.domain.evaluations import WARNING_RULES
+
+    return WARNING_RULES
+
+
+SwitchedOffWarnings = warning_switches(
+    _warning_rules,
+    "The attendance warning rules the back office has switched off (Art. 8): while a rule is in this list its "
+    "evaluation raises no warning, and a warning it would have raised meanwhile is not raised later (a streak or "
+    "an overdue patrol still going on when it is switched on again is raised at the next evaluation). The risk "
+    "signals of a check-in (signal_*) still flag or block it; only the art47.suspected-spoofing warning is off.",
+)
 
 
 class AttendanceRules(RuleSettings):
@@ -118,3 +134,5 @@ class AttendanceRules(RuleSettings):
         24, "Art. 26", "A patrol track is uploaded within this many hours of its end (a platform default: the "
         "regulation names no figure).", ge=1, le=168
     )
+    # --- the warnings the back office has switched off (Art. 8) -----------------------------------
+    warnings_switched_off: SwitchedOffWarnings = []

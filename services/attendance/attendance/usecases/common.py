@@ -4,6 +4,7 @@ the view of a check-in, and raising a warning once (Art. 8, 26, 29, 35)."""
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
@@ -34,6 +35,8 @@ from common.contracts.registry import Post, UnitKind
 from common.errors import NotFound, PermissionDenied
 from common.rule_settings import RulesCache
 from common.scope import Actor, PostHeld, UnitFacts, project_scope
+
+logger = logging.getLogger(__name__)
 
 RULES = RulesCache(AttendanceRules)
 
@@ -174,7 +177,13 @@ def checkin_view(checkin: Checkin) -> dict:
 
 
 def raise_warning(call: Call, warning: AttendanceWarning) -> bool:
-    """Raise a warning once: its key is remembered (Art. 8, 29)."""
+    """Raise a warning once: its key is remembered (Art. 8, 29). The one place the service stages
+    its warnings: a rule the back office has switched off (``warnings_switched_off``, Art. 8) raises
+    nothing, and nothing is remembered."""
+    if warning.rule_id in call.rules().warnings_switched_off:
+        logger.info("warning rule switched off: no warning raised",
+                    extra={"rule_id": warning.rule_id, "project_id": warning.project_id, "key": warning.key})
+        return False
     if call.session.get(RaisedWarning, warning.key) is not None:
         return False
     project = call.session.get(ProjectCopy, warning.project_id)

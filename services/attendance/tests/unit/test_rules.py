@@ -3,6 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
+from attendance.domain.evaluations import WARNING_RULES
 from attendance.domain.rules import AttendanceRules
 from common.rule_settings import RuleSettings, describe_rules
 
@@ -20,6 +21,7 @@ REGULATION_DEFAULTS = {
     "patrol_upload_window_hours": (24, "Art. 26"),
     "raw_position_retention_days": (180, "Art. 26"),
     "shared_device_window_hours": (12, "Art. 26, 47"),
+    "warnings_switched_off": ([], "Art. 8"),
 }
 SIGNALS = [
     "signal_mock_location",
@@ -51,6 +53,12 @@ def test_every_risk_signal_is_on_by_default_and_names_its_article(name):
     assert described["value"] is True
     assert described["article"] == "Art. 26, 47"
     assert described["description"]
+
+
+def test_the_warning_switch_lists_every_warning_rule_with_its_article():
+    described = describe_rules(AttendanceRules())["warnings_switched_off"]
+    assert described["choices"] == WARNING_RULES
+    assert described["choices"]["art47.suspected-spoofing"] == "Art. 47"
 
 
 def test_every_setting_has_an_article_and_a_description():
