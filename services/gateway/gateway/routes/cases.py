@@ -8,11 +8,13 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi.responses import FileResponse
 
 from common.contracts.cases import (
     CaseComplainants,
     CaseKind,
+    CasePhoto,
     CaseStatus,
     CaseStepRequest,
     CaseView,
@@ -24,7 +26,8 @@ from common.contracts.cases import (
 from common.principal import Principal
 from gateway.auth import zlb_principal, zzd_principal
 from gateway.deps import Page, paging, payload, services
-from gateway.errors import FACE_ERRORS, errors
+from gateway.errors import FACE_ERRORS, ApiError, errors
+from gateway.files import stored_path
 from gateway.openapi import ZLB_CASES, ZZD_CASE_STATS, ZZD_CASES, ContractRoute
 from gateway.rpc import ServiceClient
 
@@ -108,6 +111,33 @@ def complainants(case_id: str = CaseId, principal: Principal = Depends(zzd_princ
                  rpc: ServiceClient = Depends(services)):
     return {"case_id": case_id,
             "complainants": rpc.call("complaints", "complainants", case_id, principal=principal)}
+
+
+@zzd_router.get("/cases/{case_id}/photos", response_model=list[CasePhoto], tags=[ZZD_CASES],
+                responses=errors(404),
+                description="The photos the public sent with the case's complaints (Art. 30), oldest first: for those "
+                            "who may see the case and handle it (403 for a firm's staff; the public never sees them); "
+                            "the bytes of each at …/photos/{photo_id}; paged by `limit` (at most 100) and `offset`.")
+def case_photos(case_id: str = CaseId, page: Page = Depends(paging(maximum=100)),
+                principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
+    return rpc.call("complaints", "case_photos", case_id, page.limit, page.offset, principal=principal)
+
+
+@zzd_router.get("/cases/{case_id}/photos/{photo_id}", response_class=FileResponse, tags=[ZZD_CASES],
+                responses={200: {"description": "The photo as the complainant sent it, shown inline.",
+                                 "content": {"image/*": {"schema": {"type": "string", "format": "binary"}}}},
+                           **errors(404)},
+                description="One photo of the case's complaints, its bytes with its type (the complaints service "
+                            "says whether the caller may see the case; 403 for a firm's staff).")
+def case_photo(request: Request, case_id: str = CaseId, photo_id: str = Path(min_length=1, max_length=64),
+               principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
+    photo = rpc.call("complaints", "case_photo", case_id, photo_id, principal=principal)
+    path = stored_path(request.app.state.settings, photo["sha256"])
+    if not path.is_file():
+        raise ApiError(404, "not_found", f"photo {photo_id} is not in the file store")
+    return FileResponse(path, media_type=photo["content_type"],
+                        headers={"content-disposition": "inline", "cache-control": "private, no-store",
+                                 "x-content-type-options": "nosniff"})
 
 
 @zzd_router.get("/stats/cases", response_model=CountReport, tags=[ZZD_CASE_STATS],

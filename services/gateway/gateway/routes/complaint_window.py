@@ -2,21 +2,32 @@
 with a tracking code that cannot be guessed, and followed by it. Nothing here tells who complained
 nor who handles the case inside.
 
-A flood from one client is refused by the complaints service (429, its setting
-``complaints_per_client_per_hour``); the client is known by a keyed SHA-256 of its address, never the
-address itself (:func:`client_key`)."""
+Photos come first (``POST /public/v1/complaint-photos``): images only, checked and kept by content in
+the file store like every upload, recorded by the complaints service for the client that sent them
+and never served to the public; the complaint then names them.
+
+A flood from one client is refused by the complaints service (429, its settings
+``complaints_per_client_per_hour`` and ``complaint_photos_per_client_per_hour``); the client is
+known by a keyed SHA-256 of its address, never the address itself (:func:`client_key`)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 
-from fastapi import APIRouter, Depends, Path, Request, status
+from fastapi import APIRouter, Depends, File, Path, Request, UploadFile, status
 
-from common.contracts.cases import PUBLIC_STATUS_FIELDS, ComplaintFiling, ComplaintReceipt, PublicComplaintStatus
+from common.contracts.cases import (
+    PUBLIC_STATUS_FIELDS,
+    ComplaintFiling,
+    ComplaintPhotoReceipt,
+    ComplaintReceipt,
+    PublicComplaintStatus,
+)
 from common.principal import ANONYMOUS
 from gateway.deps import payload, services
 from gateway.errors import SERVICE_ERRORS, errors
+from gateway.files import received_file
 from gateway.openapi import COMPLAINT_WINDOW, ContractRoute
 from gateway.rpc import ServiceClient
 
@@ -61,13 +72,32 @@ def public_status(answer: dict) -> dict:
              responses=errors(400, 404, 413, 429), summary="投诉 File a complaint",
              description="File a complaint about a project (`project_id`, from GET /public/v1/projects) or a place "
                          "(`location` or `address`; a point inside a project's site links it to that project), "
-                         "with a category, the text and up to 9 photos; `anonymous`, or with `contact` (name and "
-                         "a mobile number, kept encrypted and shown to no one but the back office's intake). "
+                         "with a category, the text and up to 9 photos (`photo_file_ids`: the `photo_id` of each "
+                         "POST /public/v1/complaint-photos, from the same client); `anonymous`, or with `contact` "
+                         "(name and a mobile number, kept encrypted and shown to no one but the back office's "
+                         "intake). "
                          "Answers the tracking code. A complaint like an open one (same project and category) is "
                          "linked to it. 429 past the per-client limit (5 an hour by default). 404: no such "
-                         "project.")
+                         "project. 422 naming `photo_file_ids`: a photo not uploaded by this client, or already "
+                         "with another complaint.")
 def file_window_complaint(body: ComplaintFiling, request: Request, rpc: ServiceClient = Depends(services)):
     return file_complaint(body, "window", request, rpc)
+
+
+@router.post("/complaint-photos", status_code=status.HTTP_201_CREATED, response_model=ComplaintPhotoReceipt,
+             responses=errors(400, 413, 429), summary="上传投诉照片 Upload a photo for a complaint",
+             description="A photo for a complaint about to be filed (multipart `file`; JPEG, PNG or WebP, 5 MB by "
+                         "default; its content must match its type), no login. Answers the `photo_id` to name in "
+                         "the complaint's `photo_file_ids`; a photo goes with one complaint of the same client. "
+                         "Those who handle the case see it; the public never does (the tracking page shows no "
+                         "photos). 429 past the per-client limit (20 an hour by default).")
+def upload_complaint_photo(request: Request, file: UploadFile = File(...), rpc: ServiceClient = Depends(services)):
+    settings = request.app.state.settings
+    with received_file(file, settings, allowed_types=settings.complaint_photo_types,
+                       max_bytes=settings.max_complaint_photo_bytes) as photo:
+        return rpc.call("complaints", "record_complaint_photo",
+                        {"sha256": photo.sha256, "size": photo.size, "content_type": photo.content_type},
+                        client_key(request), principal=ANONYMOUS)
 
 
 @router.get("/complaints/{tracking_code}", response_model=PublicComplaintStatus, responses=errors(404),

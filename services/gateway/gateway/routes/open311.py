@@ -8,7 +8,9 @@ What of GeoReport v2 is not supported, as the tag's description in /docs also sa
 - ``GET requests.json`` answers only the requests named by ``service_request_id``: there is no
   public listing of all requests (by date, status or service), which would expose every
   complaint of the district.
-- Media are given by ``media_url`` only; no multipart upload.
+- Media are given by ``media_url`` only (a photo elsewhere on the web, shown as it was given); no
+  multipart upload. The platform's own window takes photos (``POST /public/v1/complaint-photos``);
+  a GeoReport request cannot name them.
 - Services have no attributes (``metadata`` false): ``GET services/{code}.json`` does not exist.
 - ``api_key``, ``account_id``, ``email``, ``device_id`` and ``address_id`` are ignored; the
   answer's ``account_id`` is null.
@@ -96,7 +98,9 @@ def _filing(form: dict) -> ComplaintFiling:
                          "`lat`+`long` or `address_string`, `description`, `media_url`; `first_name`, `last_name` "
                          "and `phone` (a mobile number) for a named complaint, none of them for an anonymous one. "
                          "Answers a list of one, whose `service_request_id` is the tracking code (not paged). "
-                         "429 past the per-client limit. " + _NOT_SUPPORTED)
+                         "429 past the per-client limit. Photos are by `media_url` here: a URL elsewhere on the web, "
+                         "kept as given; uploading a photo is the platform's own window's "
+                         "(POST /public/v1/complaint-photos, then POST /public/v1/complaints). " + _NOT_SUPPORTED)
 def create_request(request: Request,
                    service_code: Annotated[str, Form(max_length=32)],
                    description: Annotated[str, Form(max_length=4000)],
