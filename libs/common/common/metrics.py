@@ -32,6 +32,21 @@ EVENTS_DEAD_LETTERED = Counter(
     ["service", "event_type"],
 )
 OUTBOX_BACKLOG = Gauge("supervision_outbox_backlog", "Events committed but not yet published", ["service"])
+OUTBOX_OLDEST_AGE = Gauge(
+    "supervision_outbox_oldest_age_seconds",
+    "Age of the oldest event committed but not yet published (0 when none waits); alert when it grows",
+    ["service"],
+)
+WARNINGS_RAISED = Counter(
+    "supervision_warnings_raised_total", "Warnings (warning.raised) published, by rule; each should open a case",
+    ["service", "rule_id"],
+)
+TIMER_LAST_SUCCESS = Gauge(
+    "supervision_timer_last_success_timestamp_seconds",
+    "When a timer (the deadline sweep, the evaluations) last completed a run without error, Unix time; "
+    "its start counts as a run",
+    ["service", "timer"],
+)
 
 COMMANDS_EXPIRED = Counter(
     "supervision_commands_expired_total", "Commands dropped unexecuted because their caller had given up",

@@ -9,6 +9,7 @@ Several relays may run (one per instance); on PostgreSQL they skip each other's 
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from datetime import UTC, datetime, timedelta
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from common import health, metrics
 from common.amqp import ConfirmedPublisher, OutgoingMessage
-from common.events import Event
+from common.events import Event, WarningRaised
 from common.schema import outbox_message, rpc_request
 from common.settings import platform_settings
 
@@ -48,6 +49,22 @@ def stage_events(session: Session, batch: list[Event]) -> None:
         {"event_id": str(event.event_id), "event_type": event.event_type, "payload": event.model_dump(mode="json"),
          "created_at": event.occurred_at} for event in batch])
     session.info["outbox_staged"] = True
+
+
+def oldest_age_seconds(oldest: datetime | None, now: datetime | None = None) -> float:
+    """How long the oldest pending event has waited, by its ``created_at`` (the time it was staged:
+    the platform clock, which is the real one except under a manual clock, never in production)."""
+    if oldest is None:
+        return 0.0
+    if oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)
+    return max(0.0, ((now or datetime.now(UTC)) - oldest).total_seconds())
+
+
+def _payload(payload) -> dict:
+    if isinstance(payload, str):
+        payload = json.loads(payload)
+    return payload if isinstance(payload, dict) else {}
 
 
 class OutboxRelay:
@@ -131,9 +148,11 @@ class OutboxRelay:
                 if complete:
                     break
             with Session(self.engine) as session:
-                backlog = session.execute(sa.select(sa.func.count()).select_from(outbox_message)
-                                          .where(outbox_message.c.sent_at.is_(None))).scalar_one()
+                backlog, oldest = session.execute(
+                    sa.select(sa.func.count(), sa.func.min(outbox_message.c.created_at))
+                    .where(outbox_message.c.sent_at.is_(None))).one()
         metrics.OUTBOX_BACKLOG.labels(self.service_name).set(backlog)
+        metrics.OUTBOX_OLDEST_AGE.labels(self.service_name).set(oldest_age_seconds(oldest))
         return sent_total
 
     def _pending(self, session: Session):
@@ -169,6 +188,8 @@ class OutboxRelay:
             session.commit()
         for row in rows[:sent_count]:
             metrics.EVENTS_PUBLISHED.labels(self.service_name, row.event_type).inc()
+            if row.event_type == WarningRaised.event_type:
+                metrics.WARNINGS_RAISED.labels(self.service_name, _payload(row.payload).get("rule_id", "")).inc()
             logger.info("event published", extra={"service": self.service_name,
                                                  "event_id": row.event_id, "event_type": row.event_type})
         if failed_ids:

@@ -146,3 +146,60 @@ def test_published_events_are_purged_after_the_retention_and_pending_ones_stay(e
         left = session.execute(sa.select(outbox_message.c.id, outbox_message.c.sent_at)
                                .order_by(outbox_message.c.id)).all()
     assert [row.id for row in left] == [2, 3] and left[1].sent_at is None
+
+
+class _ConfirmingPublisher:
+    """Confirms everything it is given, without a broker."""
+
+    def publish(self, messages):
+        from common.amqp import PublishOutcome
+
+        return PublishOutcome([True] * len(messages), None)
+
+    def close(self):
+        pass
+
+
+def test_relay_reports_the_age_of_its_oldest_pending_event(engine):
+    staged_at = datetime.now(UTC) - timedelta(minutes=5)
+    _stage(engine, [UnitRegistered(occurred_at=staged_at, unit_id="u1", kind="k", name="n"),
+                    UnitRegistered(occurred_at=staged_at + timedelta(minutes=4), unit_id="u2", kind="k", name="n")])
+    relay = OutboxRelay(engine, "agesvc", {"AMQP_URI": DEAD_BROKER})
+    relay.relay_pending()
+    age = REGISTRY.get_sample_value("supervision_outbox_oldest_age_seconds", {"service": "agesvc"})
+    assert 300 <= age < 330
+
+    relay.publisher = _ConfirmingPublisher()
+    relay.relay_pending()
+    assert REGISTRY.get_sample_value("supervision_outbox_oldest_age_seconds", {"service": "agesvc"}) == 0
+
+
+def test_oldest_age_is_never_negative_and_zero_without_a_backlog():
+    from common.outbox import oldest_age_seconds
+
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    assert oldest_age_seconds(None, now) == 0
+    assert oldest_age_seconds(now + timedelta(hours=1), now) == 0  # a manual clock ahead of the real one
+    assert oldest_age_seconds((now - timedelta(seconds=90)).replace(tzinfo=None), now) == 90
+
+
+def test_published_warnings_are_counted_by_rule(engine):
+    from common.events import AttendanceWarningRaised
+
+    def count(rule_id: str) -> float:
+        return REGISTRY.get_sample_value("supervision_warnings_raised_total",
+                                         {"service": "warnsvc", "rule_id": rule_id}) or 0
+
+    warning = dict(occurred_at=T0, project_id="p1", article="42", must_act="owner", summary="s")
+    _stage(engine, [AttendanceWarningRaised(warning_id="w1", rule_id="art42.monthly-rate", **warning),
+                    AttendanceWarningRaised(warning_id="w2", rule_id="art42.monthly-rate", **warning),
+                    AttendanceWarningRaised(warning_id="w3", rule_id="art26.patrol-overdue", **warning),
+                    _events()[0]])
+    before = count("art42.monthly-rate"), count("art26.patrol-overdue")
+    relay = OutboxRelay(engine, "warnsvc", {"AMQP_URI": DEAD_BROKER})
+    relay.relay_pending()  # nothing published: nothing counted
+    assert (count("art42.monthly-rate"), count("art26.patrol-overdue")) == before
+    relay.publisher = _ConfirmingPublisher()
+    assert relay.relay_pending() == 4
+    assert count("art42.monthly-rate") - before[0] == 2
+    assert count("art26.patrol-overdue") - before[1] == 1

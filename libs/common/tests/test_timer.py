@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from prometheus_client import REGISTRY
+
+from common import health
+from common.timer import WatchedTimer
+
+
+def _last_success() -> float | None:
+    return REGISTRY.get_sample_value("supervision_timer_last_success_timestamp_seconds",
+                                     {"service": "timersvc", "timer": "sweep_deadlines"})
+
+
+def test_a_timer_reports_its_last_successful_run(monkeypatch):
+    clock = iter([100.0, 200.0, 300.0, 400.0])
+    monkeypatch.setattr("prometheus_client.metrics.time.time", lambda: next(clock))
+    monkeypatch.setattr("nameko.timer.Timer.start", lambda self: None)
+    monkeypatch.setattr("nameko.timer.Timer.handle_result", lambda self, ctx, result, exc_info: result)
+    timer = WatchedTimer(interval=30)
+    timer.container = SimpleNamespace(service_name="timersvc")
+    timer.method_name = "sweep_deadlines"
+    try:
+        timer.start()
+        assert _last_success() == 100.0  # its start counts as a run: an alert measures from it
+        timer.handle_result(None, None, None)
+        assert _last_success() == 200.0
+        timer.handle_result(None, None, (RuntimeError, RuntimeError("database gone"), None))
+        assert _last_success() == 200.0  # a failed run is not a run
+        timer.handle_result(None, None, None)
+        assert _last_success() == 300.0
+    finally:
+        timer.heartbeat.retire()
+        assert "timersvc.sweep_deadlines" not in health._heartbeats
