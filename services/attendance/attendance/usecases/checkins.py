@@ -4,6 +4,7 @@ suspicious one raises."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from prometheus_client import Counter
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,10 @@ from common.clock import local_date
 from common.contracts import attendance as contracts
 from common.contracts.registry import Post
 from common.errors import IllegalStep, PermissionDenied
+
+CHECKINS = Counter("supervision_checkins_total",
+                   "Check-ins decided, by outcome (accepted, flagged, rejected); a retry of one is not counted again",
+                   ["outcome"])
 
 
 def duty_entries_of(session: Session, project: ProjectCopy, person_id: str) -> list[duty.RosterPost]:
@@ -110,4 +115,5 @@ def record_checkin(call: Call, data: dict) -> dict:
     if warning is not None:
         raise_warning(call, warning)
     call.session.flush()
+    CHECKINS.labels(str(decision.outcome)).inc()
     return {**checkin_view(checkin), "distance_outside_m": round(decision.distance_outside_m, 1)}

@@ -97,6 +97,26 @@ def test_the_first_device_binds_and_another_is_flagged(session, call_as):
     assert checkin(call_as("pm", hours(24)), device="phone-new-9", lat=30.0302)["outcome"] == "accepted"
 
 
+def test_checkins_are_counted_by_outcome_once_each(session, call_as):
+    from prometheus_client import REGISTRY
+
+    def counts() -> dict:
+        return {outcome: REGISTRY.get_sample_value("supervision_checkins_total", {"outcome": outcome}) or 0
+                for outcome in ("accepted", "flagged", "rejected")}
+
+    before = counts()
+    request_id = uuid.uuid4().hex
+    checkin(call_as("pm", hours(0)), request_id=request_id)
+    checkin(call_as("pm", hours(0) + timedelta(seconds=5)), request_id=request_id)  # a retry
+    checkin(call_as("pm", hours(1)), lat=30.05)
+    checkin(call_as("pm", hours(4)), device="phone-new-9", lat=30.0301)
+    with pytest.raises(PermissionDenied):
+        checkin(call_as("pm", hours(5), portal="zzd"))  # refused before any decision
+    after = counts()
+    assert {outcome: after[outcome] - before[outcome] for outcome in after} == {
+        "accepted": 1, "flagged": 1, "rejected": 1}
+
+
 def test_the_owner_may_block_suspected_spoofing(session, call_as):
     with pytest.raises(PermissionDenied):
         set_policy(call_as("line-head", hours(0)), PROJECT, {"spoofing": "block"})
