@@ -12,14 +12,14 @@ import logging
 
 import eventlet.event
 import sqlalchemy as sa
-from nameko.events import EventHandler, event_handler
+from nameko.events import EventHandler
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import QueueConsumer
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random
 
-from common import metrics
+from common import metrics, queues
 from common.events import EVENT_TYPES, WARNING_EVENTS
 from common.schema import dead_letter, inbox_message
 
@@ -49,10 +49,9 @@ def first_deliveries(session, event_ids: list[str], handler: str, now) -> set[st
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = (insert(inbox_message)
-                 .values([{"event_id": event_id, "handler": handler, "handled_at": now} for event_id in event_ids])
-                 .on_conflict_do_nothing().returning(inbox_message.c.event_id))
-    return set(session.execute(statement).scalars())
+    statement = insert(inbox_message).on_conflict_do_nothing().returning(inbox_message.c.event_id)
+    rows = [{"event_id": event_id, "handler": handler, "handled_at": now} for event_id in dict.fromkeys(event_ids)]
+    return set(session.execute(statement, rows).scalars())  # compiled once; sent as one multi-row insert
 
 
 def keep_aside(unit_of_work, service_name: str, event_cls, payload, error: Exception, now) -> None:
@@ -79,6 +78,25 @@ def _handle_once(service, method, event, unit_of_work, clock_attr: str, handler_
     unit_of_work.commit()
     metrics.EVENTS_HANDLED.labels(service_name, event.event_type, "handled").inc()
     return result
+
+
+class PlatformEventHandler(EventHandler):
+    """nameko's event handler on the platform's queue (``common.queues``): a quorum queue with a
+    delivery limit and a dead-letter queue, the classic queue of an earlier start retired into it;
+    a message that failed is given back after a wait that grows with its deliveries."""
+
+    def setup(self):
+        super().setup()
+        self.queue = queues.platform_queue(self.container.config, self.queue, self.container.service_name)
+
+    @property
+    def queue_policy(self) -> queues.QueuePolicy:
+        return queues.QueuePolicy.of(self.container.config)
+
+    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        if exc_info is not None and self.requeue_on_error:
+            eventlet.sleep(self.queue_policy.redelivery_wait(message))
+        return super().handle_result(message, worker_ctx, result, exc_info)
 
 
 def handles(event_cls, *, database_attr: str = "db", clock_attr: str = "clock", **handler_options):
@@ -115,9 +133,11 @@ def handles(event_cls, *, database_attr: str = "db", clock_attr: str = "clock", 
             return result
 
         # A handler that still fails after its retries (the database is down, say) gives the
-        # message back to the broker, so that no fact is dropped.
+        # message back to the broker, after a growing wait, so that no fact is dropped; one that
+        # fails on it every time has it dead-lettered by the quorum queue's delivery limit
+        # (common.queues) rather than looping for ever.
         handler_options.setdefault("requeue_on_error", True)
-        return event_handler(event_cls.source, event_cls.event_type, **handler_options)(wrapper)
+        return PlatformEventHandler.decorator(event_cls.source, event_cls.event_type, **handler_options)(wrapper)
 
     return decorate
 
@@ -156,7 +176,7 @@ class _WindowedQueueConsumer(QueueConsumer):
         provider.handle_message(body, message)
 
 
-class BatchEventHandler(EventHandler):
+class BatchEventHandler(PlatformEventHandler):
     """An event handler whose worker takes every message waiting (up to ``window``) at once.
 
     One batch runs at a time: while it runs, the next messages gather (the broker lets up to
@@ -213,6 +233,7 @@ class BatchEventHandler(EventHandler):
             if committed:
                 self.queue_consumer.ack_message(message)
             elif len(batch) == 1:
+                eventlet.sleep(self.queue_policy.redelivery_wait(message))
                 self.queue_consumer.requeue_message(message)
         return committed
 
