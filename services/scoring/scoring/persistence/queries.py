@@ -68,7 +68,7 @@ def unit_kinds(session: Session, unit_ids) -> dict[str, str]:
 def insert_entries(session: Session, rows: list[dict]) -> None:
     """Ledger entries (the columns of :class:`LedgerEntry`), one statement."""
     if rows:
-        session.execute(sa.insert(LedgerEntry), rows)
+        session.execute(sa.insert(LedgerEntry.__table__), rows)  # Core: compiled once, sent as one multi-row insert
 
 
 # The composite of README.md "Scoring" and scoring.domain.scores, set-based: one statement for one
@@ -111,13 +111,14 @@ SELECT subject_id, :year, subject_kind, composite,
 FROM composites WHERE 1 = 1
 ON CONFLICT (subject_id, year) DO UPDATE SET subject_kind = excluded.subject_kind, composite = excluded.composite,
     colour = excluded.colour, projects = excluded.projects, updated_at = excluded.updated_at
+RETURNING subject_id, subject_kind, composite, colour
 """
 
 
 def recompute_composites(session: Session, year: int, rules: ScoringRules, now: datetime,
-                         subject_ids: list[str] | None = None) -> int:
+                         subject_ids: list[str] | None = None) -> dict[str, dom_scores.Standing]:
     """Recompute the annual composites of ``year`` (of ``subject_ids`` only, if given) in one statement;
-    answer the number of subjects scored."""
+    answer the standings it stored."""
     filters = {"ledger_filter": "", "participant_filter": "", "owner_filter": ""}
     params = {"year": year, "base": str(rules.base_score), "min_weight": str(rules.minimum_weight_yuan),
               "green": str(rules.green_min), "blue": str(rules.blue_min), "yellow": str(rules.yellow_min),
@@ -125,12 +126,13 @@ def recompute_composites(session: Session, year: int, rules: ScoringRules, now: 
     statement = sa.text(_COMPOSITE_SQL.format(**filters))
     if subject_ids is not None:
         if not subject_ids:
-            return 0
+            return {}
         filters = {"ledger_filter": "AND subject_id IN :subjects", "participant_filter": "WHERE unit_id IN :subjects",
                    "owner_filter": "AND owner_id IN :subjects"}
         statement = sa.text(_COMPOSITE_SQL.format(**filters)).bindparams(sa.bindparam("subjects", expanding=True))
         params["subjects"] = list(subject_ids)
-    return session.execute(statement, params).rowcount
+    return {row.subject_id: dom_scores.Standing(row.subject_kind, Decimal(row.composite), row.colour)
+            for row in session.execute(statement, params)}
 
 
 def project_points(session: Session, year: int, keys) -> dict[tuple[str, str], Decimal]:
@@ -159,10 +161,10 @@ def store_project_scores(session: Session, rows: list[dict]) -> None:
     inserted or updated in one statement."""
     if not rows:
         return
-    statement = _upsert(session, ProjectScore).values(rows)
+    statement = _upsert(session, ProjectScore.__table__)
     session.execute(statement.on_conflict_do_update(
         index_elements=["subject_id", "project_id", "year"],
-        set_={"score": statement.excluded.score, "updated_at": statement.excluded.updated_at}))
+        set_={"score": statement.excluded.score, "updated_at": statement.excluded.updated_at}), rows)
 
 
 def _upsert(session: Session, model):
@@ -206,7 +208,7 @@ def next_sequence(session: Session, count: int = 1) -> int:
 def add_feed_changes(session: Session, changes: list[dict]) -> None:
     """Feed rows (``sequence``, ``routing_key``, ``subject_id``, ``payload``, ``occurred_at``), one statement."""
     if changes:
-        session.execute(sa.insert(ScoreChange), changes)
+        session.execute(sa.insert(ScoreChange.__table__), changes)
 
 
 def projects_of(session: Session, unit_id: str) -> list[str]:

@@ -169,10 +169,9 @@ def rescore_subjects(call: Call, year: int, subject_ids: list[str] | None, cause
     queries.hold_feed(call.session)
     project_scores, rescored = _rescore_projects(call, year, list(entries), rules) if entries else ({}, set())
     before = queries.standings(call.session, year, subject_ids)
-    queries.recompute_composites(call.session, year, rules, call.now, subject_ids)
+    after = queries.recompute_composites(call.session, year, rules, call.now, subject_ids)
     for stale in [obj for obj in call.session.identity_map.values() if isinstance(obj, (AnnualScore, ProjectScore))]:
         call.session.expire(stale)  # rewritten by the statements above
-    after = queries.standings(call.session, year, subject_ids)
     subjects = dom_scores.changed_subjects(before, after, rescored)
     if not subjects:
         return 0

@@ -48,14 +48,14 @@ class _Occurrence:
     evidence: dict
 
 
-def _deduct(call: Call, occurrences: list[_Occurrence]) -> list[str]:
+def _deduct(call: Call, occurrences: list[_Occurrence], kinds: dict[str, str]) -> list[str]:
     """The deductions of the occurrences, in order — each within the caps left by the ledger and by the
-    occurrences before it — recorded and rescored together (:func:`record_entries`)."""
+    occurrences before it — recorded and rescored together (:func:`record_entries`); ``kinds``: the
+    registry's kinds of the units the occurrences name."""
     if not occurrences:
         return []
     facts = [occurrence.fact for occurrence in occurrences]
     subjects = {subject for fact in facts for subject in (fact.firm_id, fact.person_id, fact.owner_id) if subject}
-    kinds = queries.unit_kinds(call.session, subjects)
     deducted = queries.deducted_so_far(call.session, subjects,
                                        {district_date(one.occurred_at).year for one in occurrences},
                                        {fact.conduct for fact in facts})
@@ -90,7 +90,8 @@ def on_warnings(call: Call, warnings: list[events.WarningRaised]) -> list[str]:
     """Warning points fired (a batch of the inbox, in the order they came): each deducts under the conduct
     its rule maps to, or its rule is reported unmapped; answers the ids of the entries."""
     placed = queries.projects(call.session, {event.project_id for event in warnings})
-    kinds = queries.unit_kinds(call.session, {event.must_act for event in warnings})
+    kinds = queries.unit_kinds(call.session, {unit for event in warnings for unit in (event.must_act, event.firm_id)}
+                               | {owner for _industry, owner in placed.values()})
     published = queries.published_versions(call.session)
     occurrences = []
     for event in warnings:
@@ -109,7 +110,7 @@ def on_warnings(call: Call, warnings: list[events.WarningRaised]) -> list[str]:
                     "detail": event.detail}
         occurrences.append(_Occurrence(fact, rule_set, event.occurred_at, event.rule_id, "warning",
                                        str(event.event_id), evidence))
-    return _deduct(call, occurrences)
+    return _deduct(call, occurrences, kinds)
 
 
 def _report_unmapped(call: Call, event: events.WarningRaised, industry: str) -> None:
@@ -139,15 +140,15 @@ def on_case_closed(call: Call, event: events.CaseClosed) -> list[str]:
     rule_set = applicable(queries.published_versions(call.session, industry), industry,
                           district_date(event.occurred_at))
     responsible = event.responsible_unit_id
-    kind = subject_kind(queries.unit_kinds(call.session, [responsible]).get(responsible), "firm") \
-        if responsible else None
+    kinds = queries.unit_kinds(call.session, [responsible])
+    kind = subject_kind(kinds.get(responsible), "firm") if responsible else None
     fact = dom.ConductFact("complaint_substantiated", event.project_id,
                            firm_id=responsible if kind == "firm" else None, person_id=event.responsible_person_id,
                            owner_id=responsible if kind == "owner" else None)
     evidence = {"case_id": event.case_id, "kind": event.kind, "category": event.category,
                 "summary": event.summary, "project_id": event.project_id}
     return _deduct(call, [_Occurrence(fact, rule_set, event.occurred_at, event.rule_id, "case", str(event.event_id),
-                                      evidence)])
+                                      evidence)], kinds)
 
 
 def _restore_warning(call: Call, event: events.CaseClosed) -> list[str]:
