@@ -3,7 +3,9 @@
 - An anonymous complaint about a project, and a named one filed through Open311 and linked to it,
   are triaged by the back office's intake, dispatched down the chain to the owner, accepted,
   handled, reported, verified by the level above and closed, while the complainants follow them by
-  tracking code and by Open311; no role down the chain reads who complained.
+  tracking code and by Open311; no role down the chain reads who complained. The anonymous one
+  carries a photo uploaded without a login, which the owner handling the case sees and an owner
+  off the case does not.
 - A discipline complaint reaches discipline inspection only.
 - A warning raised by a deadline opens a case held by the owner; left past the accept limit, it
   escalates one level up.
@@ -21,6 +23,7 @@ START = datetime.fromisoformat("2027-03-01T09:00:00+08:00")
 PHONE = "13957512345"
 SECRETS = (PHONE, "投诉 李")  # the Open311 complainant's phone and name (first_name last_name)
 ANONYMOUS_TEXT = "曹娥江堤防工地混凝土浇筑后墙体出现裂缝，无人处理"
+PHOTO = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4  # a JPEG by its first bytes
 
 
 def eventually(attempt, seconds: float = 20):
@@ -60,6 +63,13 @@ def district(client):
     client.ok("POST", f"/zzd/v1/users/{staff}/posts", back_office, 201,
               json={"unit_id": ids["discipline"], "post": "staff"})
     tokens["discipline"] = client.zzd_login("81009")
+    ids["other_owner"] = client.ok("POST", "/zzd/v1/units", back_office, 201,
+                                   json={"kind": "owner", "name": "百官街道"})["id"]
+    other = client.ok("POST", "/zzd/v1/users", back_office, 201,
+                      json={"name": "另一建设单位负责人", "portal": "zzd", "zzd_account_id": "81010"})["id"]
+    client.ok("POST", f"/zzd/v1/users/{other}/posts", back_office, 201,
+              json={"unit_id": ids["other_owner"], "post": "chief"})
+    tokens["other_owner_chief"] = client.zzd_login("81010")
     built["project"] = build_project(client, built)
     return built
 
@@ -129,8 +139,10 @@ def test_an_anonymous_complaint_goes_down_the_chain_and_back_while_its_complaina
     refused = client.refused("POST", "/public/v1/complaints", None, 422,
                              json={"project_id": pid, "category": "quality", "text": ANONYMOUS_TEXT})
     assert refused["details"][0]["field"] == "contact"
+    photo_id = client.ok("POST", "/public/v1/complaint-photos", {}, 201,
+                         files={"file": ("crack.jpg", PHOTO, "image/jpeg")})["photo_id"]
     receipt = file_complaint(client, {"project_id": pid, "category": "quality", "text": ANONYMOUS_TEXT,
-                                      "anonymous": True})
+                                      "anonymous": True, "photo_file_ids": [photo_id]})
     assert receipt["status"] == "received"
     code = receipt["tracking_code"]
     services = {s["service_code"] for s in client.ok("GET", "/public/v1/open311/v2/services.json", {})}
@@ -163,6 +175,12 @@ def test_an_anonymous_complaint_goes_down_the_chain_and_back_while_its_complaina
     assert early.status_code in (403, 404), early.text  # not the owner's yet
     step(client, tokens["line_head"], case_id, "dispatch", unit_id=ids["owner"], text="请建设单位处理")
     step(client, tokens["owner_chief"], case_id, "accept", text="已接收")
+    # The owner handling the case sees the complainant's photo; an owner off the case does not.
+    (photo,) = client.ok("GET", f"/zzd/v1/cases/{case_id}/photos", tokens["owner_chief"])
+    assert (photo["id"], photo["content_type"], photo["size"]) == (photo_id, "image/jpeg", len(PHOTO))
+    seen = client.http.get(f"/zzd/v1/cases/{case_id}/photos/{photo_id}", headers=tokens["owner_chief"])
+    assert (seen.status_code, seen.content, seen.headers["content-type"]) == (200, PHOTO, "image/jpeg")
+    client.refused("GET", f"/zzd/v1/cases/{case_id}/photos/{photo_id}", tokens["other_owner_chief"], 404)
     evidence = client.ok("POST", "/zzd/v1/files", tokens["owner_chief"], 201,
                          files={"file": ("repair.pdf", b"%PDF-1.4 repair", "application/pdf")})["id"]
     step(client, tokens["owner_chief"], case_id, "handle", text="责令施工单位返工", file_ids=[evidence],
