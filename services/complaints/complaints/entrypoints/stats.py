@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from common.service import query
+from common.timer import timer
 from complaints.usecases import stats
 
 
 class StatsEntrypoints:
+    @timer(interval=60)
+    def measure_cases(self):
+        stats.measure_cases(self.db.session, self.clock.now())
+
     @query
     def case_stats(self, call, by: str) -> list[dict]:
         return stats.case_stats(call, by)

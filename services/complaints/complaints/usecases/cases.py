@@ -15,6 +15,7 @@ from complaints.domain import cases as dom
 from complaints.domain.complaints import CATEGORIES
 from complaints.persistence.models import Case, new_id
 from complaints.usecases.common import (
+    CASES_OPENED,
     Call,
     case_facts,
     case_scope,
@@ -176,6 +177,7 @@ def file_clue(call: Call, data: dict) -> dict:
     stage_event(call.session, events.CaseOpened(occurred_at=call.now, case_id=case.id, kind=case.kind,
                                                 category=case.category, project_id=case.project_id,
                                                 summary=case.summary))
+    CASES_OPENED.labels(case.kind).inc()
     record_step(call.session, case, case_facts(call.session, case), "received", call.now,
                 by_user_id=actor.user_id, acting_unit_id=actor.posts[0].unit.id, text=request.text,
                 file_ids=request.file_ids, rules=call.rules(), principal=call.principal)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from prometheus_client import Counter, Gauge
 from sqlalchemy.orm import Session
 
 from common import events, registry_copy, usecase
@@ -25,6 +26,13 @@ from complaints.persistence.models import Case, CaseStep, CaseUnit
 from complaints.usecases.deadline_engine import ENGINE, SUBJECT, wait_rule_id
 
 RULES = RulesCache(CaseRules)
+
+# The cases' metrics (deploy/prometheus/alerts.yml: warnings not turned into cases, cases overdue).
+CASES_OPENED = Counter("supervision_cases_opened_total", "Cases opened, by kind (warning, complaint, clue)",
+                       ["kind"])
+CASES = Gauge("supervision_cases", "Cases by status, as last measured (stats.measure_cases)", ["status"])
+CASES_OVERDUE = Gauge("supervision_cases_overdue",
+                      "Cases not closed whose step is past its limit on the platform clock, as last measured")
 
 
 class Call(usecase.Call):

@@ -24,7 +24,7 @@ from complaints.domain import cases as dom
 from complaints.domain import complaints as window
 from complaints.domain.rules import CaseRules
 from complaints.persistence.models import Case, CaseStep, Complainant, Complaint, ComplaintPhoto, new_id
-from complaints.usecases.common import Call, case_facts, is_firm_view, record_step, visible_case
+from complaints.usecases.common import CASES_OPENED, Call, case_facts, is_firm_view, record_step, visible_case
 
 PUBLIC = Principal(user_id=None, portal="public")
 MAX_PHOTO_PAGE = 100
@@ -118,6 +118,7 @@ def file_complaint(session: Session, now: datetime, rules: CaseRules, data: dict
         session.flush()
         stage_event(session, events.CaseOpened(occurred_at=now, case_id=case.id, kind=case.kind,
                                                category=case.category, project_id=project_id, summary=case.summary))
+        CASES_OPENED.labels(case.kind).inc()
         facts = case_facts(session, case)
         record_step(session, case, facts, "received", now, by_user_id=None, acting_unit_id=None, rules=rules,
                     principal=PUBLIC)

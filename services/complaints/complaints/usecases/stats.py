@@ -5,14 +5,17 @@ grouped query over indexed tables."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from common import registry_copy
 from common.contracts.types import check_paging
 from common.errors import InvalidInput
 from complaints.domain import cases as dom
 from complaints.persistence.models import Case, CaseStep
-from complaints.usecases.common import Call, case_scope, case_view
+from complaints.usecases.common import CASES, CASES_OVERDUE, Call, case_scope, case_view
 
 MAX_PAGE = 200
 
@@ -59,6 +62,17 @@ def overdue_cases(call: Call, limit: int = 50, offset: int = 0) -> list[dict]:
         sa.select(Case).where(case_scope(call.actor()).condition(), Case.status != dom.Status.CLOSED,
                               Case.due_at < call.now).order_by(Case.due_at, Case.id).limit(limit).offset(offset))
     return [{**case_view(call.session, case), "overdue": True} for case in rows.scalars()]
+
+
+def measure_cases(session: Session, now: datetime) -> None:
+    """The cases' gauges for the operations dashboard and the overdue alert: how many cases are in
+    each status, and how many open ones are past their step's limit (the platform's whole count,
+    whoever measures it: several instances report the same numbers)."""
+    by_status = dict(session.execute(sa.select(Case.status, sa.func.count()).group_by(Case.status)).all())
+    for status in dom.Status:
+        CASES.labels(str(status)).set(by_status.get(status, 0))
+    CASES_OVERDUE.set(session.execute(sa.select(sa.func.count()).select_from(Case).where(
+        Case.status != dom.Status.CLOSED, Case.due_at < now)).scalar_one())
 
 
 def step_times(call: Call) -> list[dict]:

@@ -15,7 +15,7 @@ from common.outbox import stage_event
 from complaints.domain import cases as dom
 from complaints.domain.rules import CaseRules
 from complaints.persistence.models import Case, new_id
-from complaints.usecases.common import chain_of_project, leading_group_id, record_step
+from complaints.usecases.common import CASES_OPENED, chain_of_project, leading_group_id, record_step
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ def open_for_warning(session: Session, event: events.WarningRaised, now: datetim
     stage_event(session, events.CaseOpened(occurred_at=now, case_id=case.id, kind=case.kind, category=case.category,
                                            project_id=case.project_id, warning_id=case.warning_id,
                                            rule_id=case.rule_id, article=case.article, summary=case.summary))
+    CASES_OPENED.labels(case.kind).inc()
     facts = dom.Case(dom.Kind.WARNING, dom.Status.DISPATCHED, holder,
                      dom.level_above(dom.Case(dom.Kind.WARNING, dom.Status.DISPATCHED, holder, chain=chain), holder),
                      chain=chain)

@@ -168,3 +168,29 @@ def test_statistics_count_within_the_callers_scope(session, call_as):
     assert stats.case_stats(call_as("lg-staff"), "level")[0]["count"] >= 1
     with pytest.raises(InvalidInput):
         stats.case_stats(call_as("lg-staff"), "colour")
+
+
+def test_cases_are_counted_as_they_open_and_measured_by_status_and_overdue(session, call_as):
+    from prometheus_client import REGISTRY
+
+    def opened(kind: str) -> float:
+        return REGISTRY.get_sample_value("supervision_cases_opened_total", {"kind": kind}) or 0
+
+    def gauge(name: str, labels: dict | None = None) -> float:
+        return REGISTRY.get_sample_value(name, labels or {})
+
+    before = opened("warning"), opened("complaint")
+    case = warnings.open_for_warning(session, warning("w-m1"), NOW, RULES.get(session))
+    warnings.open_for_warning(session, warning("w-m1"), NOW, RULES.get(session))  # delivered twice: one case
+    file(session)
+    file(session, {**COMPLAINT, "contact": {"name": "李四", "phone": "13900000000"}}, client="client-2")  # alike
+    assert (opened("warning") - before[0], opened("complaint") - before[1]) == (1, 1)
+
+    session.flush()
+    stats.measure_cases(session, NOW)
+    assert gauge("supervision_cases", {"status": "dispatched"}) == 1
+    assert gauge("supervision_cases", {"status": "received"}) == 1
+    assert gauge("supervision_cases", {"status": "closed"}) == 0
+    assert gauge("supervision_cases_overdue") == 0
+    stats.measure_cases(session, case.due_at + timedelta(minutes=1))
+    assert gauge("supervision_cases_overdue") >= 1
