@@ -30,6 +30,7 @@ import uuid
 from kombu import Exchange
 from kombu.serialization import dumps, loads
 from nameko.exceptions import RpcTimeout, UnknownService, deserialize
+from prometheus_client import Histogram
 
 from common.amqp import Confirmations, close_quietly, open_connection
 from common.principal import CONTEXT_KEY, Principal
@@ -41,6 +42,14 @@ RPC_EXCHANGE = Exchange("nameko-rpc", type="topic", durable=True, auto_delete=Fa
 # A connection idle for longer may have been dropped silently by the network in between.
 IDLE_CONNECTION_SECONDS = 60.0
 IDLE_CONNECTIONS_KEPT = 16
+
+RPC_LATENCY = Histogram(
+    "gateway_rpc_seconds",
+    "Calls from the gateway to the services, by outcome: ok, error (the service answered an error), timeout "
+    "(no answer in time: 504), reply_lost, unavailable (the broker did not take it), unknown_service",
+    ["service", "method", "outcome"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
 
 
 class BrokerUnavailable(ConnectionError):
@@ -130,6 +139,29 @@ class ServiceClient:
         self._lock = threading.Lock()
 
     def call(self, service: str, method: str, *args, principal: Principal, **kwargs):
+        started = time.monotonic()
+        outcome = "ok"
+        try:
+            return self._call(service, method, args, kwargs, principal)
+        except RpcTimeout:
+            outcome = "timeout"
+            raise
+        except ReplyLost:
+            outcome = "reply_lost"
+            raise
+        except BrokerUnavailable:
+            outcome = "unavailable"
+            raise
+        except UnknownService:
+            outcome = "unknown_service"
+            raise
+        except Exception:
+            outcome = "error"
+            raise
+        finally:
+            RPC_LATENCY.labels(service, method, outcome).observe(time.monotonic() - started)
+
+    def _call(self, service: str, method: str, args: tuple, kwargs: dict, principal: Principal):
         deadline = time.monotonic() + self.timeout
         correlation_id = str(uuid.uuid4())
         content_type, content_encoding, body = dumps({"args": list(args), "kwargs": kwargs}, serializer="json")
