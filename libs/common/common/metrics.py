@@ -48,6 +48,11 @@ TIMER_LAST_SUCCESS = Gauge(
     ["service", "timer"],
 )
 
+LIVENESS = Gauge("supervision_liveness",
+                 "1 when the process's /livez answers 200 (consumers running, outbox relay and timers turning), "
+                 "else 0")
+LIVENESS.set_function(lambda: 1.0 if health.liveness()[0] else 0.0)
+
 COMMANDS_EXPIRED = Counter(
     "supervision_commands_expired_total", "Commands dropped unexecuted because their caller had given up",
     ["service", "method"],

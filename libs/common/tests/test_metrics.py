@@ -102,3 +102,15 @@ def test_setup_with_port_zero_serves_nothing():
     provider = _provider()
     provider.setup()
     assert provider.port == 0
+
+
+def test_liveness_is_exported_as_a_gauge_read_at_each_scrape():
+    from common import health
+
+    assert REGISTRY.get_sample_value("supervision_liveness") == (1.0 if health.liveness()[0] else 0.0)
+    stalled = health.heartbeat("metricstest.stalled-loop", max_age_seconds=0.0)
+    stalled.last -= 1
+    try:
+        assert REGISTRY.get_sample_value("supervision_liveness") == 0.0
+    finally:
+        stalled.retire()
