@@ -21,11 +21,12 @@ import logging
 import time
 
 import eventlet
+from kombu import Queue
 from nameko.exceptions import RpcTimeout
 from nameko.extensions import DependencyProvider
-from nameko.rpc import Rpc, RpcProxy
+from nameko.rpc import RPC_QUEUE_TEMPLATE, ReplyListener, Rpc, RpcConsumer, RpcProxy, get_rpc_exchange
 
-from common import metrics
+from common import metrics, queues
 from common.errors import CommandExpired
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,33 @@ def _count_expired(service: str, method: str, expires_at) -> None:
                    extra={"service": service, "method": method, "expired_at": expires_at})
 
 
+class PlatformRpcConsumer(RpcConsumer):
+    """The service's command queue ``rpc-<service>`` as the platform's quorum queue (``common.queues``)."""
+
+    def setup(self):
+        if self.queue is None:
+            service_name = self.container.service_name
+            nameko_queue = Queue(RPC_QUEUE_TEMPLATE.format(service_name),
+                                 exchange=get_rpc_exchange(self.container.config),
+                                 routing_key=f"{service_name}.*", durable=True)
+            self.queue = queues.platform_queue(self.container.config, nameko_queue, service_name)
+            self.queue_consumer.register_provider(self)
+            self._registered = True
+
+
+class TransientReplyListener(ReplyListener):
+    """A service's reply queue for its own calls to other services: transient (nameko declares it
+    durable), still expiring 5 minutes after its service is gone, never a quorum queue."""
+
+    def setup(self):
+        super().setup()
+        self.queue = Queue(self.queue.name, exchange=self.queue.exchange, routing_key=self.queue.routing_key,
+                           durable=False, queue_arguments=self.queue.queue_arguments)
+
+
 class ExpiringRpc(Rpc):
+    rpc_consumer = PlatformRpcConsumer()
+
     def handle_message(self, body, message):
         expires_at = (message.headers or {}).get(f"nameko.{EXPIRES_HEADER}")
         if _expired(expires_at):
@@ -110,6 +137,8 @@ class _BoundedProxy:
 class BoundedServiceRpc(RpcProxy):
     """nameko's ``RpcProxy`` waits for ever; this one until the current call's deadline (it
     travels on in the context), or ``rpc_timeout_seconds`` for a call without one."""
+
+    rpc_reply_listener = TransientReplyListener()
 
     def get_dependency(self, worker_ctx):
         from common.settings import platform_settings

@@ -56,6 +56,16 @@ class PlatformSettings(BaseSettings):
         2.0, gt=0, le=60,
         description="How long one pass of a service's timers works through what fell due before yielding.")
     outbox_retention_days: int = Field(7, ge=1, description="Published events are kept this long, then purged.")
+    quorum_queues: bool = Field(
+        True, description="Declare the durable queues (event handlers, RPC commands) as replicated quorum queues, "
+                          "a message that fails every time dead-lettered (common.queues); off: classic queues.")
+    queue_delivery_limit: int = Field(
+        20, ge=1, le=1000,
+        description="Deliveries of one message to a quorum queue's consumers before it goes to the dead-letter queue.")
+    queue_redelivery_delay_seconds: float = Field(
+        0.5, ge=0, le=60, description="How long a handler that failed waits before giving its message back "
+                                      "(doubling with each delivery, up to the maximum).")
+    queue_redelivery_delay_max_seconds: float = Field(60.0, ge=0, le=600)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> PlatformSettings:
@@ -71,6 +81,11 @@ class PlatformSettings(BaseSettings):
             "AMQP_URI": self.amqp_uri,
             "max_workers": self.max_workers,
             "serializer": "json",
+            # read by common.queues when the entrypoints declare their queues
+            "QUORUM_QUEUES": self.quorum_queues,
+            "QUEUE_DELIVERY_LIMIT": self.queue_delivery_limit,
+            "QUEUE_REDELIVERY_DELAY": self.queue_redelivery_delay_seconds,
+            "QUEUE_REDELIVERY_DELAY_MAX": self.queue_redelivery_delay_max_seconds,
         }
 
 

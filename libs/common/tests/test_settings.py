@@ -26,6 +26,10 @@ def test_defaults(clean_settings):
         "AMQP_URI": "pyamqp://guest:guest@127.0.0.1:5672/",
         "max_workers": 10,
         "serializer": "json",
+        "QUORUM_QUEUES": True,
+        "QUEUE_DELIVERY_LIMIT": 20,
+        "QUEUE_REDELIVERY_DELAY": 0.5,
+        "QUEUE_REDELIVERY_DELAY_MAX": 60.0,
     }
 
 
@@ -66,8 +70,12 @@ def test_platform_settings_come_from_the_environment(clean_settings):
     settings = platform_settings()
     assert settings.manual_clock is True
     assert settings.log_format == "text"
+    clean_settings.setenv("SUPERVISION_QUORUM_QUEUES", "false")
+    clean_settings.setenv("SUPERVISION_QUEUE_DELIVERY_LIMIT", "5")
+    settings = platform_settings.__wrapped__()
     assert settings.nameko_config() == {"AMQP_URI": "pyamqp://u:p@rabbit:5672/prod", "max_workers": 25,
-                                        "serializer": "json"}
+                                        "serializer": "json", "QUORUM_QUEUES": False, "QUEUE_DELIVERY_LIMIT": 5,
+                                        "QUEUE_REDELIVERY_DELAY": 0.5, "QUEUE_REDELIVERY_DELAY_MAX": 60.0}
 
 
 def test_platform_settings_are_cached_until_cleared(clean_settings):
