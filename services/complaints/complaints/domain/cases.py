@@ -194,7 +194,9 @@ def may_receive(case: Case, target: Target, leading_group_id: str | None) -> Non
 
 def decide(case: Case, step: Step, caller: Caller, *, target: Target | None = None,
            finding: Finding | None = None, leading_group_id: str | None = None) -> Case:
-    """The case after ``step`` by ``caller``, or the reason it may not be taken."""
+    """The case after ``step`` by ``caller``, or the reason it may not be taken (Art. 10–13,
+    29–30: each level accepts, handles or passes down, reports, and the level above verifies; a
+    discipline case goes to discipline inspection only)."""
     if case.status == Status.CLOSED:
         raise IllegalStep("the case is closed")
     if step == Step.TRIAGE:

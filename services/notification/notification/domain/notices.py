@@ -53,8 +53,9 @@ def opens_a_warnings_case(event: events.CaseStepRecorded) -> bool:
 
 
 def of_case_step(event: events.CaseStepRecorded) -> Notice | None:
-    """None when the step tells no one (:data:`CASE_STEPS`), names no unit that must act next, or
-    only opens a warning's case (:func:`opens_a_warnings_case`)."""
+    """The notice of a case step to the unit that must act next (Art. 10, 29–30); None when the step
+    tells no one (:data:`CASE_STEPS`), names no unit that must act next, or only opens a warning's
+    case (:func:`opens_a_warnings_case`)."""
     kind, words = CASE_STEPS[event.step]
     if kind is None or not event.next_unit_id or opens_a_warnings_case(event):
         return None
@@ -67,7 +68,7 @@ def of_case_step(event: events.CaseStepRecorded) -> Notice | None:
 
 
 def of_checkin(event: events.CheckinRecorded) -> Notice | None:
-    """None for an accepted check-in."""
+    """The notice of a flagged check-in to the owner's side (Art. 26, 47); None for an accepted one."""
     if event.outcome != "flagged":
         return None
     return Notice(event_key=f"{event.event_type}:{event.event_id}", kind=NoticeKind.ATTENDANCE_FLAG,

@@ -28,7 +28,7 @@ class EntryFacts:
 
 
 def check_filing(entry: EntryFacts, own_subjects: frozenset[str], now: datetime, rules: ScoringRules) -> None:
-    """Only a deduction of one's own, within the window, once."""
+    """Only a deduction of one's own, within the window, once (Art. 37)."""
     if entry.subject_id not in own_subjects:
         # someone else's entry: as if it did not exist
         raise ObjectionRefused("entry_id", "no such entry of yours", not_found=True)
