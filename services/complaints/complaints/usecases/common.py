@@ -84,13 +84,35 @@ def case_facts(session: Session, case: Case) -> dom.Case:
 @dataclass(frozen=True)
 class CaseScope:
     """The cases a caller may see: the back office every case but discipline ones (which only its
-    complaint intake and discipline inspection see); a unit the cases it went through or oversees
-    on their chain; a firm the cases about itself (Art. 10–13, 30)."""
+    complaint intake and discipline inspection see); a unit the cases it went through, and the
+    cases of its projects held by it or below it in its own line — as the project's chain stands
+    now, so a line assigned later sees them too; a firm the cases about itself (Art. 10–13, 30)."""
 
     everything: bool
     discipline: bool
     unit_ids: frozenset[str]
     firm_ids: frozenset[str]
+    # The caller's units by their level of the chain, and the industries of its authorities.
+    owner_ids: frozenset[str] = frozenset()
+    line_ids: frozenset[str] = frozenset()
+    supervising_ids: frozenset[str] = frozenset()
+    authority_ids: frozenset[str] = frozenset()
+    industries: frozenset[str] = frozenset()
+
+    def _below_in_own_line(self):
+        """The case's project puts one of the caller's units on its chain at or above the holder."""
+        project = registry_copy.copy_project.c
+        held = Case.holder_unit_id
+        levels = [
+            sa.and_(project.owner_id.in_(self.owner_ids), held == project.owner_id),
+            sa.and_(project.line_id.in_(self.line_ids), held.in_([project.line_id, project.owner_id])),
+            sa.and_(project.supervising_unit_id.in_(self.supervising_ids),
+                    held.in_([project.supervising_unit_id, project.line_id, project.owner_id])),
+            sa.and_(project.industry.in_(self.industries),
+                    sa.or_(held.in_(self.authority_ids),
+                           held.in_([project.supervising_unit_id, project.line_id, project.owner_id]))),
+        ]
+        return sa.exists().where(project.id == Case.project_id, sa.or_(*levels))
 
     def condition(self):
         if self.everything and self.discipline:
@@ -101,8 +123,9 @@ class CaseScope:
         if self.discipline:
             clauses.append(Case.discipline.is_(True))
         if self.unit_ids:
-            clauses.append(sa.and_(Case.discipline.is_(False), Case.id.in_(
-                sa.select(CaseUnit.case_id).where(CaseUnit.unit_id.in_(self.unit_ids)))))
+            clauses.append(sa.and_(Case.discipline.is_(False), sa.or_(
+                Case.id.in_(sa.select(CaseUnit.case_id).where(CaseUnit.unit_id.in_(self.unit_ids))),
+                self._below_in_own_line())))
         if self.firm_ids:
             clauses.append(sa.and_(Case.subject_unit_id.in_(self.firm_ids), Case.discipline.is_(False)))
         return sa.or_(*clauses) if clauses else sa.false()
@@ -112,7 +135,15 @@ def case_scope(actor: Actor) -> CaseScope:
     caller = caller_of(actor)
     firms = frozenset(held.unit.id for held in actor.posts if held.unit.kind in FIRM_KINDS)
     units = frozenset(held.unit.id for held in actor.posts if held.unit.kind not in FIRM_KINDS)
-    return CaseScope(caller.back_office, caller.intake or bool(caller.discipline_unit_ids), units, firms)
+
+    def of_kind(kind: UnitKind) -> frozenset[str]:
+        return frozenset(held.unit.id for held in actor.posts if held.unit.kind == kind)
+
+    authorities = [held.unit for held in actor.posts if held.unit.kind == UnitKind.INDUSTRY_AUTHORITY]
+    return CaseScope(caller.back_office, caller.intake or bool(caller.discipline_unit_ids), units, firms,
+                     of_kind(UnitKind.OWNER), of_kind(UnitKind.LINE), of_kind(UnitKind.SUPERVISING_UNIT),
+                     frozenset(unit.id for unit in authorities),
+                     frozenset(unit.industry for unit in authorities if unit.industry))
 
 
 FIRM_KINDS = frozenset(set(UnitKind) - set(dom.LEVELS) - {UnitKind.DISCIPLINE, UnitKind.AUDIT})

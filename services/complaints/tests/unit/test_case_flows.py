@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from common import events
+from common import events, registry_copy
 from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied, TooManyRequests
 from common.schema import audit_entry
 from complaints.usecases import cases, complaints, deadlines, stats, warnings
@@ -194,3 +194,19 @@ def test_cases_are_counted_as_they_open_and_measured_by_status_and_overdue(sessi
     assert gauge("supervision_cases_overdue") == 0
     stats.measure_cases(session, case.due_at + timedelta(minutes=1))
     assert gauge("supervision_cases_overdue") >= 1
+
+
+def test_a_line_assigned_after_the_case_opened_sees_it_as_the_chain_stands_now(session, call_as):
+    case = warnings.open_for_warning(session, warning("w-late"), NOW, RULES.get(session))
+    session.execute(sa.update(registry_copy.copy_project).where(registry_copy.copy_project.c.id == "p1")
+                    .values(line_id="line2"))
+    registry_copy.apply_event(session, events.UnitRegistered(occurred_at=NOW, unit_id="line2", kind="line",
+                                                             name="LINE2", parent_id="su"))
+    registry_copy.apply_event(session, events.PostGranted(occurred_at=NOW, user_id="line2-head", unit_id="line2",
+                                                          post="line_head"))
+    assert cases.get_case(call_as("line2-head"), case.id)["id"] == case.id
+    # Held above the line (escalated to the supervising unit), it is no longer below the line.
+    case.holder_unit_id = "su"
+    session.flush()
+    with pytest.raises(NotFound):
+        cases.get_case(call_as("line2-head"), case.id)
