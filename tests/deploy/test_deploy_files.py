@@ -7,9 +7,12 @@
   service's settings need (loaded through the real settings classes), one database per service
   in deploy/postgres/init-databases.sh (linted with ShellCheck, and run against this machine's
   PostgreSQL in the ``integration`` test).
-- deploy/k8s/: every manifest validated (strict) against the Kubernetes OpenAPI schemas with
+- deploy/k8s/base/: every manifest validated (strict) against the Kubernetes OpenAPI schemas with
   ``kubernetes-validate``, then checked: probes, resources, non-root, a Service and a
   PodDisruptionBudget per Deployment, the settings each container gets, the kustomization.
+- deploy/k8s/overlays/dev and prod: rendered with ``kubectl kustomize`` and every resource of the
+  render validated (strict); every nameko service in both; dev with one replica and the manual
+  clock; prod with autoscalers and network policies (who may reach whom, from network-settings.yaml).
 - Dockerfile and .dockerignore: linted with hadolint, ARG SERVICE, what is copied, the start
   command and health check (both run here), and the build context the .dockerignore leaves.
 
@@ -38,7 +41,9 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 INIT_DATABASES = ROOT / "deploy" / "postgres" / "init-databases.sh"
-K8S_DIR = ROOT / "deploy" / "k8s"
+K8S_DIR = ROOT / "deploy" / "k8s" / "base"
+OVERLAYS_DIR = ROOT / "deploy" / "k8s" / "overlays"
+OVERLAYS = ("dev", "prod")
 KUSTOMIZATION = K8S_DIR / "kustomization.yaml"
 SECRETS_TEMPLATE = K8S_DIR / "secrets.template.yaml"
 
@@ -91,7 +96,7 @@ def nameko_services() -> list[str]:
     """The nameko services `python -m common.runner` can start (common.runner.SERVICES).
 
     Each one must be deployed: once a new service is registered with the runner, add it to
-    docker-compose.yml and deploy/k8s/ (copy workflow's lines) or these tests fail.
+    docker-compose.yml and deploy/k8s/base/ (copy workflow's lines) or these tests fail.
     A service still being written, not yet registered, needs nothing here.
     """
     return list(_runner_services())
@@ -415,7 +420,11 @@ def k8s_manifest_files() -> list[Path]:
 
 @pytest.fixture(scope="module")
 def k8s() -> dict[tuple[str, str], dict]:
-    """Every resource of deploy/k8s (the Secrets template included), by (kind, name)."""
+    """Every resource of deploy/k8s/base (the Secrets template included), by (kind, name)."""
+    return k8s_resources()
+
+
+def k8s_resources() -> dict[tuple[str, str], dict]:
     resources: dict[tuple[str, str], dict] = {}
     for path in k8s_manifest_files():
         for doc in k8s_documents(path):
@@ -611,7 +620,7 @@ def test_each_deployment_has_a_service_and_a_disruption_budget(k8s):
 def test_k8s_runs_every_service_behind_one_ingress(k8s):
     deployments = of_kind(k8s, "Deployment")
     assert sorted(set(deployments) - {GATEWAY}) == nameko_services(), (
-        "deploy/k8s must run every nameko service of services/ (copy workflow.yaml)"
+        "deploy/k8s/base must run every nameko service of services/ (copy workflow.yaml)"
     )
     assert GATEWAY in deployments
     for name, deployment in deployments.items():
@@ -708,6 +717,214 @@ def test_k8s_settings_are_complete_and_load_in_production(k8s, monkeypatch):
             service = loaded["service"]
             check_database_url(service.database_url, name)
             assert service.metrics_port == metrics_port_of(name)
+
+
+# --------------------------------------------------------------------------- kustomize overlays
+
+
+def kubectl() -> str:
+    found = shutil.which("kubectl")
+    if found is None:
+        message = ("kubectl is not installed, so the overlays were NOT rendered or validated: install it "
+                   "(`apt-get install kubectl`, or `kubernetes-client` on older Debian lists; .ci/run does)")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+@functools.cache
+def _render(overlay: str) -> tuple[dict, ...]:
+    result = run([kubectl(), "kustomize", str(OVERLAYS_DIR / overlay)])
+    assert result.returncode == 0, f"kubectl kustomize deploy/k8s/overlays/{overlay}: {result.stderr}"
+    return tuple(doc for doc in yaml.safe_load_all(result.stdout) if doc)
+
+
+def rendered(overlay: str) -> dict[tuple[str, str], dict]:
+    resources: dict[tuple[str, str], dict] = {}
+    for doc in _render(overlay):
+        key = (doc["kind"], doc["metadata"]["name"])
+        assert key not in resources, f"{overlay}: {key} twice"
+        resources[key] = doc
+    return resources
+
+
+def overlay_errors(overlay: str) -> list[str]:
+    import kubernetes_validate
+
+    errors = []
+    for doc in _render(overlay):
+        for version in K8S_VERSIONS:
+            try:
+                kubernetes_validate.validate(doc, version, strict=True)
+            except kubernetes_validate.ValidationError as error:
+                where = ".".join(str(part) for part in error.path)
+                errors.append(f"{overlay} {doc['kind']}/{doc['metadata']['name']} (Kubernetes {version}) "
+                              f"{where}: {error.message}")
+            except kubernetes_validate.SchemaNotFoundError as error:
+                errors.append(f"{overlay} {doc['kind']}/{doc['metadata']['name']}: {error.message}")
+    return errors
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_each_overlay_renders_and_validates_strictly(overlay):
+    assert (OVERLAYS_DIR / overlay / "kustomization.yaml").exists()
+    errors = overlay_errors(overlay)
+    assert not errors, "\n".join(errors)
+    resources = rendered(overlay)
+    base = {key for key in k8s_resources() if key[0] != "Secret"}
+    assert base <= set(resources), f"{overlay} drops {sorted(base - set(resources))} of the base"
+    assert not [key for key in resources if key[0] == "Secret"], "Secrets come from the secret store, not an overlay"
+    for (kind, name), doc in resources.items():
+        if kind != "Namespace":
+            assert doc["metadata"].get("namespace") == NAMESPACE, f"{overlay}: {kind}/{name} outside {NAMESPACE}"
+        annotations = doc["metadata"].get("annotations", {})
+        assert annotations.get("config.kubernetes.io/local-config") != "true", f"{overlay}: {kind}/{name} applied"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_nameko_service_has_its_manifest_in_base_and_runs_in_each_overlay(overlay):
+    deployments = of_kind(rendered(overlay), "Deployment")
+    for service in nameko_services():
+        assert (K8S_DIR / f"{service}.yaml").exists(), f"deploy/k8s/base/{service}.yaml is missing (copy workflow.yaml)"
+        assert service in deployments, f"overlays/{overlay} does not run {service}"
+    assert sorted(set(deployments) - {GATEWAY}) == nameko_services()
+
+
+def test_the_broken_overlay_is_refused(tmp_path):
+    """The overlay checks can fail: a patch of a Deployment the base lacks does not render."""
+    overlay = tmp_path / "broken"
+    overlay.mkdir()
+    (overlay / "kustomization.yaml").write_text(yaml.safe_dump({
+        "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+        "resources": [os.path.relpath(K8S_DIR, overlay)],
+        "patches": [{"target": {"kind": "Deployment", "name": "workflow"},
+                     "patch": "- op: replace\n  path: /spec/replicaz/0\n  value: 1\n"}],
+    }), encoding="utf-8")
+    assert run([kubectl(), "kustomize", str(overlay)]).returncode != 0
+
+
+def test_dev_overlay_runs_one_replica_with_the_manual_clock(monkeypatch):
+    resources = rendered("dev")
+    for name, deployment in of_kind(resources, "Deployment").items():
+        assert deployment["spec"]["replicas"] == 1, f"dev runs one {name}"
+    for name, budget in of_kind(resources, "PodDisruptionBudget").items():
+        assert "minAvailable" not in budget["spec"] and budget["spec"]["maxUnavailable"] >= 1, f"{name} blocks a drain"
+    config = of_kind(resources, "ConfigMap")["supervision-config"]["data"]
+    assert config["SUPERVISION_MANUAL_CLOCK"] == "true"
+    env = {**config, "SUPERVISION_AMQP_URI": "pyamqp://u:p@rabbit:5672/dev"}
+    platform = load_settings(monkeypatch, "workflow", env)["platform"]
+    assert platform.manual_clock and platform.environment != "production", "the manual clock must load in dev"
+
+
+def test_prod_overlay_scales_the_gateway_and_attendance_on_cpu(monkeypatch):
+    resources = rendered("prod")
+    deployments = of_kind(resources, "Deployment")
+    autoscalers = {hpa["spec"]["scaleTargetRef"]["name"]: hpa
+                   for hpa in of_kind(resources, "HorizontalPodAutoscaler").values()}
+    assert {"gateway", "attendance"} <= set(autoscalers)
+    for name, hpa in autoscalers.items():
+        spec = hpa["spec"]
+        assert spec["scaleTargetRef"]["kind"] == "Deployment" and name in deployments
+        assert 2 <= spec["minReplicas"] < spec["maxReplicas"]
+        assert "replicas" not in deployments[name]["spec"], f"{name}: the autoscaler owns its replicas"
+        resources_of = [metric["resource"] for metric in spec["metrics"] if metric["type"] == "Resource"]
+        assert [r["name"] for r in resources_of] == ["cpu"] and resources_of[0]["target"]["type"] == "Utilization"
+    for name, deployment in deployments.items():
+        if name not in autoscalers:
+            assert deployment["spec"]["replicas"] >= 2, f"prod runs {name} twice at least"
+    config = of_kind(resources, "ConfigMap")["supervision-config"]["data"]
+    assert config["SUPERVISION_ENVIRONMENT"] == "production" and config["SUPERVISION_MANUAL_CLOCK"] == "false"
+
+
+def _selects(policy: dict, labels: dict) -> bool:
+    selector = policy["spec"]["podSelector"]
+    if not selector.get("matchLabels", {}).items() <= labels.items():
+        return False
+    for expression in selector.get("matchExpressions", []):
+        value = labels.get(expression["key"])
+        if expression["operator"] == "In" and value not in expression["values"]:
+            return False
+        if expression["operator"] == "NotIn" and value in expression["values"]:
+            return False
+    return True
+
+
+def _network_settings() -> dict:
+    return yaml.safe_load((OVERLAYS_DIR / "prod" / "network-settings.yaml").read_text(encoding="utf-8"))["spec"]
+
+
+def test_prod_network_policies_let_in_only_the_ingress_and_prometheus():
+    resources = rendered("prod")
+    settings = _network_settings()
+    policies = of_kind(resources, "NetworkPolicy")
+    deny = [p for p in policies.values() if p["spec"]["podSelector"] == {}
+            and set(p["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+            and not p["spec"].get("ingress") and not p["spec"].get("egress")]
+    assert deny, "deny everything by default, in and out"
+    for name, deployment in of_kind(resources, "Deployment").items():
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        ports = {port.get("name"): port["containerPort"] for port in container["ports"]}
+        allowed_from: dict[str, set] = {}
+        for policy in policies.values():
+            if not _selects(policy, labels) or "Ingress" not in policy["spec"]["policyTypes"]:
+                continue
+            for rule in policy["spec"].get("ingress", []):
+                assert rule.get("from") and rule.get("ports"), f"{policy['metadata']['name']} lets anyone in"
+                for peer in rule["from"]:
+                    assert set(peer) == {"namespaceSelector"}, peer
+                    namespace = peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+                    allowed_from.setdefault(namespace, set()).update(
+                        ports.get(port["port"], port["port"]) for port in rule["ports"])
+        assert set(allowed_from) <= {settings["ingressControllerNamespace"], settings["prometheusNamespace"]}, name
+        # Prometheus may scrape the port its Service is annotated with.
+        service = of_kind(resources, "Service")[name]
+        scraped = int(service["metadata"]["annotations"]["prometheus.io/port"])
+        assert scraped in allowed_from.get(settings["prometheusNamespace"], set()), f"Prometheus cannot scrape {name}"
+        from_ingress = allowed_from.get(settings["ingressControllerNamespace"], set())
+        if name == GATEWAY:
+            assert from_ingress == {GATEWAY_PORT}, "the ingress controller reaches the gateway's http port"
+        else:
+            assert not from_ingress, f"only the gateway is reachable from the ingress controller, not {name}"
+
+
+def test_prod_network_policies_let_out_only_dns_rabbitmq_postgresql_and_the_portals():
+    resources = rendered("prod")
+    settings = _network_settings()
+    rabbitmq, postgresql, portals = settings["rabbitmq"], settings["postgresql"], settings["portals"]
+    policies = of_kind(resources, "NetworkPolicy")
+    for name, deployment in of_kind(resources, "Deployment").items():
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        reached = set()
+        for policy in policies.values():
+            if not _selects(policy, labels) or "Egress" not in policy["spec"]["policyTypes"]:
+                continue
+            for rule in policy["spec"].get("egress", []):
+                assert rule.get("to") and rule.get("ports"), f"{policy['metadata']['name']} lets {name} out anywhere"
+                ports = {(port.get("protocol", "TCP"), port["port"]) for port in rule["ports"]}
+                for peer in rule["to"]:
+                    namespaces = peer.get("namespaceSelector", {}).get("matchLabels", {})
+                    namespace = namespaces.get("kubernetes.io/metadata.name")
+                    pods = peer.get("podSelector", {}).get("matchLabels", {})
+                    if namespace == "kube-system" and pods == {"k8s-app": "kube-dns"}:
+                        assert ports == {("UDP", 53), ("TCP", 53)}
+                        reached.add("dns")
+                    elif (namespace, pods) == (rabbitmq["namespace"],
+                                               {"app.kubernetes.io/name": rabbitmq["clusterName"]}):
+                        assert ports == {("TCP", rabbitmq["port"])}
+                        reached.add("rabbitmq")
+                    elif peer.get("ipBlock", {}).get("cidr") == postgresql["cidr"]:
+                        assert ports == {("TCP", postgresql["port"])}
+                        reached.add("postgresql")
+                    elif peer.get("ipBlock", {}).get("cidr") == portals["cidr"]:
+                        assert ports == {("TCP", portals["port"])}
+                        reached.add("portals")
+                    else:
+                        pytest.fail(f"{policy['metadata']['name']} lets {name} reach {peer}, not a setting")
+        expected = {"dns", "rabbitmq"} | ({"portals"} if name in (GATEWAY, "notification") else set())
+        expected |= set() if name == GATEWAY else {"postgresql"}
+        assert reached == expected, f"{name} reaches {sorted(reached)}, expected {sorted(expected)}"
 
 
 # --------------------------------------------------------------------------- Dockerfile
