@@ -1199,3 +1199,93 @@ def test_dockerignore_leaves_out_tests_venvs_data_and_caches():
             if path.is_file() and "__pycache__" not in path.parts
         }
         assert sources and sources <= context, f"left out of the image: {sorted(sources - context)}"
+
+
+# --------------------------------------------------------------------------- watching: prometheus and grafana
+
+PROMETHEUS_CONFIG = ROOT / "deploy" / "prometheus" / "prometheus.yml"
+GRAFANA_DIR = ROOT / "deploy" / "grafana"
+DASHBOARD = GRAFANA_DIR / "dashboards" / "platform.json"
+
+
+def scrape_targets() -> dict[str, list[str]]:
+    config = yaml.safe_load(PROMETHEUS_CONFIG.read_text(encoding="utf-8"))
+    return {job["job_name"]: [target for static in job.get("static_configs", []) for target in static["targets"]]
+            for job in config["scrape_configs"]}
+
+
+def dashboard_rows() -> dict[str, list[dict]]:
+    """The dashboard's rows by title, each with its panels (those below it up to the next row)."""
+    rows: dict[str, list[dict]] = {}
+    current = None
+    for panel in json.loads(DASHBOARD.read_text(encoding="utf-8"))["panels"]:
+        if panel["type"] == "row":
+            current = rows.setdefault(panel["title"], [])
+            current.extend(panel.get("panels", []))
+        elif current is not None:
+            current.append(panel)
+    return rows
+
+
+def test_prometheus_scrapes_every_service_and_the_gateway(compose):
+    targets = scrape_targets()
+    for service in nameko_services():
+        assert service in targets, f"deploy/prometheus/prometheus.yml has no scrape job for {service}"
+        assert targets[service] == [f"{service}:{metrics_port_of(service)}"], (
+            f"scrape {service} at its metrics port ({service}:{metrics_port_of(service)})")
+    assert targets.get(GATEWAY) == [f"{GATEWAY}:{GATEWAY_PORT}"], "scrape the gateway's /metrics"
+    for job, hosts in targets.items():
+        for host in hosts:
+            assert host.split(":")[0] in compose["services"] or host.startswith("localhost:"), (
+                f"{job} scrapes {host}, which is no service of docker-compose.yml")
+
+
+def test_the_dashboard_has_a_row_for_every_service():
+    rows = dashboard_rows()
+    for service in [*nameko_services(), GATEWAY]:
+        assert service in rows, f"deploy/grafana/dashboards/platform.json has no row titled {service!r}"
+        exprs = [target["expr"] for panel in rows[service] for target in panel.get("targets", [])]
+        assert any(f'service="{service}"' in expr or f'job="{service}"' in expr for expr in exprs), (
+            f"the {service} row shows nothing of {service} (no panel selects service=\"{service}\" or job)")
+        assert any(f'job="{service}"' in expr and "process_" in expr for expr in exprs), (
+            f"the {service} row must show its process's CPU and memory")
+
+
+def test_the_dashboard_is_provisioned_with_its_datasource(compose):
+    dashboard = json.loads(DASHBOARD.read_text(encoding="utf-8"))
+    datasources = yaml.safe_load((GRAFANA_DIR / "provisioning" / "datasources" / "prometheus.yml").read_text())
+    [datasource] = datasources["datasources"]
+    assert datasource["type"] == "prometheus" and datasource["url"] == "http://prometheus:9090"
+    ids = {panel["id"] for panel in dashboard["panels"]}
+    assert len(ids) == len(dashboard["panels"]), "panel ids must be unique"
+    for panel in dashboard["panels"]:
+        if panel["type"] != "row":
+            assert panel["datasource"]["uid"] == datasource["uid"], panel["title"]
+            assert panel["targets"] and all(target["expr"] for target in panel["targets"]), panel["title"]
+    providers = yaml.safe_load((GRAFANA_DIR / "provisioning" / "dashboards" / "platform.yml").read_text())
+    [provider] = providers["providers"]
+
+    def mounts(service: str) -> dict[str, str]:
+        found = {}
+        for volume in compose["services"][service].get("volumes", []):
+            source, target = volume.split(":")[:2]
+            found[target] = source
+        return found
+
+    grafana = mounts("grafana")
+    assert grafana.get("/etc/grafana/provisioning", "").lstrip("./") == "deploy/grafana/provisioning"
+    assert grafana.get(provider["options"]["path"], "").lstrip("./") == "deploy/grafana/dashboards", (
+        "mount deploy/grafana/dashboards where the dashboard provider reads")
+
+
+def test_compose_runs_prometheus_with_the_same_rules_and_grafana_on_localhost(compose):
+    services = compose["services"]
+    prometheus = {volume.split(":")[1]: volume.split(":")[0].lstrip("./")
+                  for volume in services["prometheus"]["volumes"]}
+    assert prometheus["/etc/prometheus/prometheus.yml"] == "deploy/prometheus/prometheus.yml"
+    assert prometheus["/etc/prometheus/rules"] == "deploy/prometheus/rules", "the rules promtool checks"
+    assert "--config.file=/etc/prometheus/prometheus.yml" in services["prometheus"]["command"]
+    for name in ("prometheus", "grafana"):
+        for port in services[name].get("ports", []):
+            assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port}: bind it to 127.0.0.1 only"
+    assert services["grafana"]["depends_on"] == {"prometheus": {"condition": "service_healthy"}}
