@@ -95,7 +95,11 @@ def platform(amqp_uri, postgres_database, portals, tmp_path_factory):
     else:
         launcher.terminate()
         raise AssertionError("the platform did not become ready:\n" + (var / "platform.log").read_text()[-4000:])
-    yield {"base_url": base_url, "amqp_uri": amqp_uri,
+    metrics_urls = {name.removeprefix("SUPERVISION_").removesuffix("_METRICS_PORT").lower():
+                    f"http://127.0.0.1:{value}/metrics"
+                    for name, value in env.items()
+                    if name.startswith("SUPERVISION_") and name.endswith("_METRICS_PORT")}
+    yield {"base_url": base_url, "amqp_uri": amqp_uri, "metrics_urls": metrics_urls,
            "workflow_database_url": env["SUPERVISION_WORKFLOW_DATABASE_URL"]}
     launcher.terminate()
     launcher.wait(timeout=60)
