@@ -661,3 +661,51 @@ def test_a_page_of_records_or_subcontracts_out_of_bounds_is_invalid_input(sessio
         with pytest.raises(InvalidInput) as refused:
             list_page(owner, pid, limit, offset)
         assert refused.value.details[0]["field"] == field
+
+
+# --- warning rules the back office switches off (Art. 8) --------------------------------------------------
+
+
+def switch_off(session, now, *rule_ids) -> None:
+    update_rules(session, WorkflowRules, {"warnings_switched_off": list(rule_ids)},
+                 principal=Principal(user_id="demo-leading-group-chief", portal="zzd"), at=now)
+
+
+def test_a_switched_off_deadline_rule_fires_its_rung_once_without_a_warning_while_others_warn(
+        session, in_construction, now, sweep):
+    pid = in_construction()
+    switch_off(session, now, SUPERVISION_LOG)
+    notice = supervision.issue_notice(at(session, "demo-chief-engineer", now), notice_body(pid, days=1))
+    fired = sweep(now + 2 * DAY)
+    assert (fired[SUPERVISION_LOG], fired[NOTICE_RECTIFICATION]) == (1, 1)  # both rungs fired
+    assert warnings(session, SUPERVISION_LOG) == []  # only the switched-off rule is silent
+    [warning] = warnings(session, NOTICE_RECTIFICATION)
+    assert warning["detail"]["subject_id"] == notice["id"]
+    # Switched on again: the rung that fired is not raised later.
+    switch_off(session, now + 2 * DAY)
+    assert sweep(now + 2 * DAY + SECOND)[SUPERVISION_LOG] == 0
+    assert warnings(session, SUPERVISION_LOG) == []
+    actions = session.execute(sa.select(audit_entry.c.after).where(audit_entry.c.action == "rule_settings.changed")
+                              .order_by(audit_entry.c.id)).scalars().all()
+    assert actions == [{"warnings_switched_off": [SUPERVISION_LOG]}, {"warnings_switched_off": []}]
+
+
+def test_a_switched_off_refusal_warning_is_not_raised_but_the_escalation_is_recorded(session, in_construction,
+                                                                                       now):
+    pid = in_construction()
+    switch_off(session, now, "art45.refused-rectification")
+    notice = supervision.issue_notice(at(session, "demo-chief-engineer", now), notice_body(pid, days=3))
+    escalated = supervision.escalate_notice(at(session, "demo-chief-engineer", now + DAY), notice["id"],
+                                            {"note": "施工单位拒不整改"})
+    assert escalated["escalated_by"] == "demo-chief-engineer"
+    assert warnings(session) == []
+    assert "supervision_notice.escalated" in trail(session, notice["id"])
+
+
+def test_a_rule_of_another_service_cannot_be_switched_off_here(session, now):
+    with pytest.raises(InvalidInput) as caught:
+        switch_off(session, now, SUPERVISION_LOG, "art42.monthly-rate")  # an attendance rule
+    [detail] = caught.value.details
+    assert detail["field"] == "warnings_switched_off" and "art42.monthly-rate" in detail["reason"]
+    assert session.execute(sa.select(audit_entry).where(audit_entry.c.action == "rule_settings.changed")).first() \
+        is None

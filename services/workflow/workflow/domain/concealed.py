@@ -35,6 +35,7 @@ APPLICANT_POSTS = frozenset({Post.PROJECT_MANAGER, Post.CHIEF})
 INSPECTOR_POSTS = frozenset({Post.CHIEF_ENGINEER, Post.SPECIALIST_ENGINEER, Post.INSPECTOR})
 
 PHOTO_EVIDENCE_SUSPECT = "art28.photo-evidence-suspect"
+PHOTO_EVIDENCE_SUSPECT_ARTICLE = "Art. 28"
 NO_EXIF, OTHER_DAY, ELSEWHERE = "no_exif", "other_day", "elsewhere"
 
 

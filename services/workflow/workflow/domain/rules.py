@@ -7,11 +7,26 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from common.rule_settings import RuleSettings
+from common.rule_settings import RuleSettings, warning_switches
 
 
 def _figure(default, article: str, description: str, **bounds):
     return Field(default, description=description, json_schema_extra={"article": article}, **bounds)
+
+
+def _warning_rules() -> dict[str, str]:
+    # The catalogue of warnings is built from these settings: it is imported when asked.
+    from workflow.domain.warnings import warning_rules
+
+    return warning_rules()
+
+
+SwitchedOffWarnings = warning_switches(
+    _warning_rules,
+    "The workflow's warning rules the back office has switched off (Art. 8): while a rule is in this list it "
+    "raises no warning. A deadline's warning rung of such a rule still fires, once, and is not raised later when "
+    "the rule is switched on again; its reminder still goes out.",
+)
 
 
 class WorkflowRules(RuleSettings):
@@ -71,3 +86,5 @@ class WorkflowRules(RuleSettings):
     changes_on_concealed_works_allowed: bool = _figure(
         False, "Art. 27", "Whether an engineering change may touch concealed works (in principle it may not)."
     )
+    # --- the warnings the back office has switched off (Art. 8) -----------------------------------
+    warnings_switched_off: SwitchedOffWarnings = []

@@ -33,6 +33,7 @@ from workflow.usecases.common import (
     change_status,
     post_lock_reason,
     project_view,
+    raise_warning,
     require_files,
     visible_project,
 )
@@ -141,11 +142,10 @@ def raise_change(call: Call, data: dict) -> dict:
 
 def _warn_after_the_fact(call: Call, project: Project, change: EngineeringChange, cause: str) -> None:
     """Art. 27: audit watches after-the-fact changes; the owner must act on the warning."""
-    call.emit(events.WorkflowWarningRaised, warning_id=new_id(), rule_id=dom.AFTER_THE_FACT_RULE,
-              article=dom.AFTER_THE_FACT_ARTICLE, project_id=project.id, firm_id=change.contractor_id,
-              must_act=project.owner_id or "owner",
-              summary="an engineering change was carried out before its approval (after the fact)",
-              detail={"change_id": change.id, "cause": cause, "affected_part": change.affected_part,
+    raise_warning(call, rule_id=dom.AFTER_THE_FACT_RULE, article=dom.AFTER_THE_FACT_ARTICLE, project_id=project.id,
+                  firm_id=change.contractor_id, must_act=project.owner_id or "owner",
+                  summary="an engineering change was carried out before its approval (after the fact)",
+                  detail={"change_id": change.id, "cause": cause, "affected_part": change.affected_part,
                       "touches_concealed_works": change.touches_concealed_works,
                       "planned_on": _iso_date(change.planned_on), "executed_on": _iso_date(change.executed_on),
                       "recorded_at": district_iso(change.raised_at), "flagged_at": district_iso(call.now)})

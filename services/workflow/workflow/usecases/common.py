@@ -1,7 +1,9 @@
 """What the workflow's processes share: the :class:`Call` every use case takes, the access check
 that finds a project the caller may see (:func:`visible_project`), the project's view, the files
 a request names, the post lock of a replaced person (Art. 27), and the watches the project's
-lifecycle starts and stops (Art. 22, 24, 46).
+lifecycle starts and stops (Art. 22, 24, 46), and the one place the workflow stages its warnings,
+which skips a rule the back office has switched off (:func:`raise_warning`,
+:func:`stage_announcements`, Art. 8).
 
 A process module (``registry``, ``changes``, ``concealed``, ``processes``, ``supervision``,
 ``deadlines``) imports this module, :mod:`workflow.usecases.deadline_engine`, the domain and
@@ -10,6 +12,7 @@ persistence; never a sibling process module (see docs/architecture.md).
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -19,6 +22,8 @@ from common import events, usecase
 from common.clock import district_iso
 from common.contracts import registry as contracts
 from common.errors import InvalidInput, NotFound, PermissionDenied
+from common.outbox import stage_events
+from common.rule_settings import load_rules
 from workflow.domain import changes as change_rules
 from workflow.domain import deadlines as dl
 from workflow.domain import organisation as org
@@ -37,8 +42,11 @@ from workflow.persistence.models import (
     Suspension,
     User,
     UserPost,
+    new_id,
 )
 from workflow.usecases import deadline_engine
+
+logger = logging.getLogger(__name__)
 
 
 class Call(usecase.Call):
@@ -199,3 +207,31 @@ def start_readiness_watch(session: Session, project: Project) -> Deadline:
 def satisfy_readiness(session: Session, project_id: str, at: datetime) -> int:
     """Construction started: everything Art. 24 requires was registered."""
     return deadline_engine.close(session, READINESS_SUBJECT, project_id, at)
+
+
+# --- warnings (Art. 8, 29) -------------------------------------------------------------------------
+
+
+def raise_warning(call: Call, **fields) -> None:
+    """A process raises a warning (a :class:`common.events.WorkflowWarningRaised` with these fields,
+    at the platform time), unless the back office has switched its rule off."""
+    stage_announcements(call.session, [events.WorkflowWarningRaised(occurred_at=call.now, warning_id=new_id(),
+                                                                    **fields)])
+
+
+def stage_announcements(session: Session, announcements: list[events.Event]) -> None:
+    """Stage events among which warnings, with one statement: the one place the workflow stages its
+    warnings (the processes through :func:`raise_warning`, the deadline sweep with its reminders). A
+    warning of a rule in ``warnings_switched_off`` (Art. 8) is not staged, and is logged with its
+    rule id; the other events are."""
+    staged = announcements
+    if any(isinstance(event, events.WarningRaised) for event in announcements):
+        switched_off = set(load_rules(session, WorkflowRules).warnings_switched_off)
+        staged = []
+        for event in announcements:
+            if isinstance(event, events.WarningRaised) and event.rule_id in switched_off:
+                logger.info("warning rule switched off: no warning raised",
+                            extra={"rule_id": event.rule_id, "project_id": event.project_id})
+            else:
+                staged.append(event)
+    stage_events(session, staged)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from common import events, usecase
+from common import usecase
 from common.clock import district_iso, local_date
 from common.contracts import concealed as contracts
 from common.contracts.types import check_paging
@@ -18,7 +18,7 @@ from workflow.domain.rules import WorkflowRules
 from workflow.persistence.concealed_models import ConcealedWork, PhotoMetadata
 from workflow.persistence.models import StoredFile, new_id
 from workflow.usecases import deadline_engine
-from workflow.usecases.common import Call, require_files, visible_project
+from workflow.usecases.common import Call, raise_warning, require_files, visible_project
 
 SUBJECT = "concealed_work"
 
@@ -109,12 +109,11 @@ def record_concealed_inspection(call: Call, concealed_work_id: str, data: dict) 
     deadline_engine.start(call.session, rule_id=dl.CONCEALED_REVIEW, project_id=project.id, subject_type=SUBJECT,
                           subject_id=work.id, started_at=call.now)
     if flags:
-        call.emit(events.WorkflowWarningRaised, warning_id=new_id(), rule_id=cw.PHOTO_EVIDENCE_SUSPECT,
-                  article="Art. 28", project_id=project.id, firm_id=supervisor,
-                  must_act=project.owner_id or "owner",
-                  summary="concealed-work photos taken on another day, away from the site or without EXIF time",
-                  detail={"concealed_work_id": work.id, "part": work.part,
-                          "planned_date": work.planned_date.isoformat(), "photo_flags": flags})
+        raise_warning(call, rule_id=cw.PHOTO_EVIDENCE_SUSPECT, article=cw.PHOTO_EVIDENCE_SUSPECT_ARTICLE,
+                      project_id=project.id, firm_id=supervisor, must_act=project.owner_id or "owner",
+                      summary="concealed-work photos taken on another day, away from the site or without EXIF time",
+                      detail={"concealed_work_id": work.id, "part": work.part,
+                              "planned_date": work.planned_date.isoformat(), "photo_flags": flags})
     call.session.flush()
     view = concealed_work_view(work)
     call.record("concealed_work.inspected", SUBJECT, work.id, after=view["inspection"])

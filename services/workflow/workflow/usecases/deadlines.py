@@ -17,11 +17,10 @@ from common import events
 from common.clock import district_iso
 from common.contracts.types import check_paging
 from common.deadline_engine import FiredRung
-from common.outbox import stage_events
 from workflow.domain import deadlines as dl
 from workflow.persistence.models import Deadline, Participant, Project, new_id
 from workflow.usecases import deadline_engine
-from workflow.usecases.common import Call, visible_project
+from workflow.usecases.common import Call, stage_announcements, visible_project
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +41,8 @@ def sweep(session: Session, now: datetime, max_batches: int | None = None) -> in
 
 def _announce(session: Session, fired: list[FiredRung]) -> None:
     """A batch of fired rungs, announced with one statement: a reminder for the notification
-    service, a warning naming the unit that must act."""
+    service, a warning naming the unit that must act (none for a rule the back office has switched
+    off: its rung has fired all the same, and is not raised later)."""
     projects = {p.id: p for p in session.execute(
         sa.select(Project).where(Project.id.in_({one.deadline.project_id for one in fired}))).scalars()}
     acting: dict[tuple[str, str], str] = {}
@@ -57,7 +57,7 @@ def _announce(session: Session, fired: list[FiredRung]) -> None:
                 acting[key] = _acting_unit(session, project, rule.must_act)
             must_act = acting[key]
         announcements.append(_announcement(deadline, rule, one.rung, project, must_act, one.fired_at, one.due_at))
-    stage_events(session, announcements)
+    stage_announcements(session, announcements)
 
 
 def _announcement(deadline: Deadline, rule: dl.DeadlineRule, rung: dl.Rung, project: Project, must_act: str,

@@ -23,7 +23,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from common import events, usecase
+from common import usecase
 from common.clock import district_iso, local_date
 from common.contracts import supervision as contracts
 from common.contracts.types import check_paging
@@ -39,7 +39,7 @@ from workflow.persistence.supervision_models import (
     SupervisionRecord,
 )
 from workflow.usecases import deadline_engine
-from workflow.usecases.common import LOG_SUBJECT, Call, require_files, visible_project
+from workflow.usecases.common import LOG_SUBJECT, Call, raise_warning, require_files, visible_project
 
 NOTICE_SUBJECT = "supervision_notice"
 
@@ -226,10 +226,10 @@ def escalate_notice(call: Call, notice_id: str, data: dict) -> dict:
     sup.decide_escalation(actor, facts, notice_facts)
     notice.escalated_by, notice.escalated_at, notice.escalation_note = actor.user_id, call.now, request.note
     must_act = _industry_authority(call.session, project.industry) or project.owner_id or "owner"
-    call.emit(events.WorkflowWarningRaised, warning_id=new_id(), rule_id=sup.REFUSED_RECTIFICATION,
-              article=sup.REFUSED_RECTIFICATION_ARTICLE, project_id=project.id, firm_id=notice.contractor_unit_id,
-              must_act=must_act, summary="the contractor refuses to rectify a supervision notice",
-              detail={"notice_id": notice.id, "subject": notice.subject, "note": request.note,
+    raise_warning(call, rule_id=sup.REFUSED_RECTIFICATION, article=sup.REFUSED_RECTIFICATION_ARTICLE,
+                  project_id=project.id, firm_id=notice.contractor_unit_id, must_act=must_act,
+                  summary="the contractor refuses to rectify a supervision notice",
+                  detail={"notice_id": notice.id, "subject": notice.subject, "note": request.note,
                       "issued_at": district_iso(notice.issued_at), "escalated_by": actor.user_id})
     call.session.flush()
     call.record("supervision_notice.escalated", "supervision_notice", notice.id,
