@@ -4,7 +4,9 @@ base URL: the 浙政钉 work notice (government staff), the 浙里办 message (e
 that writes each message as a JSON line to a file under ``var/`` instead of sending it.
 
 Every fault of a channel (a refusal, no usable answer, no phone) is a :class:`ChannelFault`: the
-delivery is tried again later, then parked (:mod:`notification.domain.delivery`).
+delivery is tried again later, then parked (:mod:`notification.domain.delivery`). Any other error of
+a send (the phone lookup timing out, an unknown user) is a failed attempt all the same
+(:func:`notification.usecases.delivery.attempt`).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ parked (counted in a metric) for the back office, which lists the log and resend
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import groupby
 
 import sqlalchemy as sa
@@ -27,14 +27,19 @@ MAX_PAGE = 200
 
 
 def catch_up_step(session: Session, now: datetime, channels, phone_of: PhoneLookup) -> bool:
-    """Make the digests that fell due and send one batch of due deliveries; True when none is left."""
+    """Make the digests that fell due and send one batch of due deliveries; True when none is left.
+
+    Each delivery is claimed, sent and its outcome written in transactions of its own (see
+    :func:`attempt`): one that fails, whatever the reason, is a failed attempt of that one delivery,
+    and neither undoes what went out before it nor keeps the ones after it from going."""
     rules = RULES.get(session)
     make_digests(session, now)
+    session.commit()
     due = session.execute(
-        sa.select(Delivery).where(Delivery.status == dl.Status.PENDING, Delivery.next_attempt_at <= now)
-        .order_by(Delivery.next_attempt_at, Delivery.id).limit(BATCH).with_for_update(skip_locked=True)).scalars().all()
-    for delivery in due:
-        attempt(session, delivery, now, channels, phone_of, rules)
+        sa.select(Delivery.id).where(Delivery.status == dl.Status.PENDING, Delivery.next_attempt_at <= now)
+        .order_by(Delivery.next_attempt_at, Delivery.id).limit(BATCH)).scalars().all()
+    for delivery_id in due:
+        attempt(session, delivery_id, now, channels, phone_of, rules)
     return len(due) < BATCH
 
 
@@ -70,36 +75,70 @@ def make_digests(session: Session, now: datetime) -> None:
                                              "channel": channel, "reminders": len(reminders)})
 
 
-def attempt(session: Session, delivery: Delivery, now: datetime, channels, phone_of: PhoneLookup,
+def attempt(session: Session, delivery_id: str, now: datetime, channels, phone_of: PhoneLookup,
             rules: NotificationRules) -> None:
-    """One attempt of ``delivery``, logged with its outcome."""
+    """One attempt of a due delivery, logged with its outcome, in two commits.
+
+    First the attempt is claimed: counted, and the delivery put off until the wait after a failed
+    attempt, so that no other worker takes it meanwhile and a crash while it is sent leaves a trace
+    (the count, ``last_error``) and a later attempt, with the same message id, which the portals
+    deliver once. Then it is sent, and what came of it is written. Any error of the send (the
+    portal's, or the phone lookup's: a timeout, an unknown user) is a failed attempt, its reason
+    kept without phone numbers."""
+    delivery = session.execute(
+        sa.select(Delivery).where(Delivery.id == delivery_id, Delivery.status == dl.Status.PENDING,
+                                  Delivery.next_attempt_at <= now)
+        .with_for_update(skip_locked=True)).scalar_one_or_none()
+    if delivery is None:  # taken by another worker, or no longer due
+        session.rollback()
+        return
+    delivery.attempts += 1
+    attempts = delivery.attempts
+    delivery.next_attempt_at = _claimed_until(attempts, now, rules)
+    delivery.last_error = f"attempt {attempts} under way since {district_iso(now)}; its outcome was not recorded"
     outgoing = Outgoing(delivery.id, delivery.channel, delivery.recipient_user_id, delivery.address,
                         delivery.title, delivery.text)
-    delivery.attempts += 1
+    extra = {"delivery_id": delivery.id, "recipient_user_id": delivery.recipient_user_id,
+             "channel": delivery.channel, "event_key": delivery.event_key, "attempts": attempts}
+    session.commit()
     try:
         channels.send(outgoing, phone_of)
-    except ChannelFault as fault:
-        error = dl.scrubbed(str(fault))[:500]
-        outcome = dl.after_failure(delivery.attempts, now, rules)
-        delivery.status, delivery.next_attempt_at, delivery.last_error = outcome.status, outcome.next_attempt_at, error
-        session.add(DeliveryAttempt(delivery_id=delivery.id, at=now, outcome="failed", error=error))
-        MESSAGES.labels(delivery.channel, "failed").inc()
-        extra = {"delivery_id": delivery.id, "recipient_user_id": delivery.recipient_user_id,
-                 "channel": delivery.channel, "attempts": delivery.attempts, "error": error}
-        if outcome.status == dl.Status.PARKED:
-            MESSAGES.labels(delivery.channel, "parked").inc()
-            logger.error("delivery parked after its last attempt", extra=extra)
-        else:
-            logger.warning("delivery failed; tried again later",
-                           extra={**extra, "next_attempt_at": district_iso(outcome.next_attempt_at)})
+    except Exception as fault:  # whatever went wrong, this delivery's attempt failed
+        reason = str(fault) if isinstance(fault, ChannelFault) else f"{type(fault).__name__}: {fault}"
+        _failed(session, delivery_id, attempts, now, rules, dl.scrubbed(reason)[:500], extra)
         return
+    delivery = session.get(Delivery, delivery_id, with_for_update=True)
     delivery.status, delivery.sent_at, delivery.next_attempt_at, delivery.last_error = (
         dl.Status.SENT, now, None, None)
-    session.add(DeliveryAttempt(delivery_id=delivery.id, at=now, outcome="sent"))
-    MESSAGES.labels(delivery.channel, "sent").inc()
-    logger.info("delivery sent", extra={"delivery_id": delivery.id, "recipient_user_id": delivery.recipient_user_id,
-                                        "channel": delivery.channel, "event_key": delivery.event_key,
-                                        "attempts": delivery.attempts})
+    session.add(DeliveryAttempt(delivery_id=delivery_id, at=now, outcome="sent"))
+    session.commit()
+    MESSAGES.labels(outgoing.channel, "sent").inc()
+    logger.info("delivery sent", extra=extra)
+
+
+def _claimed_until(attempts: int, now: datetime, rules: NotificationRules) -> datetime:
+    """When a claimed attempt whose outcome never got written is made again: the wait after a failed
+    one (after the last one, the longest wait; a failure then parks it)."""
+    outcome = dl.after_failure(attempts, now, rules)
+    return outcome.next_attempt_at or now + timedelta(seconds=rules.retry_max_seconds)
+
+
+def _failed(session: Session, delivery_id: str, attempts: int, now: datetime, rules: NotificationRules,
+            error: str, extra: dict) -> None:
+    session.rollback()  # nothing of the send is kept but its outcome
+    delivery = session.get(Delivery, delivery_id, with_for_update=True)
+    outcome = dl.after_failure(attempts, now, rules)
+    delivery.status, delivery.next_attempt_at, delivery.last_error = outcome.status, outcome.next_attempt_at, error
+    session.add(DeliveryAttempt(delivery_id=delivery_id, at=now, outcome="failed", error=error))
+    session.commit()
+    MESSAGES.labels(extra["channel"], "failed").inc()
+    extra = {**extra, "error": error}
+    if outcome.status == dl.Status.PARKED:
+        MESSAGES.labels(extra["channel"], "parked").inc()
+        logger.error("delivery parked after its last attempt", extra=extra)
+    else:
+        logger.warning("delivery failed; tried again later",
+                       extra={**extra, "next_attempt_at": district_iso(outcome.next_attempt_at)})
 
 
 # --- the back office ----------------------------------------------------------------------------------------------
