@@ -135,11 +135,18 @@ def test_the_back_office_runs_clock_settings_and_audit(client):
     assert clock["services"]["workflow"] == {"now": "2027-01-04T09:00:00+08:00", "caught_up": True}
     settings = client.ok("GET", "/admin/v1/settings/workflow", back_office)
     assert settings["settlement_audit_days_large"] == {
-        "value": 180, "default": 180, "article": "Art. 32", "minimum": 1, "maximum": 730,
-        "description": settings["settlement_audit_days_large"]["description"]}
+        "value": 180, "default": 180, "article": "Art. 32", "minimum": 1, "maximum": 730, "choices": None,
+        "changed_by": None, "changed_at": None, "description": settings["settlement_audit_days_large"]["description"]}
+    assert settings["warnings_switched_off"]["choices"]["art32.settlement-audit.large"] == "Art. 32"
     error = client.refused("PUT", "/admin/v1/settings/workflow", back_office, 422, json={"no_such_rule": 1})
     assert error["details"][0]["field"] == "no_such_rule"
-    client.ok("PUT", "/admin/v1/settings/workflow", back_office, json={"acceptance_days_small": 21})
+    error = client.refused("PUT", "/admin/v1/settings/workflow", back_office, 422,
+                           json={"warnings_switched_off": ["art42.monthly-rate"]})  # an attendance rule
+    assert error["details"][0]["field"] == "warnings_switched_off"
+    changed = client.ok("PUT", "/admin/v1/settings/workflow", back_office, json={"acceptance_days_small": 21})
+    assert changed["acceptance_days_small"]["changed_by"] and \
+        changed["acceptance_days_small"]["changed_at"] == "2027-01-04T09:00:00+08:00"
+    assert changed["settlement_audit_days_large"]["changed_by"] is None
     client.refused("GET", "/admin/v1/settings/nowhere", back_office, 404)
     trail = client.ok("GET", "/admin/v1/audit/workflow?action=rule_settings.changed", back_office)
     assert trail[0]["occurred_at"] == "2027-01-04T09:00:00+08:00"
