@@ -259,3 +259,20 @@ class Database(DependencyProvider):
         if unit is not None:
             unit.rollback()
             unit.session.close()
+
+
+def after_commit(session: Session, callback) -> None:
+    """Run ``callback`` once the session's transaction commits, never if it rolls back: a metric of
+    what was done counts only what was kept (a handler retried after a conflict counts once)."""
+    session.info.setdefault("after_commit", []).append(callback)
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for callback in session.info.pop("after_commit", []):
+        callback()
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _forget_after_commit(session: Session) -> None:
+    session.info.pop("after_commit", None)

@@ -91,3 +91,17 @@ def test_engine_for_sqlite_enables_wal_and_foreign_keys(tmp_path):
             assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 2000
     finally:
         engine.dispose()
+
+
+def test_after_commit_runs_once_kept_and_never_after_a_rollback(session):
+    from common.database import after_commit
+
+    ran = []
+    after_commit(session, lambda: ran.append("first"))
+    session.rollback()
+    session.commit()
+    assert ran == []
+    after_commit(session, lambda: ran.append("second"))
+    session.commit()
+    session.commit()
+    assert ran == ["second"]

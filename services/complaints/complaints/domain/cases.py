@@ -258,7 +258,11 @@ def decide(case: Case, step: Step, caller: Caller, *, target: Target | None = No
 
 def escalated(case: Case, leading_group_id: str | None) -> Case:
     """The case one level up (Art. 10): the unit above the holder takes it and must accept it,
-    pass it down again or handle it. A late verification goes to the level above the verifier."""
+    pass it down again or handle it. A late verification goes to the level above the verifier. A
+    complaint not yet triaged has no level to leave: the intake must still classify it (whether it
+    concerns discipline decides where it may go, Art. 30)."""
+    if case.status == Status.RECEIVED:
+        raise IllegalStep("not dispatched yet: the back office's intake must triage it")
     if case.status == Status.REPORTED:
         verifier = verifier_of(case)
         above = level_above(case, verifier) or leading_group_id

@@ -15,13 +15,13 @@ from complaints.domain import cases as dom
 from complaints.domain.complaints import CATEGORIES
 from complaints.persistence.models import Case, new_id
 from complaints.usecases.common import (
-    CASES_OPENED,
     Call,
     case_facts,
     case_scope,
     case_view,
     is_firm_view,
     leading_group_id,
+    opened,
     oversee,
     record_step,
     visible_case,
@@ -44,8 +44,11 @@ def list_cases(call: Call, filters: dict | None = None, limit: int = 50, offset:
             statement = statement.where(getattr(Case, column) == filters[column])
     if filters.get("unit_id") is not None:
         statement = statement.where(Case.holder_unit_id == filters["unit_id"])
-    if filters.get("overdue"):
-        statement = statement.where(Case.due_at < call.now, Case.status != dom.Status.CLOSED)
+    overdue = sa.and_(Case.due_at < call.now, Case.status != dom.Status.CLOSED)
+    if filters.get("overdue") is True:
+        statement = statement.where(overdue)
+    elif filters.get("overdue") is False:
+        statement = statement.where(sa.not_(overdue) | Case.due_at.is_(None))
     rows = call.session.execute(statement.order_by(Case.opened_at.desc(), Case.id).limit(limit).offset(offset))
     for_firm = is_firm_view(actor)
     return [_view(call, case, for_firm=for_firm) for case in rows.scalars()]
@@ -92,9 +95,11 @@ def take_step(call: Call, case_id: str, step: str, data: dict) -> dict:
     facts = case_facts(call.session, case)
     target = _target(call, request.unit_id) if chosen == dom.Step.DISPATCH else None
     finding = dom.Finding(request.finding) if request.finding else None
+    for field in ("responsible_unit_id", "responsible_person_id"):
+        _known(call, field, getattr(request, field))
     after = dom.decide(facts, chosen, caller, target=target, finding=finding, leading_group_id=group)
     acting = _acting_unit(facts, chosen, caller, group)
-    on_time = dom.on_time(case.due_at, call.now) if chosen not in (dom.Step.TRIAGE, dom.Step.CLOSE) else None
+    on_time = dom.on_time(case.due_at, call.now) if chosen != dom.Step.CLOSE else None
     record_step(call.session, case, after, dom.RECORDED_AS[chosen], call.now, by_user_id=call.principal.user_id,
                 acting_unit_id=acting, text=request.text, file_ids=request.file_ids,
                 public_reply=request.public_reply, to_unit_id=target.id if target else None, on_time=on_time,
@@ -106,6 +111,16 @@ def take_step(call: Call, case_id: str, step: str, data: dict) -> dict:
     if after.status == dom.Status.CLOSED:
         _closed(call, case)
     return _view(call, case, with_history=True)
+
+
+def _known(call: Call, field: str, value: str | None) -> None:
+    """A party found responsible is one the registry knows: scoring deducts from it (Art. 49)."""
+    if value is None:
+        return
+    known = (registry_copy.unit(call.session, value) is not None if field == "responsible_unit_id"
+             else value in registry_copy.user_contacts(call.session, [value]))
+    if not known:
+        raise InvalidInput.field(field, "no such unit" if field == "responsible_unit_id" else "no such person")
 
 
 def _triage(call: Call, case: Case, request: contracts.CaseStepRequest) -> None:
@@ -174,10 +189,7 @@ def file_clue(call: Call, data: dict) -> dict:
     call.session.add(case)
     call.session.flush()
     oversee(call.session, case, [held.unit.id for held in actor.posts])  # who entered it follows it
-    stage_event(call.session, events.CaseOpened(occurred_at=call.now, case_id=case.id, kind=case.kind,
-                                                category=case.category, project_id=case.project_id,
-                                                summary=case.summary))
-    CASES_OPENED.labels(case.kind).inc()
+    opened(call.session, case, call.now)
     record_step(call.session, case, case_facts(call.session, case), "received", call.now,
                 by_user_id=actor.user_id, acting_unit_id=actor.posts[0].unit.id, text=request.text,
                 file_ids=request.file_ids, rules=call.rules(), principal=call.principal)

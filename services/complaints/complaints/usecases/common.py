@@ -15,6 +15,7 @@ from common import events, registry_copy, usecase
 from common.audit import record_change
 from common.clock import district_iso
 from common.contracts.registry import Post, UnitKind
+from common.database import after_commit
 from common.errors import NotFound, PermissionDenied
 from common.outbox import stage_event
 from common.principal import SYSTEM, Principal
@@ -22,7 +23,7 @@ from common.rule_settings import RulesCache
 from common.scope import Actor
 from complaints.domain import cases as dom
 from complaints.domain.rules import CaseRules
-from complaints.persistence.models import Case, CaseStep, CaseUnit
+from complaints.persistence.models import Case, CaseStep, CaseUnit, Deadline
 from complaints.usecases.deadline_engine import ENGINE, SUBJECT, wait_rule_id
 
 RULES = RulesCache(CaseRules)
@@ -153,6 +154,7 @@ def visible_case(call: Call, case_id: str, *, for_update: bool = False) -> tuple
     actor = call.actor()
     statement = sa.select(Case).where(Case.id == case_id, case_scope(actor).condition())
     if for_update:
+        lock_case(call.session, case_id)
         statement = statement.with_for_update()
     case = call.session.execute(statement).scalar_one_or_none()
     if case is None:
@@ -202,6 +204,22 @@ def step_view(step: CaseStep, *, for_firm: bool = False) -> dict:
 
 
 # --- recording a step ----------------------------------------------------------------------------------------
+
+
+def opened(session: Session, case: Case, now: datetime) -> None:
+    """Announce a new case (``case.opened``, never naming a complainant) and count it once kept."""
+    stage_event(session, events.CaseOpened(occurred_at=now, case_id=case.id, kind=case.kind, category=case.category,
+                                           project_id=case.project_id, warning_id=case.warning_id,
+                                           rule_id=case.rule_id, article=case.article, summary=case.summary))
+    after_commit(session, CASES_OPENED.labels(case.kind).inc)
+
+
+def lock_case(session: Session, case_id: str) -> None:
+    """Take the case's open step deadline before the case itself, the order the deadline sweep
+    takes them in (it locks due deadlines, then escalates their cases), so that a user's step and
+    the sweep on the same case never deadlock: one waits, or the sweep skips the locked deadline."""
+    session.execute(sa.select(Deadline.id).where(Deadline.subject_type == SUBJECT, Deadline.subject_id == case_id,
+                                                 Deadline.status == "open").with_for_update())
 
 
 def oversee(session: Session, case: Case, unit_ids) -> None:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from common import events, registry_copy, usecase
+from common import registry_copy, usecase
 from common.audit import record_change
 from common.clock import district_iso
 from common.contracts import cases as contracts
@@ -18,13 +18,12 @@ from common.contracts.types import check_paging
 from common.crypto import decrypt_field, encrypt_field
 from common.errors import InvalidInput, NotFound, PermissionDenied, TooManyRequests
 from common.geo import on_site
-from common.outbox import stage_event
 from common.principal import Principal
 from complaints.domain import cases as dom
 from complaints.domain import complaints as window
 from complaints.domain.rules import CaseRules
 from complaints.persistence.models import Case, CaseStep, Complainant, Complaint, ComplaintPhoto, new_id
-from complaints.usecases.common import CASES_OPENED, Call, case_facts, is_firm_view, record_step, visible_case
+from complaints.usecases.common import Call, case_facts, is_firm_view, opened, record_step, visible_case
 
 PUBLIC = Principal(user_id=None, portal="public")
 MAX_PHOTO_PAGE = 100
@@ -44,16 +43,21 @@ def _project_at(session: Session, lat: float, lng: float) -> str | None:
     return next((row.id for row in rows if row.geofence and on_site((lat, lng), row.geofence, 0)), None)
 
 
-def _check_client_key(client_key: str) -> None:
+def _one_client_at_a_time(session: Session, client_key: str) -> None:
+    """Check the client's key, and serialise the requests of one client until the transaction ends,
+    so that parallel requests cannot all pass the per-client limit (on SQLite the service's one
+    writer already does)."""
     if not isinstance(client_key, str) or not client_key or len(client_key) > 64:
         raise InvalidInput.field("client_key", "the client's key (a hash of its address)")
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(client_key, 0))))
 
 
 def record_complaint_photo(session: Session, now: datetime, rules: CaseRules, data: dict, client_key: str) -> dict:
     """A photo the gateway took at the complaint window and keeps by its SHA-256: recorded for the
     client that sent it, to go with one complaint of that client; a flood is refused (429)."""
     photo = usecase.parse(contracts.ComplaintPhotoRecord, data)
-    _check_client_key(client_key)
+    _one_client_at_a_time(session, client_key)
     recent = session.execute(sa.select(sa.func.count()).select_from(ComplaintPhoto).where(
         ComplaintPhoto.client_key == client_key, ComplaintPhoto.received_at > now - timedelta(hours=1))).scalar()
     limit = rules.complaint_photos_per_client_per_hour
@@ -90,7 +94,7 @@ def file_complaint(session: Session, now: datetime, rules: CaseRules, data: dict
     channel = data.get("channel", "window")
     if channel not in ("window", "open311"):
         raise InvalidInput.field("channel", "window or open311")
-    _check_client_key(client_key)
+    _one_client_at_a_time(session, client_key)
     recent = session.execute(sa.select(sa.func.count()).select_from(Complaint).where(
         Complaint.client_key == client_key, Complaint.filed_at > now - timedelta(hours=1))).scalar()
     if not window.within_rate(recent, rules.complaints_per_client_per_hour):
@@ -116,9 +120,7 @@ def file_complaint(session: Session, now: datetime, rules: CaseRules, data: dict
                     opened_at=now, complaint_count=0)
         session.add(case)
         session.flush()
-        stage_event(session, events.CaseOpened(occurred_at=now, case_id=case.id, kind=case.kind,
-                                               category=case.category, project_id=project_id, summary=case.summary))
-        CASES_OPENED.labels(case.kind).inc()
+        opened(session, case, now)
         facts = case_facts(session, case)
         record_step(session, case, facts, "received", now, by_user_id=None, acting_unit_id=None, rules=rules,
                     principal=PUBLIC)
@@ -153,6 +155,8 @@ def _similar_open_case(session: Session, now: datetime, rules: CaseRules, projec
         return None
     case = session.execute(sa.select(Case).where(
         Case.project_id == project_id, Case.category == category, Case.kind == dom.Kind.COMPLAINT,
+        # One the intake found to concern discipline (or not) takes no complaint of the other kind.
+        Case.discipline.is_(window.CATEGORIES[category].discipline),
         Case.status != dom.Status.CLOSED, Case.opened_at >= now - timedelta(days=rules.similar_complaint_days))
         .order_by(Case.opened_at).limit(1).with_for_update()).scalar_one_or_none()
     return case if case is not None and window.links_to(case.opened_at, now, rules.similar_complaint_days) else None

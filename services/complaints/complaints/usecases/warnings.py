@@ -11,11 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from common import events, registry_copy
-from common.outbox import stage_event
 from complaints.domain import cases as dom
 from complaints.domain.rules import CaseRules
 from complaints.persistence.models import Case, new_id
-from complaints.usecases.common import CASES_OPENED, chain_of_project, leading_group_id, record_step
+from complaints.usecases.common import chain_of_project, leading_group_id, opened, record_step
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +36,7 @@ def open_for_warning(session: Session, event: events.WarningRaised, now: datetim
                 holder_unit_id=holder, opened_at=now)
     session.add(case)
     session.flush()
-    stage_event(session, events.CaseOpened(occurred_at=now, case_id=case.id, kind=case.kind, category=case.category,
-                                           project_id=case.project_id, warning_id=case.warning_id,
-                                           rule_id=case.rule_id, article=case.article, summary=case.summary))
-    CASES_OPENED.labels(case.kind).inc()
+    opened(session, case, now)
     facts = dom.Case(dom.Kind.WARNING, dom.Status.DISPATCHED, holder,
                      dom.level_above(dom.Case(dom.Kind.WARNING, dom.Status.DISPATCHED, holder, chain=chain), holder),
                      chain=chain)

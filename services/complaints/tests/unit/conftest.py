@@ -26,32 +26,37 @@ PEOPLE = [("intake", "lg", "complaint_intake"), ("lg-staff", "lg", "staff"), ("i
           ("owner2-chief", "owner2", "chief"), ("pm", "firm", "project_manager"), ("jw-staff", "jw", "staff")]
 
 
+def seed_district(session: Session) -> None:
+    """The district of these tests in the registry copy, committed."""
+    for unit_id, kind, parent, industry in UNITS:
+        registry_copy.apply_event(session, events.UnitRegistered(
+            occurred_at=NOW, unit_id=unit_id, kind=kind, name=unit_id.upper(), parent_id=parent,
+            industry=industry))
+    for user_id, unit_id, post in PEOPLE:
+        registry_copy.apply_event(session, events.UserRegistered(occurred_at=NOW, user_id=user_id, name=user_id,
+                                                                 portal="zlb" if unit_id == "firm" else "zzd"))
+        registry_copy.apply_event(session, events.PostGranted(occurred_at=NOW, user_id=user_id, unit_id=unit_id,
+                                                              post=post))
+    registry_copy.apply_event(session, events.ProjectRegistered(
+        occurred_at=NOW, project_id="p1", name="上虞大道改造", industry="municipal", kind="government",
+        contract_amount=Decimal("25000000"), below_threshold=False,
+        geofence=events.Geofence(center=(30.0, 120.8), radius_m=300), planned_start=date(2027, 3, 1),
+        planned_end=date(2028, 3, 1), intake="tender_award", status="in_construction"))
+    for level, target in (("supervising_unit", "su"), ("line", "line"), ("owner", "owner")):
+        registry_copy.apply_event(session, events.ProjectAssigned(
+            occurred_at=NOW, project_id="p1", level=level, target_id=target, assigned_by="lg-staff"))
+    registry_copy.apply_event(session, events.ParticipantAdded(
+        occurred_at=NOW, project_id="p1", unit_id="firm", role="contractor", contract_file_id="f"))
+    session.commit()
+
+
 @pytest.fixture
 def session(tmp_path):
     url = f"sqlite:///{tmp_path / 'complaints.sqlite3'}"
     migrate(url, MIGRATIONS_DIR)
     engine = sa.create_engine(url)
     with Session(engine) as session:
-        for unit_id, kind, parent, industry in UNITS:
-            registry_copy.apply_event(session, events.UnitRegistered(
-                occurred_at=NOW, unit_id=unit_id, kind=kind, name=unit_id.upper(), parent_id=parent,
-                industry=industry))
-        for user_id, unit_id, post in PEOPLE:
-            registry_copy.apply_event(session, events.UserRegistered(occurred_at=NOW, user_id=user_id, name=user_id,
-                                                                     portal="zlb" if unit_id == "firm" else "zzd"))
-            registry_copy.apply_event(session, events.PostGranted(occurred_at=NOW, user_id=user_id, unit_id=unit_id,
-                                                                  post=post))
-        registry_copy.apply_event(session, events.ProjectRegistered(
-            occurred_at=NOW, project_id="p1", name="上虞大道改造", industry="municipal", kind="government",
-            contract_amount=Decimal("25000000"), below_threshold=False,
-            geofence=events.Geofence(center=(30.0, 120.8), radius_m=300), planned_start=date(2027, 3, 1),
-            planned_end=date(2028, 3, 1), intake="tender_award", status="in_construction"))
-        for level, target in (("supervising_unit", "su"), ("line", "line"), ("owner", "owner")):
-            registry_copy.apply_event(session, events.ProjectAssigned(
-                occurred_at=NOW, project_id="p1", level=level, target_id=target, assigned_by="lg-staff"))
-        registry_copy.apply_event(session, events.ParticipantAdded(
-            occurred_at=NOW, project_id="p1", unit_id="firm", role="contractor", contract_file_id="f"))
-        session.commit()
+        seed_district(session)
         yield session
     engine.dispose()
 

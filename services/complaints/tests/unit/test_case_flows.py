@@ -184,6 +184,8 @@ def test_cases_are_counted_as_they_open_and_measured_by_status_and_overdue(sessi
     warnings.open_for_warning(session, warning("w-m1"), NOW, RULES.get(session))  # delivered twice: one case
     file(session)
     file(session, {**COMPLAINT, "contact": {"name": "李四", "phone": "13900000000"}}, client="client-2")  # alike
+    assert (opened("warning") - before[0], opened("complaint") - before[1]) == (0, 0)  # counted once kept
+    session.commit()
     assert (opened("warning") - before[0], opened("complaint") - before[1]) == (1, 1)
 
     session.flush()
@@ -210,3 +212,43 @@ def test_a_line_assigned_after_the_case_opened_sees_it_as_the_chain_stands_now(s
     session.flush()
     with pytest.raises(NotFound):
         cases.get_case(call_as("line2-head"), case.id)
+
+
+def test_a_complaint_left_untriaged_is_not_escalated_past_the_intake_and_its_triage_counts_late(
+        session, call_as, staged):
+    receipt = file(session)
+    case_id = case_id_of(session, receipt["tracking_code"])
+    later = NOW + timedelta(days=RULES.get(session).triage_days + 1)
+    while not deadlines.catch_up_step(session, later):
+        pass
+    steps = staged("case.step_recorded")
+    assert [p["step"] for p in steps][-2:] == ["reminded", "reminded"]  # half-way, then past the limit
+    assert steps[-1]["next_unit_id"] == "lg"
+    triaged = cases.take_step(call_as("intake", later), case_id, "triage", {"discipline": True})
+    assert triaged["discipline"] is True and triaged["status"] == "triaged"
+    assert triaged["history"][-1]["on_time"] is False
+
+
+def test_a_discipline_complaint_is_not_linked_to_an_ordinary_case_of_the_project(session):
+    ordinary = file(session)
+    discipline = file(session, {**COMPLAINT, "category": "discipline", "text": "监管人员收受好处费"}, client="c-2")
+    assert case_id_of(session, ordinary["tracking_code"]) != case_id_of(session, discipline["tracking_code"])
+    # An ordinary case the intake found to concern discipline takes no further ordinary complaint.
+    from complaints.persistence.models import Case
+    session.get(Case, case_id_of(session, ordinary["tracking_code"])).discipline = True
+    again = file(session, client="c-3")
+    assert case_id_of(session, again["tracking_code"]) != case_id_of(session, ordinary["tracking_code"])
+
+
+def test_the_overdue_filter_both_ways_and_an_unknown_responsible_party_is_refused(session, call_as):
+    case = warnings.open_for_warning(session, warning("w-o"), NOW, RULES.get(session))
+    late = NOW + timedelta(days=30)
+    assert [c["id"] for c in cases.list_cases(call_as("lg-staff", late), {"overdue": True})] == [case.id]
+    assert cases.list_cases(call_as("lg-staff", late), {"overdue": False}) == []
+    assert [c["id"] for c in cases.list_cases(call_as("lg-staff"), {"overdue": False})] == [case.id]
+    cases.take_step(call_as("owner-chief"), case.id, "accept", {})
+    cases.take_step(call_as("owner-chief"), case.id, "handle", {})
+    with pytest.raises(InvalidInput, match="responsible_unit_id"):
+        cases.take_step(call_as("owner-chief"), case.id, "report",
+                        {"finding": "substantiated", "responsible_unit_id": "no-such-firm"})
+    assert session.get(type(case), case.id).status == "handled"
