@@ -273,6 +273,7 @@ def _run_after_commit(session: Session) -> None:
         callback()
 
 
-@sa.event.listens_for(Session, "after_rollback")
-def _forget_after_commit(session: Session) -> None:
-    session.info.pop("after_commit", None)
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _forget_after_commit(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the whole transaction, not a savepoint within it
+        session.info.pop("after_commit", None)
