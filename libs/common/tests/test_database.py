@@ -97,6 +97,7 @@ def test_after_commit_runs_once_kept_and_never_after_a_rollback(session):
     from common.database import after_commit
 
     ran = []
+    session.execute(sa.text("SELECT 1"))  # as in a use case: registered inside a transaction
     after_commit(session, lambda: ran.append("first"))
     session.rollback()
     session.commit()
