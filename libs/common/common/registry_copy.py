@@ -6,20 +6,27 @@ services keep it; attendance keeps a richer copy of its own (roster, calendar).
 How a service keeps it:
 
 1. its first migration calls :func:`create_registry_copy_tables` (the tables are Core tables of
-   :data:`registry_copy_metadata`, in the service's own database);
+   :data:`registry_copy_metadata`, in the service's own database), a later one
+   :func:`add_assignment_times`;
 2. its nameko class mixes in :class:`RegistryCopyEntrypoints` and declares ``workflow =
    ServiceRpc("workflow")``: the mixin handles the events and rebuilds an empty copy at start;
 3. its use cases read it with :func:`actor`, :func:`placement`, :func:`holders` and
    :func:`user_contacts`.
 
 Events come in any order (handlers run concurrently): every write is an upsert, and a project
-whose assignment arrives before its registration is made empty first and filled in later.
+whose assignment arrives before its registration is made empty first and filled in later. What
+an event may change again — each level of a project's assignment chain, its status — keeps the
+time it was set (the event's ``occurred_at``) and only a newer one replaces it; the snapshot's
+values count as of the project's ``updated_at``. A copy is rebuilt until a rebuild has succeeded
+(``copy_rebuilt``), not only while it is empty: events handled before the first rebuild do not
+stand in for it.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -28,6 +35,7 @@ from sqlalchemy.orm import Session
 from common import events
 from common.contracts.registry import Post, UnitKind
 from common.inbox import handles
+from common.schema import UtcDateTime
 from common.scope import Actor, PostHeld, UnitFacts
 from common.timer import timer
 
@@ -70,6 +78,12 @@ copy_project = sa.Table(
     sa.Column("line_id", sa.String(32), index=True),
     sa.Column("owner_id", sa.String(32), index=True),
     sa.Column("owner_project_lead_id", sa.String(32)),
+    # When each value that events change again was set: only a newer event (or snapshot) replaces it.
+    sa.Column("supervising_unit_assigned_at", UtcDateTime()),
+    sa.Column("line_assigned_at", UtcDateTime()),
+    sa.Column("owner_assigned_at", UtcDateTime()),
+    sa.Column("owner_project_lead_assigned_at", UtcDateTime()),
+    sa.Column("status_changed_at", UtcDateTime()),
 )
 copy_participant = sa.Table(
     "copy_participant", registry_copy_metadata,
@@ -77,17 +91,45 @@ copy_participant = sa.Table(
     sa.Column("unit_id", sa.String(32), primary_key=True, index=True),
     sa.Column("role", sa.String(32), primary_key=True),
 )
+copy_rebuilt = sa.Table(  # one row once the copy was rebuilt from the workflow's snapshot
+    "copy_rebuilt", registry_copy_metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("rebuilt_at", UtcDateTime(), nullable=False),
+)
 ASSIGNMENT_COLUMNS = {"supervising_unit": "supervising_unit_id", "line": "line_id", "owner": "owner_id",
                       "owner_project_lead": "owner_project_lead_id"}
+SET_AT = {**{column: f"{level}_assigned_at" for level, column in ASSIGNMENT_COLUMNS.items()},
+          "status": "status_changed_at"}  # the column of a value -> the column of when it was set
 
 
 def create_registry_copy_tables(op) -> None:
-    """In a service's Alembic migration."""
+    """In a service's first Alembic migration (it makes the tables as they are now, so
+    :func:`add_assignment_times` after it adds only what is missing)."""
     registry_copy_metadata.create_all(bind=op.get_bind())
 
 
 def drop_registry_copy_tables(op) -> None:
     registry_copy_metadata.drop_all(bind=op.get_bind())
+
+
+def add_assignment_times(op) -> None:
+    """In a later migration: when each level and the status of a project was set, and the marker of
+    a rebuilt copy — added where an older database lacks them."""
+    bind = op.get_bind()
+    present = {column["name"] for column in sa.inspect(bind).get_columns("copy_project")}
+    missing = [column for column in SET_AT.values() if column not in present]
+    if missing:
+        with op.batch_alter_table("copy_project") as batch:
+            for column in missing:
+                batch.add_column(sa.Column(column, UtcDateTime(), nullable=True))
+    copy_rebuilt.create(bind=bind, checkfirst=True)
+
+
+def drop_assignment_times(op) -> None:
+    copy_rebuilt.drop(bind=op.get_bind(), checkfirst=True)
+    with op.batch_alter_table("copy_project") as batch:
+        for column in SET_AT.values():
+            batch.drop_column(column)
 
 
 # --- writing the copy ------------------------------------------------------------------------------------------
@@ -109,6 +151,15 @@ def _project_row(session: Session, project_id: str) -> None:
     _upsert(session, copy_project, {"id": project_id}, {})
 
 
+def _set_if_newer(session: Session, project_id: str, column: str, value, at: datetime | None) -> None:
+    """``column`` of the project set to ``value`` as of ``at``, unless a value set at the same time or
+    later is there; with no ``at`` (a snapshot without times) only where no time is known."""
+    set_at = copy_project.c[SET_AT[column]]
+    newer = set_at.is_(None) if at is None else sa.or_(set_at.is_(None), set_at < at)
+    session.execute(sa.update(copy_project).where(copy_project.c.id == project_id, newer)
+                    .values({column: value, set_at.key: at}))
+
+
 def apply_event(session: Session, event: events.Event) -> None:
     """Write one of the workflow's registry events into the copy."""
     if isinstance(event, events.UnitRegistered):
@@ -124,29 +175,32 @@ def apply_event(session: Session, event: events.Event) -> None:
         _upsert(session, copy_project, {"id": event.project_id},
                 {"name": event.name, "industry": event.industry, "kind": event.kind,
                  "contract_amount": event.contract_amount,
-                 "geofence": event.geofence.model_dump(mode="json", exclude_none=True), "status": event.status})
+                 "geofence": event.geofence.model_dump(mode="json", exclude_none=True)})
+        _set_if_newer(session, event.project_id, "status", event.status, event.occurred_at)
     elif isinstance(event, events.ProjectAssigned):
         _project_row(session, event.project_id)
-        session.execute(sa.update(copy_project).where(copy_project.c.id == event.project_id)
-                        .values({ASSIGNMENT_COLUMNS[event.level]: event.target_id}))
+        _set_if_newer(session, event.project_id, ASSIGNMENT_COLUMNS[event.level], event.target_id,
+                      event.occurred_at)
     elif isinstance(event, events.ParticipantAdded):
         _upsert(session, copy_participant,
                 {"project_id": event.project_id, "unit_id": event.unit_id, "role": event.role}, {})
     elif isinstance(event, events.ProjectStatusChanged):
         _project_row(session, event.project_id)
-        session.execute(sa.update(copy_project).where(copy_project.c.id == event.project_id)
-                        .values(status=event.status))
+        _set_if_newer(session, event.project_id, "status", event.status, event.occurred_at)
     else:
         raise TypeError(f"{type(event).__name__} is not a registry event")
 
 
-def is_empty(session: Session) -> bool:
-    return session.execute(sa.select(copy_unit.c.id).limit(1)).first() is None
+def needs_rebuild(session: Session) -> bool:
+    """No rebuild of the copy has succeeded yet (events handled meanwhile do not count)."""
+    return session.execute(sa.select(copy_rebuilt.c.id).limit(1)).first() is None
 
 
-def rebuild(session: Session, snapshot: dict) -> None:
-    """Fill an empty copy from the workflow's ``registry_snapshot``. Rows are upserted, never
-    deleted first: events handled meanwhile stay (they and the snapshot agree, or they are newer)."""
+def rebuild(session: Session, snapshot: dict, now: datetime | None = None) -> None:
+    """Fill the copy from the workflow's ``registry_snapshot`` and mark it rebuilt. Rows are
+    upserted, never deleted first: events handled meanwhile stay (they and the snapshot agree, or
+    they are newer — a level or status set by an event later than the project's ``updated_at`` in
+    the snapshot is kept)."""
     for unit in snapshot["units"]:
         _upsert(session, copy_unit, {"id": unit["id"]},
                 {"kind": unit["kind"], "name": unit["name"], "parent_id": unit["parent_id"],
@@ -161,11 +215,21 @@ def rebuild(session: Session, snapshot: dict) -> None:
         _upsert(session, copy_project, {"id": project["id"]}, {
             "name": project["name"], "industry": project["industry"], "kind": project.get("kind"),
             "contract_amount": Decimal(str(project["contract_amount"])) if project.get("contract_amount") else None,
-            "geofence": project["geofence"], "status": project["status"],
-            **{column: project.get(column) for column in ASSIGNMENT_COLUMNS.values()}})
+            "geofence": project["geofence"]})
+        as_of = _aware(project.get("updated_at"))
+        for column in SET_AT:
+            _set_if_newer(session, project["id"], column, project.get(column), as_of)
     for participant in snapshot["participants"]:
         _upsert(session, copy_participant, {"project_id": participant["project_id"],
                                             "unit_id": participant["unit_id"], "role": participant["role"]}, {})
+    _upsert(session, copy_rebuilt, {"id": 1}, {"rebuilt_at": now or datetime.now(UTC)})
+
+
+def _aware(value) -> datetime | None:
+    """The snapshot's time (ISO text with its offset), or None if it has none."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if isinstance(value, datetime) and value.utcoffset() is not None else None
 
 
 # --- reading the copy ------------------------------------------------------------------------------------------
@@ -290,8 +354,8 @@ class RegistryCopyEntrypoints:
 
     @timer(interval=30, eager=True)
     def ensure_registry_copy(self):
-        """At start (and until it succeeds) an empty copy is rebuilt from the workflow's snapshot."""
-        if not is_empty(self.db.session):
+        """At start (and until it succeeds) the copy is rebuilt from the workflow's snapshot."""
+        if not needs_rebuild(self.db.session):
             return
         snapshot = self.workflow.registry_snapshot()
         rebuild(self.db.session, snapshot)

@@ -1,10 +1,13 @@
 """The registry copy the complaints, notification and scoring services keep: events in any order,
 a rebuild from the workflow's snapshot, and the reads their use cases make."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
 
 from common import events, registry_copy
 from common.contracts.registry import Post, UnitKind
@@ -67,7 +70,7 @@ def test_the_actor_and_the_holders_of_a_unit(session):
 
 
 def test_rebuild_from_the_snapshot_keeps_what_events_brought(session):
-    assert registry_copy.is_empty(session)
+    assert registry_copy.needs_rebuild(session)
     registry_copy.apply_event(session, events.ProjectStatusChanged(
         occurred_at=NOW, project_id="p1", status="in_construction", previous_status="awarded"))
     registry_copy.rebuild(session, {
@@ -80,7 +83,7 @@ def test_rebuild_from_the_snapshot_keeps_what_events_brought(session):
                       "owner_id": None, "owner_project_lead_id": None}],
         "participants": [],
     })
-    assert not registry_copy.is_empty(session)
+    assert not registry_copy.needs_rebuild(session)
     placed = registry_copy.placement(session, "p1")
     assert (placed.line_id, placed.status) == ("line-1", "in_construction")
     assert registry_copy.unit(session, "line-1").parent_id == "su-1"
@@ -90,3 +93,93 @@ def test_rebuild_from_the_snapshot_keeps_what_events_brought(session):
 def test_an_event_that_is_not_of_the_registry_is_refused(session):
     with pytest.raises(TypeError):
         registry_copy.apply_event(session, events.ProjectResumed(occurred_at=NOW, project_id="p1", resumed_at=NOW))
+
+
+LATER = NOW + timedelta(hours=1)
+
+
+def assigned(level, target, at):
+    return events.ProjectAssigned(occurred_at=at, project_id="p1", level=level, target_id=target, assigned_by="u")
+
+
+def status_changed(status, at):
+    return events.ProjectStatusChanged(occurred_at=at, project_id="p1", status=status, previous_status="x")
+
+
+def test_a_reassignment_or_a_status_handled_out_of_order_does_not_go_back(session):
+    # Line A then line B, and the project started then suspended, handled in the opposite order.
+    registry_copy.apply_event(session, assigned("line", "line-B", LATER))
+    registry_copy.apply_event(session, assigned("line", "line-A", NOW))
+    registry_copy.apply_event(session, status_changed("suspended", LATER))
+    registry_copy.apply_event(session, status_changed("in_construction", NOW))
+    registry_copy.apply_event(session, project_registered())  # its status "awarded" is older still
+    registry_copy.apply_event(session, assigned("owner", "owner-1", NOW))  # another level is its own
+    placed = registry_copy.placement(session, "p1")
+    assert (placed.line_id, placed.status, placed.owner_id) == ("line-B", "suspended", "owner-1")
+    # In order, the newer one replaces it.
+    registry_copy.apply_event(session, assigned("line", "line-C", LATER + timedelta(minutes=1)))
+    assert registry_copy.placement(session, "p1").line_id == "line-C"
+
+
+def snapshot_of(project_fields):
+    return {"units": [], "users": [], "posts": [], "participants": [], "projects": [{
+        "id": "p1", "name": "上虞大道改造", "industry": "municipal", "kind": "government",
+        "contract_amount": "25000000.00", "geofence": None, "status": "in_construction",
+        "supervising_unit_id": "su-1", "line_id": "line-A", "owner_id": None, "owner_project_lead_id": None,
+        **project_fields}]}
+
+
+def test_the_snapshot_does_not_overwrite_what_a_newer_event_set(session):
+    registry_copy.apply_event(session, project_registered())
+    registry_copy.apply_event(session, assigned("line", "line-B", LATER))
+    registry_copy.apply_event(session, status_changed("suspended", LATER))
+    # Taken before the reassignment (the workflow's times are district ISO text).
+    registry_copy.rebuild(session, snapshot_of({"updated_at": "2027-03-01T09:30:00+08:00"}))
+    placed = registry_copy.placement(session, "p1")
+    assert (placed.line_id, placed.status, placed.supervising_unit_id) == ("line-B", "suspended", "su-1")
+    # An older event after the snapshot does not undo what the snapshot brought.
+    registry_copy.apply_event(session, assigned("supervising_unit", "su-0", NOW))
+    assert registry_copy.placement(session, "p1").supervising_unit_id == "su-1"
+    # A snapshot taken later wins.
+    registry_copy.rebuild(session, snapshot_of({"updated_at": (LATER + timedelta(minutes=5)).isoformat(),
+                                                "line_id": "line-C", "status": "completed"}))
+    placed = registry_copy.placement(session, "p1")
+    assert (placed.line_id, placed.status) == ("line-C", "completed")
+
+
+def test_a_snapshot_without_times_fills_only_what_no_event_set(session):
+    registry_copy.apply_event(session, assigned("line", "line-B", LATER))
+    registry_copy.rebuild(session, snapshot_of({}))
+    placed = registry_copy.placement(session, "p1")
+    assert (placed.line_id, placed.supervising_unit_id, placed.status) == ("line-B", "su-1", "in_construction")
+
+
+def test_a_copy_is_rebuilt_until_a_rebuild_succeeded_even_when_events_came_first(session):
+    # The first snapshot call failed; a unit arrived by event before the retry.
+    registry_copy.apply_event(session, events.UnitRegistered(
+        occurred_at=NOW, unit_id="owner-1", kind="owner", name="区城投", parent_id=None))
+    assert registry_copy.needs_rebuild(session)
+    registry_copy.rebuild(session, snapshot_of({}), NOW)
+    assert not registry_copy.needs_rebuild(session)
+    assert session.execute(sa.select(registry_copy.copy_rebuilt.c.rebuilt_at)).scalar_one() == NOW
+    registry_copy.rebuild(session, snapshot_of({}), LATER)  # again: still one row
+    assert session.execute(sa.select(registry_copy.copy_rebuilt.c.rebuilt_at)).scalar_one() == LATER
+
+
+def test_the_migration_adds_the_times_and_the_marker_to_a_copy_made_before(tmp_path):
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    with engine.begin() as connection:
+        # The copy as the first migration made it before this version: no times, no marker.
+        connection.exec_driver_sql("CREATE TABLE copy_project (id VARCHAR(32) PRIMARY KEY, name VARCHAR(200), "
+                                   "status VARCHAR(32), line_id VARCHAR(32))")
+        connection.exec_driver_sql("INSERT INTO copy_project (id, name, line_id) VALUES ('p1', 'x', 'line-A')")
+        registry_copy.add_assignment_times(Operations(MigrationContext.configure(connection)))
+        columns = {column["name"] for column in sa.inspect(connection).get_columns("copy_project")}
+        assert set(registry_copy.SET_AT.values()) <= columns
+        assert "copy_rebuilt" in sa.inspect(connection).get_table_names()
+        assert connection.exec_driver_sql("SELECT line_id FROM copy_project").scalar_one() == "line-A"
+        # On a copy the first migration of this version made, it adds nothing and fails on nothing.
+        registry_copy.add_assignment_times(Operations(MigrationContext.configure(connection)))
+        registry_copy.drop_assignment_times(Operations(MigrationContext.configure(connection)))
+        assert "copy_rebuilt" not in sa.inspect(connection).get_table_names()
+    engine.dispose()
