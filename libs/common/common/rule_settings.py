@@ -9,12 +9,12 @@ in the service's database, audited, and read by the next worker: no restart is n
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
 from common.audit import record_change
@@ -24,6 +24,8 @@ from common.principal import Principal
 from common.schema import rule_setting
 
 RulesT = TypeVar("RulesT", bound="RuleSettings")
+# Setting name → the values its list may hold, each with its article (a service's warning rules).
+Choices = Mapping[str, Mapping[str, str]]
 
 
 class RuleSettings(BaseModel):
@@ -67,8 +69,12 @@ class RulesCache:
 
 
 def update_rules(
-    session: Session, rules_cls: type[RulesT], changes: dict, *, principal: Principal, at: datetime
+    session: Session, rules_cls: type[RulesT], changes: dict, *, principal: Principal, at: datetime,
+    choices: Choices | None = None,
 ) -> RulesT:
+    """Validate ``changes`` against the whole set (and a list setting named in ``choices`` against
+    its values: another value is refused, naming it), store them with who changed them and when,
+    and audit the change; nothing is changed when one is refused."""
     if not isinstance(changes, dict) or not changes:
         raise InvalidInput.field("body", "name at least one setting to change")
     current = load_rules(session, rules_cls)
@@ -81,6 +87,7 @@ def update_rules(
         updated = rules_cls.model_validate({**current.model_dump(mode="json"), **changes})
     except ValidationError as error:
         raise InvalidInput("invalid settings", validation_details(error)) from None
+    updated = _within_choices(updated, changes, choices or {})
     new_values = updated.model_dump(mode="json")
     old_values = current.model_dump(mode="json")
     for name in changes:
@@ -103,26 +110,38 @@ def update_rules(
     return updated
 
 
-def describe_stored(session: Session, rules_cls: type[RuleSettings]) -> dict:
+def _within_choices(rules: RulesT, changes: dict, choices: Choices) -> RulesT:
+    unknown = {name: [value for value in getattr(rules, name) if value not in choices[name]]
+               for name in changes if name in choices}
+    refused = [{"field": name, "reason": f"no such choice: {', '.join(values)}; the choices are "
+                                         f"{', '.join(sorted(choices[name]))}"}
+               for name, values in unknown.items() if values]
+    if refused:
+        raise InvalidInput("invalid settings", refused)
+    return rules.model_copy(update={name: sorted(set(getattr(rules, name))) for name in unknown})
+
+
+def describe_stored(session: Session, rules_cls: type[RuleSettings], choices: Choices | None = None) -> dict:
     """:func:`describe_rules` of the settings stored in the service's database, with who changed
     each last and when, from one query over ``rule_setting``."""
     rows = [row for row in session.execute(sa.select(rule_setting)) if row.name in rules_cls.model_fields]
     rules = rules_cls.model_validate({row.name: row.value for row in rows})
     changes = {row.name: {"changed_by": row.updated_by, "changed_at": district_iso(row.updated_at)} for row in rows}
-    return describe_rules(rules, changes)
+    return describe_rules(rules, changes, choices)
 
 
 _NEVER_CHANGED = {"changed_by": None, "changed_at": None}
 
 
-def describe_rules(rules: RuleSettings, changes: Mapping[str, dict] | None = None) -> dict:
+def describe_rules(rules: RuleSettings, changes: Mapping[str, dict] | None = None,
+                   choices: Choices | None = None) -> dict:
     """The values with, for each, its default, article and meaning, the values it may take when
-    they are a fixed list (``choices``: value → its article), and who changed it last and when
+    they are a fixed list (``choices``: value → its article, null otherwise), and who changed it last and when
     (``changes``: setting name → ``changed_by``, the user id, and ``changed_at``, ISO 8601 with the
     district's offset; both null while it has never been changed): what the back office shows."""
     schema = type(rules).model_json_schema()["properties"]
     values = rules.model_dump(mode="json")
-    changes = changes or {}
+    changes, choices = changes or {}, choices or {}
     return {
         name: {
             "value": values[name],
@@ -131,7 +150,7 @@ def describe_rules(rules: RuleSettings, changes: Mapping[str, dict] | None = Non
             "description": schema[name].get("description"),
             "minimum": schema[name].get("minimum", schema[name].get("exclusiveMinimum")),
             "maximum": schema[name].get("maximum"),
-            "choices": schema[name].get("choices"),
+            "choices": dict(sorted(choices[name].items())) if name in choices else None,
             **{key: changes.get(name, _NEVER_CHANGED).get(key) for key in _NEVER_CHANGED},
         }
         for name in values
@@ -143,29 +162,13 @@ def describe_rules(rules: RuleSettings, changes: Mapping[str, dict] | None = Non
 WARNING_SWITCH_ARTICLE = "Art. 8"
 
 
-def warning_switches(known: Callable[[], Mapping[str, str]], description: str) -> Any:
-    """The type of a service's ``warnings_switched_off`` setting (Art. 8: the back office sets the
+def warning_switches(description: str) -> Any:
+    """The field of a service's ``warnings_switched_off`` setting (Art. 8: the back office sets the
     warnings): the ids of the service's warning rules the back office has switched off, none by
-    default. ``known`` gives the service's own warning rules (rule id → article), read from its
-    catalogue when asked, so that the settings need not import the domain that reads them. An id
-    that is not one of them is refused, naming it; ``choices`` lists them, each with its article.
-
-    Declare it as ``SwitchedOff = warning_switches(known, "…")`` and a field
-    ``warnings_switched_off: SwitchedOff = []`` (``description``:
-    what a switched-off rule does in the service) and stage every warning of the service in one
-    place that skips a rule in the list."""
-
-    def check(rule_ids: list[str]) -> list[str]:
-        rules = known()
-        unknown = [rule_id for rule_id in rule_ids if rule_id not in rules]
-        if unknown:
-            raise ValueError(f"no warning rule {', '.join(unknown)} in this service; "
-                             f"its warning rules are {', '.join(sorted(rules))}")
-        return sorted(set(rule_ids))
-
-    def schema(field_schema: dict) -> None:
-        field_schema["article"] = WARNING_SWITCH_ARTICLE
-        field_schema["choices"] = dict(sorted(known().items()))
-
-    return Annotated[list[str], AfterValidator(check), Field(
-        description=f"{description} Each id is one of `choices` (rule id → its article).", json_schema_extra=schema)]
+    default (``description``: what a switched-off rule does in the service). The service class
+    names its own warning rules (rule id → article) in ``PlatformService.setting_choices``, from its
+    catalogue — the settings do not import the domain that reads them: :func:`update_rules` refuses
+    any other id, naming it, and the back office sees them as the setting's ``choices``. The service
+    stages every warning in one place that skips a rule of the list."""
+    return Field([], description=f"{description} Each id is one of `choices` (rule id → its article).",
+                 json_schema_extra={"article": WARNING_SWITCH_ARTICLE})

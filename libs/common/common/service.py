@@ -17,7 +17,7 @@ from common.errors import EXPECTED_ERRORS, CommandExpired, InvalidInput, Permiss
 from common.metrics import EntrypointMetrics
 from common.principal import Caller
 from common.rpc import RequestInfo, rpc
-from common.rule_settings import RuleSettings, describe_stored, load_rules, update_rules, validation_details
+from common.rule_settings import Choices, RuleSettings, describe_stored, load_rules, update_rules, validation_details
 from common.schema import rpc_request
 
 logger = logging.getLogger(__name__)
@@ -77,6 +77,9 @@ def query(method):
 class PlatformService(ManualClockEntrypoints):
     name: str
     rules_cls: type[RuleSettings]
+    # A list setting whose values are fixed → those values, each with its article: a service's
+    # warning rules for its ``warnings_switched_off`` (common.rule_settings.warning_switches).
+    setting_choices: Choices = {}
 
     db = Database()
     clock = PlatformClock()
@@ -94,15 +97,16 @@ class PlatformService(ManualClockEntrypoints):
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def get_rule_settings(self) -> dict:
         self._require_back_office()
-        return describe_stored(self.db.session, self.rules_cls)
+        return describe_stored(self.db.session, self.rules_cls, self.setting_choices)
 
     @rpc(expected_exceptions=EXPECTED_ERRORS)
     def update_rule_settings(self, changes: dict) -> dict:
         self._require_back_office()
         _refuse_if_expired(self)
-        updated = update_rules(self.db.session, self.rules_cls, changes, principal=self.caller, at=self.clock.now())
+        updated = update_rules(self.db.session, self.rules_cls, changes, principal=self.caller, at=self.clock.now(),
+                               choices=self.setting_choices)
         self.rule_settings_changed(updated)
-        described = describe_stored(self.db.session, self.rules_cls)
+        described = describe_stored(self.db.session, self.rules_cls, self.setting_choices)
         self.db.commit()
         return described
 

@@ -176,40 +176,44 @@ def test_the_stored_settings_ignore_rows_of_removed_settings(session):
 # --- switching warning rules off (Art. 8) -------------------------------------------------------------
 
 KNOWN_WARNINGS = {"art42.monthly-rate": "Art. 42", "art26.patrol-overdue": "Art. 26"}
-SwitchedOff = warning_switches(lambda: KNOWN_WARNINGS, "Warnings the back office switched off.")
+CHOICES = {"warnings_switched_off": KNOWN_WARNINGS}
 
 
 class WarningRules(PatrolRules):
-    warnings_switched_off: SwitchedOff = []
+    warnings_switched_off: list[str] = warning_switches("Warnings the back office switched off.")
 
 
 def test_no_warning_is_switched_off_by_default_and_the_setting_lists_the_rules_with_their_articles():
-    described = describe_rules(WarningRules())["warnings_switched_off"]
-    assert described["value"] == []
-    assert described["default"] == []
-    assert described["article"] == "Art. 8"
-    assert described["choices"] == {"art26.patrol-overdue": "Art. 26", "art42.monthly-rate": "Art. 42"}
-    assert described["description"].startswith("Warnings the back office switched off.")
+    described = describe_rules(WarningRules(), choices=CHOICES)
+    switches = described["warnings_switched_off"]
+    assert switches["value"] == []
+    assert switches["default"] == []
+    assert switches["article"] == "Art. 8"
+    assert switches["choices"] == {"art26.patrol-overdue": "Art. 26", "art42.monthly-rate": "Art. 42"}
+    assert list(switches["choices"]) == sorted(KNOWN_WARNINGS)
+    assert switches["description"].startswith("Warnings the back office switched off.")
+    assert described["patrol_interval_days"]["choices"] is None
 
 
-def test_a_known_warning_rule_is_switched_off_and_audited(session):
+def test_a_known_warning_rule_is_switched_off_once_and_audited(session):
     updated = update_rules(session, WarningRules, {"warnings_switched_off": ["art42.monthly-rate"] * 2},
-                           principal=BACK_OFFICE, at=AT)
+                           principal=BACK_OFFICE, at=AT, choices=CHOICES)
     session.commit()
     assert updated.warnings_switched_off == ["art42.monthly-rate"]
     assert load_rules(session, WarningRules).warnings_switched_off == ["art42.monthly-rate"]
     entry = session.execute(sa.select(audit_entry)).one()
     assert (entry.before, entry.after) == ({"warnings_switched_off": []},
                                            {"warnings_switched_off": ["art42.monthly-rate"]})
+    assert describe_stored(session, WarningRules, CHOICES)["warnings_switched_off"]["changed_by"] == "lead-1"
 
 
 def test_an_unknown_warning_rule_is_refused_naming_it_and_nothing_changes(session):
     with pytest.raises(InvalidInput) as caught:
         update_rules(session, WarningRules, {"warnings_switched_off": ["art42.monthly-rate", "art99.tea-break"]},
-                     principal=BACK_OFFICE, at=AT)
+                     principal=BACK_OFFICE, at=AT, choices=CHOICES)
     [detail] = caught.value.details
     assert detail["field"] == "warnings_switched_off"
-    assert "art99.tea-break" in detail["reason"]
+    assert "art99.tea-break" in detail["reason"] and "art42.monthly-rate" not in detail["reason"].split(";")[0]
     assert load_rules(session, WarningRules) == WarningRules()
     assert _count(session, rule_setting) == 0
     assert _count(session, audit_entry) == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from attendance.domain.evaluations import WARNING_RULES
 from attendance.domain.rules import AttendanceRules
 from attendance.entrypoints.checkins import CheckinEntrypoints
 from attendance.entrypoints.devices import DeviceEntrypoints
@@ -26,6 +27,7 @@ class AttendanceService(RegistryCopyEntrypoints, CheckinEntrypoints, DeviceEntry
                         EvaluationEntrypoints, PlatformService):
     name = "attendance"
     rules_cls = AttendanceRules
+    setting_choices = {"warnings_switched_off": WARNING_RULES}  # Art. 8: the warning rules it may switch off
 
     workflow = ServiceRpc("workflow")
 

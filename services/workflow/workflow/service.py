@@ -8,6 +8,7 @@ from pathlib import Path
 
 from common.service import PlatformService
 from workflow.domain.rules import WorkflowRules
+from workflow.domain.warnings import warning_rules
 from workflow.entrypoints.changes import ChangeEntrypoints
 from workflow.entrypoints.concealed import ConcealedWorkEntrypoints
 from workflow.entrypoints.contacts import ContactEntrypoints
@@ -24,6 +25,7 @@ class WorkflowService(RegistryEntrypoints, ProcessEntrypoints, DeadlineEntrypoin
                       ConcealedWorkEntrypoints, SupervisionEntrypoints, ContactEntrypoints, PlatformService):
     name = "workflow"
     rules_cls = WorkflowRules
+    setting_choices = {"warnings_switched_off": warning_rules()}  # Art. 8: the warning rules it may switch off
 
     def _call(self) -> Call:
         return Call(self.db.session, self.clock.now(), self.caller)

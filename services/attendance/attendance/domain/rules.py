@@ -22,22 +22,6 @@ def _signal(article: str, description: str):
     return Field(True, description=description, json_schema_extra={"article": article})
 
 
-def _warning_rules() -> dict[str, str]:
-    # The evaluations read these settings: their catalogue of warnings is imported when asked.
-    from attendance.domain.evaluations import WARNING_RULES
-
-    return WARNING_RULES
-
-
-SwitchedOffWarnings = warning_switches(
-    _warning_rules,
-    "The attendance warning rules the back office has switched off (Art. 8): while a rule is in this list its "
-    "evaluation raises no warning, and a warning it would have raised meanwhile is not raised later (a streak or "
-    "an overdue patrol still going on when it is switched on again is raised at the next evaluation). The risk "
-    "signals of a check-in (signal_*) still flag or block it; only the art47.suspected-spoofing warning is off.",
-)
-
-
 class AttendanceRules(RuleSettings):
     """The attendance service's indicator settings (Art. 8), each field naming its article."""
 
@@ -135,4 +119,9 @@ class AttendanceRules(RuleSettings):
         "regulation names no figure).", ge=1, le=168
     )
     # --- the warnings the back office has switched off (Art. 8) -----------------------------------
-    warnings_switched_off: SwitchedOffWarnings = []
+    warnings_switched_off: list[str] = warning_switches(
+        "The attendance warning rules the back office has switched off (Art. 8): while a rule is in this list its "
+        "evaluation raises no warning, and a warning it would have raised meanwhile is not raised later (a streak or "
+        "an overdue patrol still going on when it is switched on again is raised at the next evaluation). The risk "
+        "signals of a check-in (signal_*) still flag or block it; only the art47.suspected-spoofing warning is off."
+    )

@@ -56,9 +56,10 @@ def test_every_risk_signal_is_on_by_default_and_names_its_article(name):
 
 
 def test_the_warning_switch_lists_every_warning_rule_with_its_article():
-    described = describe_rules(AttendanceRules())["warnings_switched_off"]
-    assert described["choices"] == WARNING_RULES
-    assert described["choices"]["art47.suspected-spoofing"] == "Art. 47"
+    described = describe_rules(AttendanceRules(), choices={"warnings_switched_off": WARNING_RULES})
+    assert described["warnings_switched_off"]["choices"] == WARNING_RULES
+    assert described["warnings_switched_off"]["article"] == "Art. 8"
+    assert described["warnings_switched_off"]["choices"]["art47.suspected-spoofing"] == "Art. 47"
 
 
 def test_every_setting_has_an_article_and_a_description():

@@ -15,6 +15,7 @@ from common.schema import audit_entry, outbox_message
 from workflow.domain.deadlines import NOTICE_RECTIFICATION, NOTICE_VERIFICATION, READINESS, SUPERVISION_LOG
 from workflow.domain.rules import WorkflowRules
 from workflow.persistence.models import Project
+from workflow.service import WorkflowService
 from workflow.usecases import common, deadlines, processes, registry, supervision
 
 DAY = timedelta(days=1)
@@ -668,7 +669,8 @@ def test_a_page_of_records_or_subcontracts_out_of_bounds_is_invalid_input(sessio
 
 def switch_off(session, now, *rule_ids) -> None:
     update_rules(session, WorkflowRules, {"warnings_switched_off": list(rule_ids)},
-                 principal=Principal(user_id="demo-leading-group-chief", portal="zzd"), at=now)
+                 principal=Principal(user_id="demo-leading-group-chief", portal="zzd"), at=now,
+                 choices=WorkflowService.setting_choices)  # as the service's update_rule_settings
 
 
 def test_a_switched_off_deadline_rule_fires_its_rung_once_without_a_warning_while_others_warn(

@@ -5,7 +5,6 @@ import re
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
 
 from common.rule_settings import describe_rules
 from workflow.domain import deadlines as dl
@@ -14,6 +13,7 @@ from workflow.domain.concealed import PHOTO_EVIDENCE_SUSPECT
 from workflow.domain.rules import WorkflowRules
 from workflow.domain.supervision import REFUSED_RECTIFICATION
 from workflow.domain.warnings import warning_rules
+from workflow.service import WorkflowService
 
 USECASES = Path(__file__).resolve().parents[2] / "workflow" / "usecases"
 
@@ -26,16 +26,11 @@ def test_every_deadline_and_process_warning_is_a_known_rule_with_its_article():
         "Art. 23, 45", "Art. 27", "Art. 28")
 
 
-def test_the_setting_is_off_for_none_by_default_and_lists_the_rules_to_switch():
-    described = describe_rules(WorkflowRules())["warnings_switched_off"]
+def test_the_setting_is_off_for_none_by_default_and_the_service_lists_the_rules_to_switch():
+    assert WorkflowService.setting_choices == {"warnings_switched_off": warning_rules()}
+    described = describe_rules(WorkflowRules(), choices=WorkflowService.setting_choices)["warnings_switched_off"]
     assert (described["value"], described["default"], described["article"]) == ([], [], "Art. 8")
     assert described["choices"] == warning_rules()
-
-
-def test_an_unknown_rule_is_refused_and_a_known_one_kept_once():
-    assert WorkflowRules(warnings_switched_off=[dl.READINESS, dl.READINESS]).warnings_switched_off == [dl.READINESS]
-    with pytest.raises(ValidationError, match=r"art99\.tea-break"):
-        WorkflowRules(warnings_switched_off=["art99.tea-break"])
 
 
 @pytest.mark.parametrize("module", sorted(path.name for path in USECASES.glob("*.py")))

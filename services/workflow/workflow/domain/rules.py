@@ -14,20 +14,6 @@ def _figure(default, article: str, description: str, **bounds):
     return Field(default, description=description, json_schema_extra={"article": article}, **bounds)
 
 
-def _warning_rules() -> dict[str, str]:
-    # The catalogue of warnings is built from these settings: it is imported when asked.
-    from workflow.domain.warnings import warning_rules
-
-    return warning_rules()
-
-
-SwitchedOffWarnings = warning_switches(
-    _warning_rules,
-    "The workflow's warning rules the back office has switched off (Art. 8): while a rule is in this list it "
-    "raises no warning. A deadline's warning rung of such a rule still fires, once, and is not raised later when "
-    "the rule is switched on again; its reminder still goes out.",
-)
-
 
 class WorkflowRules(RuleSettings):
     """The workflow service's indicator settings (Art. 8), each field naming its article."""
@@ -87,4 +73,8 @@ class WorkflowRules(RuleSettings):
         False, "Art. 27", "Whether an engineering change may touch concealed works (in principle it may not)."
     )
     # --- the warnings the back office has switched off (Art. 8) -----------------------------------
-    warnings_switched_off: SwitchedOffWarnings = []
+    warnings_switched_off: list[str] = warning_switches(
+        "The workflow's warning rules the back office has switched off (Art. 8): while a rule is in this list it "
+        "raises no warning. A deadline's warning rung of such a rule still fires, once, and is not raised later when "
+        "the rule is switched on again; its reminder still goes out."
+    )
