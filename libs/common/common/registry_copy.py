@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from common import events
 from common.contracts.registry import Post, UnitKind
+from common.geo import bounds, on_site
 from common.inbox import handles
 from common.schema import UtcDateTime
 from common.scope import Actor, PostHeld, UnitFacts
@@ -73,6 +74,11 @@ copy_project = sa.Table(
     sa.Column("kind", sa.String(16)),
     sa.Column("contract_amount", sa.Numeric(16, 2)),
     sa.Column("geofence", sa.JSON(none_as_null=True)),
+    # The box around the site (common.geo.bounds): a point is looked up by an indexed range first.
+    sa.Column("site_south", sa.Double),
+    sa.Column("site_north", sa.Double),
+    sa.Column("site_west", sa.Double),
+    sa.Column("site_east", sa.Double),
     sa.Column("status", sa.String(32)),
     sa.Column("supervising_unit_id", sa.String(32), index=True),
     sa.Column("line_id", sa.String(32), index=True),
@@ -84,6 +90,7 @@ copy_project = sa.Table(
     sa.Column("owner_assigned_at", UtcDateTime()),
     sa.Column("owner_project_lead_assigned_at", UtcDateTime()),
     sa.Column("status_changed_at", UtcDateTime()),
+    sa.Index("ix_copy_project_site", "site_south", "site_north"),
 )
 copy_participant = sa.Table(
     "copy_participant", registry_copy_metadata,
@@ -123,6 +130,38 @@ def add_assignment_times(op) -> None:
             for column in missing:
                 batch.add_column(sa.Column(column, UtcDateTime(), nullable=True))
     copy_rebuilt.create(bind=bind, checkfirst=True)
+
+
+SITE_COLUMNS = ("site_south", "site_north", "site_west", "site_east")
+
+
+def add_site_bounds(op) -> None:
+    """In a later migration: the box around each project's site, filled from its geofence, where
+    an older database lacks it."""
+    bind = op.get_bind()
+    present = {column["name"] for column in sa.inspect(bind).get_columns("copy_project")}
+    if "site_south" in present:
+        return
+    with op.batch_alter_table("copy_project") as batch:
+        for column in SITE_COLUMNS:
+            batch.add_column(sa.Column(column, sa.Double, nullable=True))
+        batch.create_index("ix_copy_project_site", ["site_south", "site_north"])
+    for project_id, fence in bind.execute(sa.select(copy_project.c.id, copy_project.c.geofence)
+                                          .where(copy_project.c.geofence.is_not(None))).all():
+        bind.execute(sa.update(copy_project).where(copy_project.c.id == project_id).values(**_site(fence)))
+
+
+def drop_site_bounds(op) -> None:
+    with op.batch_alter_table("copy_project") as batch:
+        batch.drop_index("ix_copy_project_site")
+        for column in SITE_COLUMNS:
+            batch.drop_column(column)
+
+
+def _site(fence: dict | None) -> dict:
+    if not fence:
+        return dict.fromkeys(SITE_COLUMNS)
+    return dict(zip(SITE_COLUMNS, bounds(fence), strict=True))
 
 
 def drop_assignment_times(op) -> None:
@@ -175,7 +214,8 @@ def apply_event(session: Session, event: events.Event) -> None:
         _upsert(session, copy_project, {"id": event.project_id},
                 {"name": event.name, "industry": event.industry, "kind": event.kind,
                  "contract_amount": event.contract_amount,
-                 "geofence": event.geofence.model_dump(mode="json", exclude_none=True)})
+                 "geofence": event.geofence.model_dump(mode="json", exclude_none=True),
+                 **_site(event.geofence.model_dump(mode="json", exclude_none=True))})
         _set_if_newer(session, event.project_id, "status", event.status, event.occurred_at)
     elif isinstance(event, events.ProjectAssigned):
         _project_row(session, event.project_id)
@@ -215,7 +255,7 @@ def rebuild(session: Session, snapshot: dict, now: datetime | None = None) -> No
         _upsert(session, copy_project, {"id": project["id"]}, {
             "name": project["name"], "industry": project["industry"], "kind": project.get("kind"),
             "contract_amount": Decimal(str(project["contract_amount"])) if project.get("contract_amount") else None,
-            "geofence": project["geofence"]})
+            "geofence": project["geofence"], **_site(project["geofence"])})
         as_of = _aware(project.get("updated_at"))
         for column in SET_AT:
             _set_if_newer(session, project["id"], column, project.get(column), as_of)
@@ -277,6 +317,16 @@ def placement(session: Session, project_id: str) -> Placement | None:
     return Placement(row.id, row.name, row.industry, row.kind, row.contract_amount, row.geofence, row.status,
                      row.supervising_unit_id, row.line_id, row.owner_id, row.owner_project_lead_id,
                      frozenset(unit for unit, _ in participants), participants)
+
+
+def project_at(session: Session, lat: float, lng: float) -> str | None:
+    """The project (not terminated) whose site the point lies in: the boxes around the sites
+    narrow it by an indexed range, the fences of the few left decide."""
+    p = copy_project.c
+    rows = session.execute(sa.select(p.id, p.geofence).where(
+        p.site_south <= lat, p.site_north >= lat, p.site_west <= lng, p.site_east >= lng,
+        sa.or_(p.status.is_(None), p.status != "terminated")).order_by(p.id)).all()
+    return next((row.id for row in rows if row.geofence and on_site((lat, lng), row.geofence, 0)), None)
 
 
 def units_of_kind(session: Session, kind: UnitKind, *, industry: str | None = None) -> list[str]:

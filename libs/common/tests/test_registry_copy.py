@@ -183,3 +183,32 @@ def test_the_migration_adds_the_times_and_the_marker_to_a_copy_made_before(tmp_p
         registry_copy.drop_assignment_times(Operations(MigrationContext.configure(connection)))
         assert "copy_rebuilt" not in sa.inspect(connection).get_table_names()
     engine.dispose()
+
+
+def test_a_point_finds_the_project_whose_site_holds_it(session):
+    registry_copy.apply_event(session, project_registered("p1"))  # a 300 m circle at (30.0, 120.8)
+    registry_copy.apply_event(session, events.ProjectRegistered(
+        occurred_at=NOW, project_id="p2", name="江滨公园", industry="landscaping", kind="government",
+        contract_amount=Decimal("1000000"), below_threshold=True,
+        geofence=events.Geofence(polygon=[(30.01, 120.81), (30.01, 120.82), (30.02, 120.82), (30.02, 120.81)]),
+        planned_start=date(2027, 3, 1), planned_end=date(2028, 3, 1), intake="tender_award", status="awarded"))
+    assert registry_copy.project_at(session, 30.001, 120.801) == "p1"
+    assert registry_copy.project_at(session, 30.015, 120.815) == "p2"
+    assert registry_copy.project_at(session, 30.0, 120.805) is None  # inside the circle's box, outside the circle
+    assert registry_copy.project_at(session, 31.0, 121.0) is None
+
+
+def test_the_migration_fills_the_site_boxes_of_a_copy_made_before(tmp_path):
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE copy_project (id VARCHAR(32) PRIMARY KEY, name VARCHAR(200), "
+                                   "geofence JSON, status VARCHAR(32))")
+        connection.exec_driver_sql("""INSERT INTO copy_project (id, name, geofence) VALUES
+                                   ('p1', 'x', '{"center": [30.0, 120.8], "radius_m": 300}')""")
+        registry_copy.add_site_bounds(Operations(MigrationContext.configure(connection)))
+        south, north = connection.exec_driver_sql("SELECT site_south, site_north FROM copy_project").one()
+        assert south < 30.0 < north and round(north - south, 4) == round(2 * 300 / 111195, 4)
+        registry_copy.add_site_bounds(Operations(MigrationContext.configure(connection)))  # once only
+        registry_copy.drop_site_bounds(Operations(MigrationContext.configure(connection)))
+        assert "site_south" not in {c["name"] for c in sa.inspect(connection).get_columns("copy_project")}
+    engine.dispose()

@@ -17,7 +17,6 @@ from common.contracts import cases as contracts
 from common.contracts.types import check_paging
 from common.crypto import decrypt_field, encrypt_field
 from common.errors import InvalidInput, NotFound, PermissionDenied, TooManyRequests
-from common.geo import on_site
 from common.principal import Principal
 from complaints.domain import cases as dom
 from complaints.domain import complaints as window
@@ -32,15 +31,6 @@ MAX_PHOTO_PAGE = 100
 def complaint_categories() -> list[dict]:
     return [{"code": c.code, "name_zh": c.name_zh, "name_en": c.name_en, "description": c.description}
             for c in window.CATEGORIES.values()]
-
-
-def _project_at(session: Session, lat: float, lng: float) -> str | None:
-    """The project whose site the point lies in (Art. 30: a complaint about a place links to the
-    project built there)."""
-    rows = session.execute(sa.select(registry_copy.copy_project.c.id, registry_copy.copy_project.c.geofence)
-                           .where(registry_copy.copy_project.c.geofence.is_not(None),
-                                  registry_copy.copy_project.c.status != "terminated")).all()
-    return next((row.id for row in rows if row.geofence and on_site((lat, lng), row.geofence, 0)), None)
 
 
 def _one_client_at_a_time(session: Session, client_key: str) -> None:
@@ -109,7 +99,7 @@ def file_complaint(session: Session, now: datetime, rules: CaseRules, data: dict
     if project_id is not None and registry_copy.placement(session, project_id) is None:
         raise InvalidInput.field("project_id", "no such project")
     if project_id is None and lat is not None:
-        project_id = _project_at(session, lat, lng)
+        project_id = registry_copy.project_at(session, lat, lng)
     placement = registry_copy.placement(session, project_id) if project_id else None
 
     case = _similar_open_case(session, now, rules, project_id, category.code)
