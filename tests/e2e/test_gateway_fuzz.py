@@ -54,8 +54,10 @@ START = datetime.fromisoformat("2027-03-01T09:00:00+08:00")
 # SUPERVISION_TEST_FUZZ_SEED=<n> (other requests than the fixed ones).
 SCALE = int(os.environ.get("SUPERVISION_TEST_FUZZ_SCALE", "1"))
 SEED = os.environ.get("SUPERVISION_TEST_FUZZ_SEED")
-FUZZED = {GenerationMode.POSITIVE: 8 * SCALE, GenerationMode.NEGATIVE: 4 * SCALE}
+FUZZED = {GenerationMode.POSITIVE: 4 * SCALE, GenerationMode.NEGATIVE: 2 * SCALE}
 CONCURRENCY = 8
+# Every nameko service of the platform (common.runner.SERVICES), each on the database of the run.
+SERVICES = ("workflow", "attendance", "complaints", "notification", "scoring")
 SLOW = {503, 504}
 # Extremes schemathesis leaves out: a number past any maximum, and dates far from the platform's years.
 EXTREME_NUMBERS = ("2147483648", "9223372036854775808", "100000000000000000000", "-100000000000000000000", "1e308")
@@ -75,17 +77,15 @@ def platform(request, postgres_database, portals, tmp_path_factory):
     vhost = f"supervision-fuzz-{uuid.uuid4().hex[:10]}"
     for command in (["add_vhost", vhost], ["set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"]):
         subprocess.run(["rabbitmqctl", *command], check=True, capture_output=True, timeout=60)
-    databases = ({service: f"sqlite:///{var}/{service}.sqlite3" for service in ("workflow", "attendance")}
+    databases = ({service: f"sqlite:///{var}/{service}.sqlite3" for service in SERVICES}
                  if request.param == "sqlite" else
-                 {service: postgres_database(f"{service}_fuzz") for service in ("workflow", "attendance")})
+                 {service: postgres_database(f"{service}_fuzz") for service in SERVICES})
     port = free_port()
     env = {
         **os.environ,
         "SUPERVISION_AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:5672/{quote(vhost, safe='')}",
-        "SUPERVISION_WORKFLOW_DATABASE_URL": databases["workflow"],
-        "SUPERVISION_WORKFLOW_METRICS_PORT": str(free_port()),
-        "SUPERVISION_ATTENDANCE_DATABASE_URL": databases["attendance"],
-        "SUPERVISION_ATTENDANCE_METRICS_PORT": str(free_port()),
+        **{f"SUPERVISION_{service.upper()}_DATABASE_URL": url for service, url in databases.items()},
+        **{f"SUPERVISION_{service.upper()}_METRICS_PORT": str(free_port()) for service in SERVICES},
         "SUPERVISION_VAR_DIR": str(var),
         "SUPERVISION_GATEWAY_FILE_STORE_DIR": str(var / "files"),
         "SUPERVISION_MANUAL_CLOCK": "true",
