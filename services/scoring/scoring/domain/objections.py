@@ -25,6 +25,7 @@ class EntryFacts:
     points: Decimal
     recorded_at: datetime
     has_objection: bool
+    restored: bool = False  # given back already (its warning found unsubstantiated)
 
 
 def check_filing(entry: EntryFacts, own_subjects: frozenset[str], now: datetime, rules: ScoringRules) -> None:
@@ -39,6 +40,8 @@ def check_filing(entry: EntryFacts, own_subjects: frozenset[str], now: datetime,
                                            "passed (Art. 37)")
     if entry.has_objection:
         raise ObjectionRefused("entry_id", "this entry is contested already")
+    if entry.restored:
+        raise ObjectionRefused("entry_id", "this deduction was given back already")
 
 
 def restoration(entry_points: Decimal, upheld: bool) -> Decimal | None:

@@ -25,6 +25,9 @@ from common.database import engine_for
 from common.settings import database_url, platform_settings
 from scoring.persistence.models import ScoreChange
 
+# The advisory lock that lets one instance's relay publish the feed (an arbitrary, fixed key).
+FEED_RELAY_LOCK = 0x5C0_2E_FEED
+
 logger = logging.getLogger(__name__)
 EXCHANGE_NAME = "supervision.scores"
 FEED_BACKLOG = Gauge("supervision_score_feed_backlog", "Score changes committed but not yet on the exchange")
@@ -65,6 +68,21 @@ class FeedRelay:
             self._wakeup = Signal()
 
     def relay_pending(self) -> int:
+        """Publish what is unpublished, in order. On PostgreSQL one relay of all the service's
+        instances publishes at a time (a session advisory lock): two would each publish every row,
+        and their streams could interleave."""
+        if self.engine.dialect.name != "postgresql":
+            return self._publish_in_order()
+        with self.engine.connect() as holder:
+            if not holder.execute(sa.select(sa.func.pg_try_advisory_lock(FEED_RELAY_LOCK))).scalar():
+                return 0
+            try:
+                return self._publish_in_order()
+            finally:
+                holder.execute(sa.select(sa.func.pg_advisory_unlock(FEED_RELAY_LOCK)))
+                holder.commit()
+
+    def _publish_in_order(self) -> int:
         published = 0
         while True:
             with Session(self.engine) as session:

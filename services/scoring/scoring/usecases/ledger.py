@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 
 from common import events
 from scoring.domain import ledger as dom
@@ -152,9 +153,13 @@ def on_case_closed(call: Call, event: events.CaseClosed) -> list[str]:
 
 
 def _restore_warning(call: Call, event: events.CaseClosed) -> list[str]:
+    """A warning found unsubstantiated gives back what it took — each entry once: one an upheld
+    objection gave back already is not given back again."""
+    restoring = sa.orm.aliased(LedgerEntry)
     taken = call.session.execute(sa.select(LedgerEntry).where(
         LedgerEntry.source_type == "warning", LedgerEntry.points < 0,
-        LedgerEntry.evidence["warning_id"].as_string() == event.warning_id)).scalars().all()
+        LedgerEntry.evidence["warning_id"].as_string() == event.warning_id,
+        ~sa.exists().where(restoring.restores_entry_id == LedgerEntry.id))).scalars().all()
     return [row["id"] for row in record_entries(call, [entry_row(
         call, subject_id=entry.subject_id, subject_kind=entry.subject_kind, project_id=entry.project_id,
         occurred_at=entry.occurred_at, points=-Decimal(entry.points), conduct=entry.conduct, article=entry.article,

@@ -46,7 +46,8 @@ def file_objection(call: Call, entry_id: str, data: dict) -> dict:
     contested = call.session.execute(sa.select(Objection.id).where(Objection.entry_id == entry_id)).first()
     try:
         dom.check_filing(dom.EntryFacts(entry.id, entry.subject_id, Decimal(entry.points), entry.recorded_at,
-                                        contested is not None), own_subjects(actor), call.now, call.rules())
+                                        contested is not None, _given_back(call, entry.id)),
+                         own_subjects(actor), call.now, call.rules())
     except dom.ObjectionRefused as refused:
         if refused.not_found:
             raise not_found("entry", entry_id) from None
@@ -84,10 +85,15 @@ def list_objections(call: Call, status: str | None, limit: int, offset: int) -> 
     return [objection_view(row) for row in rows.scalars()]
 
 
+def _given_back(call: Call, entry_id: str) -> bool:
+    return call.session.execute(sa.select(sa.exists().where(LedgerEntry.restores_entry_id == entry_id))).scalar()
+
+
 def decide_objection(call: Call, objection_id: str, data: dict) -> dict:
     """The industry authority of the project's industry upholds (the points come back with a new entry) or
     dismisses an objection."""
-    row = call.session.get(Objection, objection_id)
+    # Locked: two officials deciding at once — the second finds it decided (409), not a conflict.
+    row = call.session.get(Objection, objection_id, with_for_update=True)
     industries = _authority_industries(call)
     if row is None or row.industry not in industries:
         if row is not None and not industries:
@@ -98,7 +104,8 @@ def decide_objection(call: Call, objection_id: str, data: dict) -> dict:
         raise IllegalStep(f"objection {row.id} is {row.status} already")
     before = objection_view(row)
     entry = call.session.get(LedgerEntry, row.entry_id)
-    points = dom.restoration(Decimal(entry.points), decision.upheld)
+    # A deduction its case gave back already (the warning found unsubstantiated) is not given back twice.
+    points = None if _given_back(call, entry.id) else dom.restoration(Decimal(entry.points), decision.upheld)
     row.status = "upheld" if decision.upheld else "dismissed"
     row.decided_by, row.decided_at, row.decision_note = call.principal.user_id, call.now, decision.note
     if points is not None:

@@ -1,5 +1,6 @@
 """The ledger, scores, rule sets, objections and partner keys as use cases on a real (SQLite) database."""
 
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -245,3 +246,28 @@ def test_an_entry_that_moves_no_score_puts_nothing_on_the_feed(session, call_as)
     give_back("back-2")  # a score never passes the base: nothing moved, nothing published
     assert [(c["sequence"], c["composite"], c["project_score"]) for c in _feed(session)] == [
         (1, "99.00", "99.00"), (2, "100.00", "100.00")]
+
+
+def test_a_deduction_is_given_back_once_whether_by_objection_or_by_its_case(session, call_as):
+    ledger.on_warning(call_as(), warning("art42.consecutive-absence", warning_id="w1"))
+    ledger.on_warning(call_as(), warning("art42.consecutive-absence", warning_id="w2"))
+    first = session.execute(sa.select(LedgerEntry).where(
+        LedgerEntry.subject_id == "contractor",
+        LedgerEntry.evidence["warning_id"].as_string() == "w1")).scalar_one()
+    filed = objections.file_objection(call_as("pm", "zlb"), first.id, {"reasons": "he was on leave"})
+    objections.decide_objection(call_as("ia-chief", "zzd"), filed["id"], {"upheld": True, "note": "leave"})
+    cleared = events.CaseClosed(occurred_at=START, case_id="c-w1", kind="warning", category="attendance",
+                                finding="unsubstantiated", project_id=PROJECT, warning_id="w1", summary="s")
+    ledger.on_case_closed(call_as(), cleared)
+    # w1 given back once; w2 still counts.
+    assert session.get(AnnualScore, ("contractor", 2027)).composite == Decimal("99.00")
+    # The other way round: w2's case gives it back, then an objection on it is refused.
+    second = session.execute(sa.select(LedgerEntry).where(
+        LedgerEntry.subject_id == "contractor",
+        LedgerEntry.evidence["warning_id"].as_string() == "w2", LedgerEntry.points < 0)).scalar_one()
+    ledger.on_case_closed(call_as(), cleared.model_copy(update={"case_id": "c-w2", "warning_id": "w2",
+                                                                "event_id": uuid.uuid4()}))
+    assert session.get(AnnualScore, ("contractor", 2027)).composite == Decimal("100.00")
+    with pytest.raises(InvalidInput) as refused:
+        objections.file_objection(call_as("pm", "zlb"), second.id, {"reasons": "again"})
+    assert "given back" in refused.value.details[0]["reason"]
