@@ -277,3 +277,13 @@ def _run_after_commit(session: Session) -> None:
 def _forget_after_commit(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:  # the whole transaction, not a savepoint within it
         session.info.pop("after_commit", None)
+
+
+def dialect_insert(session: Session, table):
+    """An INSERT of ``table`` in the session's dialect, for its ``on_conflict_do_nothing`` /
+    ``on_conflict_do_update`` (PostgreSQL and SQLite spell them alike)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random
 
 from common import metrics, queues
+from common.database import dialect_insert
 from common.events import EVENT_TYPES, WARNING_EVENTS
 from common.schema import dead_letter, inbox_message
 
@@ -45,11 +46,7 @@ def first_deliveries(session, event_ids: list[str], handler: str, now) -> set[st
     among ``event_ids`` that ``handler`` had not handled; an id given twice counts once."""
     if not event_ids:
         return set()
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(inbox_message).on_conflict_do_nothing().returning(inbox_message.c.event_id)
+    statement = dialect_insert(session, inbox_message).on_conflict_do_nothing().returning(inbox_message.c.event_id)
     rows = [{"event_id": event_id, "handler": handler, "handled_at": now} for event_id in dict.fromkeys(event_ids)]
     return set(session.execute(statement, rows).scalars())  # compiled once; sent as one multi-row insert
 

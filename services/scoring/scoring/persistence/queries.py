@@ -10,6 +10,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from common.database import dialect_insert
 from common.registry_copy import copy_participant, copy_project, copy_unit
 from scoring.domain import scores as dom_scores
 from scoring.domain.ledger import Deducted
@@ -161,18 +162,10 @@ def store_project_scores(session: Session, rows: list[dict]) -> None:
     inserted or updated in one statement."""
     if not rows:
         return
-    statement = _upsert(session, ProjectScore.__table__)
+    statement = dialect_insert(session, ProjectScore.__table__)
     session.execute(statement.on_conflict_do_update(
         index_elements=["subject_id", "project_id", "year"],
         set_={"score": statement.excluded.score, "updated_at": statement.excluded.updated_at}), rows)
-
-
-def _upsert(session: Session, model):
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model)
 
 
 def annual(session: Session, subject_id: str, year: int) -> AnnualScore | None:
