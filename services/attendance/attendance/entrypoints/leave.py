@@ -24,3 +24,7 @@ class LeaveEntrypoints:
     @query
     def project_leave_requests(self, call, project_id: str, limit: int = 100, offset: int = 0) -> list[dict]:
         return leave.project_leave_requests(call, project_id, limit, offset)
+
+    @query
+    def leave_to_decide(self, call, limit: int = 100, offset: int = 0) -> list[dict]:
+        return leave.leave_to_decide(call, limit, offset)

@@ -8,11 +8,12 @@ from collections.abc import Callable
 import sqlalchemy as sa
 
 from attendance.domain import leave as leave_rules
-from attendance.persistence.models import LeaveRequest, new_id
+from attendance.persistence.models import LeaveRequest, ProjectCopy, new_id
 from attendance.usecases.common import Call, owner_acting, require_project, roster, visible_project
 from common import usecase
 from common.clock import district_iso, local_date
 from common.contracts import attendance as contracts
+from common.contracts.registry import UnitKind
 from common.contracts.types import check_paging
 from common.errors import IllegalStep, InvalidInput, NotFound, PermissionDenied
 
@@ -87,3 +88,16 @@ def project_leave_requests(call: Call, project_id: str, limit: int = 100, offset
     return [leave_view(leave) for leave in call.session.execute(sa.select(LeaveRequest).where(
         LeaveRequest.project_id == project.id).order_by(LeaveRequest.requested_at, LeaveRequest.id)
         .limit(limit).offset(offset)).scalars()]
+
+
+def leave_to_decide(call: Call, limit: int = 100, offset: int = 0) -> list[dict]:
+    """One page of the pending leave requests the caller may decide (Art. 26): those of the projects
+    whose owner the caller serves, oldest first — the approvals of the caller's task list."""
+    check_paging(limit, offset, max_limit=500)
+    owner_ids = [held.unit.id for held in call.actor().posts if held.unit.kind == UnitKind.OWNER]
+    if not owner_ids:
+        return []
+    return [leave_view(leave) for leave in call.session.execute(
+        sa.select(LeaveRequest).join(ProjectCopy, ProjectCopy.id == LeaveRequest.project_id)
+        .where(LeaveRequest.status == "pending", ProjectCopy.owner_id.in_(owner_ids))
+        .order_by(LeaveRequest.requested_at, LeaveRequest.id).limit(limit).offset(offset)).scalars()]

@@ -170,6 +170,17 @@ def open_steps(post: Post, taken: Iterable[str]) -> tuple[str, ...]:
     return ()
 
 
+def awaits_actor(actor: Actor, project: ProjectFacts, post: Post | None, status: str, taken: Iterable[str]) -> bool:
+    """Whether a change waits for the actor's decision now (Art. 27): a pending engineering change
+    (``post`` None) for the owner; a pending personnel change for whoever may take one of the
+    steps open at its stage."""
+    if status != PENDING:
+        return False
+    if post is None:
+        return is_owner_staff(actor, project)
+    return any(may_take_step(actor, project, step) for step in open_steps(post, taken))
+
+
 def decide_personnel_step(actor: Actor, project: ProjectFacts, post: Post, status: str,
                           taken: Iterable[str]) -> str:
     """Art. 27(2): which step of the approval path the actor takes now."""

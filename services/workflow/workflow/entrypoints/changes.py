@@ -30,6 +30,10 @@ class ChangeEntrypoints:
         return changes.list_changes(call, project_id, limit, offset)
 
     @query
+    def changes_to_decide(self, call, limit: int = 100, offset: int = 0) -> list[dict]:
+        return changes.changes_to_decide(call, limit, offset)
+
+    @query
     def get_change(self, call, change_id: str) -> dict:
         return changes.get_change(call, change_id)
 

@@ -14,10 +14,10 @@ from common.contracts.registry import AssignmentLevel
 from common.contracts.types import check_paging
 from common.errors import IllegalStep, InvalidInput, NotFound
 from common.rule_settings import load_rules
-from common.scope import GOVERNMENT_KINDS, Actor
+from common.scope import GOVERNMENT_KINDS, Actor, project_scope
 from workflow.domain import changes as dom
 from workflow.domain.organisation import Post
-from workflow.domain.projects import ProjectStatus
+from workflow.domain.projects import ProjectFacts, ProjectStatus
 from workflow.domain.rules import WorkflowRules
 from workflow.persistence import repository as repo
 from workflow.persistence.changes_models import (
@@ -341,6 +341,33 @@ def list_changes(call: Call, project_id: str, limit: int = 100, offset: int = 0)
     steps = _steps_of(call.session, [change.id for change in changes])
     return [engineering_change_view(change, steps[change.id]) if isinstance(change, EngineeringChange)
             else personnel_change_view(change, steps[change.id], actor) for change in changes]
+
+
+def changes_to_decide(call: Call, limit: int = 100, offset: int = 0) -> list[dict]:
+    """One page of the pending changes waiting for the caller's decision now (Art. 27), both kinds,
+    oldest first: the approvals of the caller's task list. Pending changes are few at any time, so
+    they are read whole and each project's facts decide whose step is open."""
+    check_paging(limit, offset, max_limit=100)
+    actor = call.actor()
+    scope = project_scope(actor)
+    pending = sorted((change for model in (EngineeringChange, PersonnelChange)
+                      for change in call.session.execute(sa.select(model).where(model.status == dom.PENDING))
+                      .scalars()), key=lambda change: (change.raised_at, change.id))
+    steps = _steps_of(call.session, [change.id for change in pending])
+    facts_by_project: dict[str, ProjectFacts | None] = {}
+    waiting = []
+    for change in pending:
+        if change.project_id not in facts_by_project:
+            project = repo.require_project(call.session, change.project_id)
+            facts = repo.project_facts(call.session, project)
+            facts_by_project[change.project_id] = facts if scope.admits(facts) else None
+        facts = facts_by_project[change.project_id]
+        post = Post(change.post) if isinstance(change, PersonnelChange) else None
+        if facts is not None and dom.awaits_actor(actor, facts, post, change.status,
+                                                  [step.step for step in steps[change.id]]):
+            waiting.append(change)
+    return [engineering_change_view(change, steps[change.id]) if isinstance(change, EngineeringChange)
+            else personnel_change_view(change, steps[change.id], actor) for change in waiting[offset:offset + limit]]
 
 
 def get_change(call: Call, change_id: str) -> dict:
