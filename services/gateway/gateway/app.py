@@ -24,6 +24,7 @@ from gateway.routes import (
     changes,
     complaint_window,
     concealed,
+    my_tasks,
     notifications,
     open311,
     ops,
@@ -35,6 +36,7 @@ from gateway.routes import (
     zlb,
     zzd,
 )
+from gateway.routes.web import install_web_apps
 from gateway.rpc import ServiceClient
 from gateway.settings import GatewaySettings, gateway_settings
 
@@ -102,9 +104,10 @@ def create_app(settings: GatewaySettings | None = None, services: ServiceClient 
                    supervision.zzd_router, supervision.zlb_router, changes.zzd_router, changes.zlb_router,
                    public.router, admin.router, cases.zzd_router, cases.zlb_router, complaint_window.router,
                    open311.router, scoring.zzd_router, scoring.zlb_router, scoring.admin_router, partner.router,
-                   notifications.router):
+                   notifications.router, my_tasks.router):
         app.include_router(router)
     if settings.dev_login:
         app.include_router(auth.dev_router)
         logger.warning("dev login is on: anyone can log in as any seeded user")
+    install_web_apps(app, settings.web_dist_dir)
     return app
