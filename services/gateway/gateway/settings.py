@@ -12,6 +12,8 @@ from common.settings import platform_settings
 from gateway.filetypes import SIGNATURES
 
 _DEV_JWT_SECRET = "development-only-jwt-secret-change-me-in-production"
+# The repository's web/dist, where `make web` builds the front end (services/gateway/gateway/ is three below).
+_REPOSITORY_WEB_DIST = Path(__file__).resolve().parents[3] / "web" / "dist"
 
 
 class GatewaySettings(BaseSettings):
@@ -42,6 +44,9 @@ class GatewaySettings(BaseSettings):
                            "X-Forwarded-For: the complaint window's rate limit then keys on that address (the last "
                            "one), not on the proxy's.")
     file_store_dir: Path = Path("var/files")
+    web_dist_dir: Path = Field(_REPOSITORY_WEB_DIST,
+                               description="The built front end (`make web`): console/, h5/zzd/ and h5/zlb/ in it, "
+                                           "served at /console/, /h5/zzd/ and /h5/zlb/.")
     max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024,
                                   description="The largest uploaded file; a multipart body may be 64 KiB more.")
     max_json_body_bytes: int = Field(1024 * 1024, ge=1024,

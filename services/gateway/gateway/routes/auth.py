@@ -45,6 +45,10 @@ class Identity(BaseModel):
     roles: list[str]
 
 
+class LoginOptions(BaseModel):
+    dev_login: bool = Field(description="The dev login (POST /auth/v1/dev/login) is on: a demo, never production.")
+
+
 class TokenResponse(BaseModel):
     access_token: str = Field(description="Send as Authorization: Bearer <token>; valid on its face only.")
     token_type: Literal["bearer"]
@@ -76,6 +80,13 @@ def _token(request: Request, identity: dict) -> dict:
     settings = request.app.state.settings
     logger.info("login", extra={"user_id": identity["user_id"], "portal": identity["portal"]})
     return issue_token(identity, settings.jwt_secret, settings.jwt_ttl_seconds)
+
+
+@router.get("/options", response_model=LoginOptions,
+            description="How one may log in here: the login pages of the console and the H5 apps offer the dev "
+                        "login only where it is on.")
+def login_options(request: Request):
+    return {"dev_login": request.app.state.settings.dev_login}
 
 
 @router.post("/zzd/login", response_model=TokenResponse, responses=errors(401, 403),
