@@ -7,7 +7,13 @@ STAMP := $(VENV)/.installed
 PACKAGES := -e libs/common -e services/workflow -e services/attendance -e services/complaints \
 	-e services/notification -e services/scoring -e services/gateway
 
-.PHONY: run test lint unit integration e2e drills install clean bench rules
+.PHONY: run test lint unit integration e2e drills browser install clean bench rules web
+
+# The front end (web/): installed from its lock file, built into web/dist/ when a source changed.
+WEB_MODULES := web/node_modules/.installed
+WEB_BUILT := web/dist/.built
+WEB_SOURCES := $(shell find web/src web/console web/h5 -type f 2>/dev/null) web/apps.js web/build.js \
+	web/vite.config.js web/package.json
 
 $(STAMP): constraints.txt requirements-dev.txt libs/common/pyproject.toml services/*/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,10 +23,24 @@ $(STAMP): constraints.txt requirements-dev.txt libs/common/pyproject.toml servic
 
 install: $(STAMP)
 
-run: $(STAMP)
+$(WEB_MODULES): web/package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "error: Node.js 20.19+ and npm build the" \
+		"front end (web/); install them (Debian: apt-get install nodejs npm) and run make again" >&2; exit 1; }
+	@node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' \
+		|| { echo "error: Node.js $$(node --version) is too old for the front end's build (Vite 8): 20.19 or newer" >&2; exit 1; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(WEB_BUILT): $(WEB_MODULES) $(WEB_SOURCES)
+	cd web && npm run build
+	touch $@
+
+web: $(WEB_BUILT)
+
+run: $(STAMP) $(WEB_BUILT)
 	$(BIN)/python scripts/run_platform.py
 
-test: $(STAMP) lint
+test: $(STAMP) lint $(WEB_BUILT)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -28,7 +48,7 @@ lint: $(STAMP)
 	$(BIN)/python scripts/check_shape.py
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest -m "not integration and not e2e and not drill"
+	$(BIN)/python -m pytest -m "not integration and not e2e and not drill and not browser"
 
 integration: $(STAMP)
 	$(BIN)/python -m pytest -m integration
@@ -38,6 +58,9 @@ e2e: $(STAMP)
 
 drills: $(STAMP)
 	$(BIN)/python -m pytest -m drill
+
+browser: $(STAMP) $(WEB_BUILT)
+	$(BIN)/python -m pytest -m browser
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
@@ -50,4 +73,4 @@ rules: $(STAMP)
 	@$(BIN)/python scripts/rules.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache web/node_modules web/dist
