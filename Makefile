@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The browser tests drive Debian's Chromium (/usr/bin/chromium): Playwright never downloads one.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 PACKAGES := -e libs/common -e services/workflow -e services/attendance -e services/complaints \
 	-e services/notification -e services/scoring -e services/gateway
 

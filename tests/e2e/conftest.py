@@ -3,106 +3,31 @@ as `make run`, on PostgreSQL and a RabbitMQ vhost of this run, with stand-ins of
 portals; a module's tests share one platform."""
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import httpx
 import pytest
 from kombu import Connection, Exchange, Queue
 
-from gateway.portal_standins import serve_in_thread, zlb_standin_app, zzd_standin_app
+from tests.launch import ROOT, ZLB_APP, ZZD_APP, free_port, portal_standins, running_platform
 
-ROOT = Path(__file__).resolve().parents[2]
-ZZD_APP = ("e2e-app-key", "e2e-app-secret")
-ZLB_APP = ("e2e-service", "e2e-password")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+__all__ = ["ROOT", "ZLB_APP", "ZZD_APP", "free_port"]  # test_gateway_fuzz starts a platform of its own
 
 
 @pytest.fixture(scope="module")
 def portals():
     """Stand-ins of ZZD and ZLB; tests hand out one-time codes and tickets through them."""
-    zzd = zzd_standin_app(*ZZD_APP, users={})
-    zlb = zlb_standin_app(*ZLB_APP, tickets={})
-    with serve_in_thread(zzd) as zzd_url, serve_in_thread(zlb) as zlb_url:
-        yield {"zzd": (zzd, zzd_url), "zlb": (zlb, zlb_url)}
+    with portal_standins() as standins:
+        yield standins
 
 
 @pytest.fixture(scope="module")
 def platform(amqp_uri, postgres_database, portals, tmp_path_factory):
-    var = tmp_path_factory.mktemp("platform")
-    port = free_port()
-    env = {
-        **os.environ,
-        "SUPERVISION_AMQP_URI": amqp_uri,
-        "SUPERVISION_WORKFLOW_DATABASE_URL": postgres_database("workflow_e2e"),
-        "SUPERVISION_WORKFLOW_METRICS_PORT": str(free_port()),
-        "SUPERVISION_ATTENDANCE_DATABASE_URL": postgres_database("attendance_e2e"),
-        "SUPERVISION_ATTENDANCE_METRICS_PORT": str(free_port()),
-        "SUPERVISION_COMPLAINTS_DATABASE_URL": postgres_database("complaints_e2e"),
-        "SUPERVISION_COMPLAINTS_METRICS_PORT": str(free_port()),
-        "SUPERVISION_NOTIFICATION_DATABASE_URL": postgres_database("notification_e2e"),
-        "SUPERVISION_NOTIFICATION_METRICS_PORT": str(free_port()),
-        "SUPERVISION_SCORING_DATABASE_URL": postgres_database("scoring_e2e"),
-        "SUPERVISION_SCORING_METRICS_PORT": str(free_port()),
-        "SUPERVISION_VAR_DIR": str(var),
-        "SUPERVISION_GATEWAY_FILE_STORE_DIR": str(var / "files"),
-        "SUPERVISION_MANUAL_CLOCK": "true",
-        "SUPERVISION_GATEWAY_DEV_LOGIN": "false",
-        "SUPERVISION_GATEWAY_ZZD_BASE_URL": portals["zzd"][1],
-        "SUPERVISION_GATEWAY_ZZD_APP_KEY": ZZD_APP[0],
-        "SUPERVISION_GATEWAY_ZZD_APP_SECRET": ZZD_APP[1],
-        "SUPERVISION_GATEWAY_ZLB_BASE_URL": portals["zlb"][1],
-        "SUPERVISION_GATEWAY_ZLB_SERVICE_CODE": ZLB_APP[0],
-        "SUPERVISION_GATEWAY_ZLB_SERVICE_PASSWORD": ZLB_APP[1],
-        # Notices go to the same stand-ins, which record them (work_notices, messages), not to the
-        # development file the launcher turns on for `make run`.
-        "SUPERVISION_NOTIFICATION_DEV_FILE": "false",
-        "SUPERVISION_NOTIFICATION_ZZD_BASE_URL": portals["zzd"][1],
-        "SUPERVISION_NOTIFICATION_ZZD_APP_KEY": ZZD_APP[0],
-        "SUPERVISION_NOTIFICATION_ZZD_APP_SECRET": ZZD_APP[1],
-        "SUPERVISION_NOTIFICATION_ZLB_BASE_URL": portals["zlb"][1],
-        "SUPERVISION_NOTIFICATION_ZLB_SERVICE_CODE": ZLB_APP[0],
-        "SUPERVISION_NOTIFICATION_ZLB_SERVICE_PASSWORD": ZLB_APP[1],
-        "SUPERVISION_LOG_FORMAT": "json",
-        # Every answer of every e2e test must be described by its route's response model.
-        "SUPERVISION_CONTRACT_STRICT": "true",
-    }
-    subprocess.run([sys.executable, "-m", "workflow.bootstrap", "--group-name", "上虞区双查双保领导小组",
-                    "--chief-name", "王明", "--zzd-account-id", "10001"], env=env, check=True, capture_output=True)
-    log = (var / "platform.log").open("wb")
-    launcher = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "run_platform.py"), "--port", str(port),
-                                 "--seed", "none"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        assert launcher.poll() is None, (var / "platform.log").read_text()[-4000:]
-        try:
-            if httpx.get(f"{base_url}/readyz", timeout=5).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    else:
-        launcher.terminate()
-        raise AssertionError("the platform did not become ready:\n" + (var / "platform.log").read_text()[-4000:])
-    metrics_urls = {name.removeprefix("SUPERVISION_").removesuffix("_METRICS_PORT").lower():
-                    f"http://127.0.0.1:{value}/metrics"
-                    for name, value in env.items()
-                    if name.startswith("SUPERVISION_") and name.endswith("_METRICS_PORT")}
-    yield {"base_url": base_url, "amqp_uri": amqp_uri, "metrics_urls": metrics_urls,
-           "workflow_database_url": env["SUPERVISION_WORKFLOW_DATABASE_URL"]}
-    launcher.terminate()
-    launcher.wait(timeout=60)
+    with running_platform(amqp_uri, postgres_database, portals, tmp_path_factory.mktemp("platform"), label="e2e",
+                          bootstrap_args=["--group-name", "上虞区双查双保领导小组", "--chief-name", "王明",
+                                          "--zzd-account-id", "10001"]) as started:
+        yield started
 
 
 def listen(platform, service: str):
