@@ -12,6 +12,7 @@ from complaints.domain.rules import CaseRules
 from complaints.entrypoints.cases import CaseEntrypoints
 from complaints.entrypoints.complaints import ComplaintEntrypoints
 from complaints.entrypoints.deadlines import DeadlineEntrypoints
+from complaints.entrypoints.overview import OverviewEntrypoints
 from complaints.entrypoints.stats import StatsEntrypoints
 from complaints.entrypoints.warnings import WarningEntrypoints
 from complaints.usecases.common import Call
@@ -20,7 +21,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
 class ComplaintsService(RegistryCopyEntrypoints, WarningEntrypoints, ComplaintEntrypoints, CaseEntrypoints,
-                        StatsEntrypoints, DeadlineEntrypoints, PlatformService):
+                        StatsEntrypoints, OverviewEntrypoints, DeadlineEntrypoints, PlatformService):
     name = "complaints"
     rules_cls = CaseRules
 

@@ -1,0 +1,42 @@
+"""The console's figures of cases: warnings of this week by rule, open and overdue cases by level,
+each within the caller's scope."""
+
+from datetime import timedelta
+
+from complaints.usecases import overview, warnings
+from complaints.usecases.common import RULES
+
+from .conftest import NOW
+from .test_case_flows import warning
+
+
+def test_the_week_begins_on_monday_at_midnight_in_the_district():
+    # NOW is Monday 2027-03-01 09:00 in the district (01:00 UTC).
+    assert overview.week_began(NOW).isoformat() == "2027-03-01T00:00:00+08:00"
+    assert overview.week_began(NOW + timedelta(days=6)).isoformat() == "2027-03-01T00:00:00+08:00"
+    assert overview.week_began(NOW + timedelta(days=7)).isoformat() == "2027-03-08T00:00:00+08:00"
+
+
+def test_warnings_of_this_week_are_counted_by_rule_and_last_weeks_are_not(session, call_as):
+    warnings.open_for_warning(session, warning("w-1"), NOW, RULES.get(session))
+    warnings.open_for_warning(session, warning("w-2"), NOW, RULES.get(session))
+    session.flush()
+
+    this_week = overview.warnings_this_week(call_as("lg-staff", NOW + timedelta(days=2)))
+    next_week = overview.warnings_this_week(call_as("lg-staff", NOW + timedelta(days=7)))
+
+    assert this_week == {"since": "2027-03-01T00:00:00+08:00",
+                         "rows": [{"rule_id": "art31.acceptance.government-large", "count": 2}]}
+    assert next_week["rows"] == []
+    assert overview.warnings_this_week(call_as("owner2-chief", NOW))["rows"] == []
+
+
+def test_open_cases_are_counted_by_the_level_holding_them_with_the_overdue_ones(session, call_as):
+    warnings.open_for_warning(session, warning("w-1"), NOW, RULES.get(session))
+    session.flush()
+    past_the_limit = NOW + timedelta(days=RULES.get(session).accept_days, hours=1)
+
+    assert overview.open_cases_by_level(call_as("lg-staff", NOW)) == [{"level": "owner", "open": 1, "overdue": 0}]
+    assert overview.open_cases_by_level(call_as("line-head", past_the_limit)) == [
+        {"level": "owner", "open": 1, "overdue": 1}]
+    assert overview.open_cases_by_level(call_as("owner2-chief", NOW)) == []
