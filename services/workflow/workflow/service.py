@@ -13,6 +13,7 @@ from workflow.entrypoints.changes import ChangeEntrypoints
 from workflow.entrypoints.concealed import ConcealedWorkEntrypoints
 from workflow.entrypoints.contacts import ContactEntrypoints
 from workflow.entrypoints.deadlines import DeadlineEntrypoints
+from workflow.entrypoints.overview import OverviewEntrypoints
 from workflow.entrypoints.processes import ProcessEntrypoints
 from workflow.entrypoints.registry import RegistryEntrypoints
 from workflow.entrypoints.supervision import SupervisionEntrypoints
@@ -22,7 +23,8 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
 class WorkflowService(RegistryEntrypoints, ProcessEntrypoints, DeadlineEntrypoints, ChangeEntrypoints,
-                      ConcealedWorkEntrypoints, SupervisionEntrypoints, ContactEntrypoints, PlatformService):
+                      ConcealedWorkEntrypoints, SupervisionEntrypoints, ContactEntrypoints, OverviewEntrypoints,
+                      PlatformService):
     name = "workflow"
     rules_cls = WorkflowRules
     setting_choices = {"warnings_switched_off": warning_rules()}  # Art. 8: the warning rules it may switch off

@@ -83,28 +83,35 @@ def project_facts(session: Session, project: Project) -> ProjectFacts:
     )
 
 
+def scope_condition(scope: ProjectScope) -> sa.ColumnElement[bool] | None:
+    """The projects a data scope admits, as a condition on Project; None when it admits none."""
+    if scope.everything:
+        return sa.true()
+    conditions = []
+    if scope.industries:
+        conditions.append(Project.industry.in_(scope.industries))
+    if scope.supervising_unit_ids:
+        conditions.append(Project.supervising_unit_id.in_(scope.supervising_unit_ids))
+    if scope.line_ids:
+        conditions.append(Project.line_id.in_(scope.line_ids))
+    if scope.owner_ids:
+        conditions.append(Project.owner_id.in_(scope.owner_ids))
+    if scope.participant_unit_ids:
+        conditions.append(
+            Project.id.in_(
+                sa.select(Participant.project_id).where(Participant.unit_id.in_(scope.participant_unit_ids))
+            )
+        )
+    return sa.or_(*conditions) if conditions else None
+
+
 def projects_in_scope(session: Session, scope: ProjectScope, *, status: str | None = None,
                       limit: int = 100, offset: int = 0) -> list[Project]:
-    statement = sa.select(Project).order_by(Project.registered_at.desc(), Project.id).limit(limit).offset(offset)
-    if not scope.everything:
-        conditions = []
-        if scope.industries:
-            conditions.append(Project.industry.in_(scope.industries))
-        if scope.supervising_unit_ids:
-            conditions.append(Project.supervising_unit_id.in_(scope.supervising_unit_ids))
-        if scope.line_ids:
-            conditions.append(Project.line_id.in_(scope.line_ids))
-        if scope.owner_ids:
-            conditions.append(Project.owner_id.in_(scope.owner_ids))
-        if scope.participant_unit_ids:
-            conditions.append(
-                Project.id.in_(
-                    sa.select(Participant.project_id).where(Participant.unit_id.in_(scope.participant_unit_ids))
-                )
-            )
-        if not conditions:
-            return []
-        statement = statement.where(sa.or_(*conditions))
+    admitted = scope_condition(scope)
+    if admitted is None:
+        return []
+    statement = (sa.select(Project).where(admitted).order_by(Project.registered_at.desc(), Project.id)
+                 .limit(limit).offset(offset))
     if status is not None:
         statement = statement.where(Project.status == status)
     return list(session.execute(statement).scalars())
