@@ -11,6 +11,7 @@ from common.service import PlatformService
 from scoring.domain.rules import ScoringRules
 from scoring.entrypoints.ledger import LedgerEntrypoints
 from scoring.entrypoints.objections import ObjectionEntrypoints
+from scoring.entrypoints.overview import OverviewEntrypoints
 from scoring.entrypoints.partners import PartnerEntrypoints
 from scoring.entrypoints.rule_sets import RuleSetEntrypoints
 from scoring.entrypoints.scores import ScoreEntrypoints
@@ -21,7 +22,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
 class ScoringService(RegistryCopyEntrypoints, LedgerEntrypoints, RuleSetEntrypoints, ScoreEntrypoints,
-                     ObjectionEntrypoints, PartnerEntrypoints, PlatformService):
+                     ObjectionEntrypoints, PartnerEntrypoints, OverviewEntrypoints, PlatformService):
     name = "scoring"
     rules_cls = ScoringRules
 

@@ -84,6 +84,13 @@ def visible_projects(call: Call, actor: Actor):
     )
 
 
+def visible_subjects(call: Call):
+    """The subjects with a score on a project the caller may see (a subquery of their ids)."""
+    project = registry_copy.copy_project
+    return (sa.select(ProjectScore.subject_id).join(project, project.c.id == ProjectScore.project_id)
+            .where(visible_projects(call, call.actor())))
+
+
 def require_government(actor: Actor) -> None:
     if actor.portal != "zzd":
         raise PermissionDenied("scores are read on the government face by government staff")

@@ -33,6 +33,7 @@ from scoring.usecases.common import (
     require_government,
     rescore_subjects,
     visible_projects,
+    visible_subjects,
 )
 
 logger = logging.getLogger(__name__)
@@ -65,13 +66,6 @@ def _annual_views(call: Call, rows) -> list[dict]:
     return [_annual_view(row, tallies.get((row.subject_id, row.year))) for row in rows]
 
 
-def _visible_subjects(call: Call):
-    """The subjects with a score on a project the caller may see."""
-    project = registry_copy.copy_project
-    return (sa.select(ProjectScore.subject_id).join(project, project.c.id == ProjectScore.project_id)
-            .where(visible_projects(call, call.actor())))
-
-
 def list_scores(call: Call, subject: str | None, year, kind: str | None, limit: int, offset: int) -> list[dict]:
     """``GET /zzd/v1/scores``: the annual composites of the year, of one subject if asked, within scope."""
     actor = call.actor()
@@ -80,7 +74,7 @@ def list_scores(call: Call, subject: str | None, year, kind: str | None, limit: 
         raise InvalidInput.field("kind", f"one of {', '.join(SUBJECT_KINDS)}")
     statement = sa.select(AnnualScore).where(AnnualScore.year == _year(call, year))
     if not actor.is_back_office:
-        statement = statement.where(AnnualScore.subject_id.in_(_visible_subjects(call)))
+        statement = statement.where(AnnualScore.subject_id.in_(visible_subjects(call)))
     if subject:
         statement = statement.where(AnnualScore.subject_id == subject)
     if kind:
@@ -118,7 +112,7 @@ def subject_ledger(call: Call, subject_id: str, year, limit: int, offset: int) -
             sa.select(project.c.id).where(visible_projects(call, actor))))
     known = sa.select(AnnualScore.subject_id).where(AnnualScore.subject_id == subject_id)
     if not actor.is_back_office:
-        known = known.where(AnnualScore.subject_id.in_(_visible_subjects(call)))
+        known = known.where(AnnualScore.subject_id.in_(visible_subjects(call)))
     if call.session.execute(known.limit(1)).first() is None:
         raise not_found("subject", subject_id)
     return _ledger(call, condition, year, limit, offset)
