@@ -78,6 +78,21 @@ class AttendanceRules(RuleSettings):
         "Days the raw positions of check-ins and patrol tracks are kept; afterwards only the decisions remain.",
         ge=1, le=3650,
     )
+    # --- how long check-ins are kept (Art. 5, 26) --------------------------------------------------
+    checkin_retention_months: int = _figure(
+        36, "Art. 5, 26",
+        "Whole months a month's check-ins are kept after that month ended; then the whole month goes at once (on "
+        "PostgreSQL its partition is detached and dropped). A platform default: the regulation names no period for "
+        "attendance records, and 36 months keep a project's attendance on record and traceable (Art. 5) through its "
+        "construction and its settlement audit. At least 12, a whole year of records.",
+        ge=12, le=240,
+    )
+    checkin_partitions_ahead_months: int = _figure(
+        3, "Art. 26",
+        "Months after the current one whose check-in partitions (PostgreSQL) are made in advance, so that a "
+        "month's check-ins have their partition before the first arrives (a platform default).",
+        ge=1, le=24,
+    )
     # --- signals of simulated positions and cracked software (Art. 26, 47) ------------------------
     max_travel_speed_kmh: int = _figure(
         150, "Art. 26, 47",

@@ -20,6 +20,8 @@ REGULATION_DEFAULTS = {
     "min_checkin_interval_seconds": (60, "Art. 26"),
     "patrol_upload_window_hours": (24, "Art. 26"),
     "raw_position_retention_days": (180, "Art. 26"),
+    "checkin_retention_months": (36, "Art. 5, 26"),  # a platform default: the regulation names no period
+    "checkin_partitions_ahead_months": (3, "Art. 26"),
     "shared_device_window_hours": (12, "Art. 26, 47"),
     "warnings_switched_off": ([], "Art. 8"),
 }
@@ -79,6 +81,8 @@ def test_every_setting_has_an_article_and_a_description():
         {"consecutive_absence_days": 0},
         {"fence_tolerance_m": -1},
         {"max_position_accuracy_m": 0},
+        {"checkin_retention_months": 11},
+        {"checkin_partitions_ahead_months": 0},
         {"unknown_figure": 3},
     ],
 )
