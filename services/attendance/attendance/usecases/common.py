@@ -76,10 +76,15 @@ class _Placement:
             sa.select(ParticipantCopy.unit_id).where(ParticipantCopy.project_id == project.id)).scalars())
 
 
+def in_scope(session: Session, actor: Actor, project: ProjectCopy) -> bool:
+    """Whether the actor's data scope admits the project (Art. 10–21, common.scope)."""
+    return project_scope(actor).admits(_Placement(session, project))
+
+
 def visible_project(call: Call, project_id: str) -> tuple[Actor, ProjectCopy]:
     actor = call.actor()
     project = require_project(call.session, project_id)
-    if not project_scope(actor).admits(_Placement(call.session, project)):
+    if not in_scope(call.session, actor, project):
         raise NotFound(f"project {project_id} not found")
     return actor, project
 
