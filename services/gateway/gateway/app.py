@@ -28,6 +28,7 @@ from gateway.routes import (
     notifications,
     open311,
     ops,
+    overview,
     partner,
     processes,
     public,
@@ -104,7 +105,7 @@ def create_app(settings: GatewaySettings | None = None, services: ServiceClient 
                    supervision.zzd_router, supervision.zlb_router, changes.zzd_router, changes.zlb_router,
                    public.router, admin.router, cases.zzd_router, cases.zlb_router, complaint_window.router,
                    open311.router, scoring.zzd_router, scoring.zlb_router, scoring.admin_router, partner.router,
-                   notifications.router, my_tasks.router):
+                   notifications.router, my_tasks.router, overview.router):
         app.include_router(router)
     if settings.dev_login:
         app.include_router(auth.dev_router)

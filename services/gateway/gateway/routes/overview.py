@@ -1,0 +1,53 @@
+"""``/zzd/v1/stats/...``: the figures of the console's home page (Art. 8 统计分析), each a grouped
+count by the service that owns the records, within the caller's data scope. The lists behind a
+figure are the faces' own lists (projects, cases, scores)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+
+from common.contracts.overview import AttendanceToday, FirmColours, OpenCasesByLevel, ProjectCounts, WarningsThisWeek
+from common.principal import Principal
+from gateway.auth import zzd_principal
+from gateway.deps import services
+from gateway.errors import FACE_ERRORS, errors
+from gateway.openapi import ZZD_ATTENDANCE, ZZD_CASE_STATS, ZZD_PROJECTS, ZZD_SCORING, ContractRoute
+from gateway.rpc import ServiceClient
+
+router = APIRouter(prefix="/zzd/v1/stats", route_class=ContractRoute, responses=errors(*FACE_ERRORS))
+
+
+@router.get("/projects", response_model=ProjectCounts, tags=[ZZD_PROJECTS],
+            description="The projects in the caller's scope counted by status and industry: one row per pair.")
+def project_counts(principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
+    return {"rows": rpc.call("workflow", "project_counts", principal=principal)}
+
+
+@router.get("/attendance-today", response_model=AttendanceToday, tags=[ZZD_ATTENDANCE],
+            description="Today in the district (Art. 26): in each project under construction in the caller's "
+                        "scope, the people on site (checked in, accepted or flagged) out of those expected (on duty "
+                        "on a construction day, not on leave), and the totals.")
+def attendance_today(principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
+    return rpc.call("attendance", "attendance_today", principal=principal)
+
+
+@router.get("/warnings-this-week", response_model=WarningsThisWeek, tags=[ZZD_CASE_STATS],
+            description="The platform's warnings raised since Monday 00:00 in the district, in the caller's scope, "
+                        "counted by rule (Art. 8).")
+def warnings_this_week(principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
+    return rpc.call("complaints", "warnings_this_week", principal=principal)
+
+
+@router.get("/open-cases", response_model=OpenCasesByLevel, tags=[ZZD_CASE_STATS],
+            description="The cases not closed in the caller's scope, counted by the level holding them (the kind of "
+                        "unit), with those past their step's time limit.")
+def open_cases(principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
+    return {"rows": rpc.call("complaints", "open_cases_by_level", principal=principal)}
+
+
+@router.get("/firm-colours", response_model=FirmColours, tags=[ZZD_SCORING],
+            description="The firms of the year (this one by default) in the caller's scope counted by their colour, "
+                        "green to red (Art. 37).")
+def firm_colours(year: int | None = Query(None, ge=2000, le=2100), principal: Principal = Depends(zzd_principal),
+                 rpc: ServiceClient = Depends(services)):
+    return rpc.call("scoring", "firm_colours", year, principal=principal)

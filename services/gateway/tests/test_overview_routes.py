@@ -1,0 +1,53 @@
+"""The console's figures (/zzd/v1/stats/...) against the fake services: each asked of the service
+that owns the records with the caller, answered in its shape; a ZLB token and a bad year refused
+before any service is asked."""
+
+from __future__ import annotations
+
+import pytest
+
+FIGURES = [
+    ("/zzd/v1/stats/projects", "workflow", "project_counts",
+     [{"status": "in_construction", "industry": "housing", "count": 3}],
+     {"rows": [{"status": "in_construction", "industry": "housing", "count": 3}]}),
+    ("/zzd/v1/stats/attendance-today", "attendance", "attendance_today",
+     {"day": "2027-03-01", "expected": 4, "on_site": 3,
+      "projects": [{"project_id": "p-1", "name": "堤防加固", "expected": 4, "on_site": 3}]}, None),
+    ("/zzd/v1/stats/warnings-this-week", "complaints", "warnings_this_week",
+     {"since": "2027-03-01T00:00:00+08:00", "rows": [{"rule_id": "art42.consecutive-absence", "count": 2}]}, None),
+    ("/zzd/v1/stats/open-cases", "complaints", "open_cases_by_level",
+     [{"level": "owner", "open": 2, "overdue": 1}], {"rows": [{"level": "owner", "open": 2, "overdue": 1}]}),
+    ("/zzd/v1/stats/firm-colours", "scoring", "firm_colours",
+     {"year": 2027, "rows": [{"colour": "green", "count": 5}, {"colour": "red", "count": 1}]}, None),
+]
+
+
+@pytest.mark.parametrize(("path", "service", "method", "answer", "expected"), FIGURES)
+def test_a_figure_is_asked_of_its_service_for_the_caller(client, fake, auth_headers, path, service, method, answer,
+                                                         expected):
+    fake.answer(service, method, answer)
+    line_head = auth_headers("zzd", roles=["line"], user_id="u-line-head")
+
+    response = client.get(path, headers=line_head)
+
+    assert (response.status_code, response.json()) == (200, expected or answer), response.text
+    (call,) = fake.calls_to(method)
+    assert (call.service, call.principal.user_id) == (service, "u-line-head")
+
+
+def test_the_colours_of_another_year_are_asked_for_and_a_year_out_of_range_is_refused(client, fake, auth_headers):
+    fake.answer("scoring", "firm_colours", {"year": 2026, "rows": []})
+    chief = auth_headers("zzd", roles=["leading_group"])
+
+    assert client.get("/zzd/v1/stats/firm-colours", headers=chief, params={"year": 2026}).status_code == 200
+    refused = client.get("/zzd/v1/stats/firm-colours", headers=chief, params={"year": 1800})
+
+    assert refused.status_code == 422 and refused.json()["error"]["details"][0]["field"] == "query.year"
+    assert [call.args for call in fake.calls_to("firm_colours")] == [(2026,)]
+
+
+def test_a_firms_token_is_refused_on_the_government_figures(client, fake, auth_headers):
+    firm = auth_headers("zlb", roles=["contractor"], user_id="u-pm")
+
+    assert client.get("/zzd/v1/stats/projects", headers=firm).status_code == 403
+    assert fake.calls == []
