@@ -17,6 +17,8 @@ FIGURES = [
      {"since": "2027-03-01T00:00:00+08:00", "rows": [{"rule_id": "art42.consecutive-absence", "count": 2}]}, None),
     ("/zzd/v1/stats/open-cases", "complaints", "open_cases_by_level",
      [{"level": "owner", "open": 2, "overdue": 1}], {"rows": [{"level": "owner", "open": 2, "overdue": 1}]}),
+    ("/zzd/v1/stats/open-warnings", "complaints", "open_warnings_by_project",
+     [{"project_id": "p-1", "count": 2}], {"rows": [{"project_id": "p-1", "count": 2}]}),
     ("/zzd/v1/stats/firm-colours", "scoring", "firm_colours",
      {"year": 2027, "rows": [{"colour": "green", "count": 5}, {"colour": "red", "count": 1}]}, None),
 ]

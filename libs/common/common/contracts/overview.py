@@ -1,6 +1,7 @@
 """The figures of the console's home page (Art. 8 统计分析), each counted by its owning service
 within the caller's data scope: projects by status and industry (workflow), today's attendance
-(attendance), warnings of this week by rule and open cases by level (complaints), firms by colour
+(attendance), warnings of this week by rule, open cases by level and open warnings by project
+(complaints), firms by colour
 (scoring)."""
 
 from __future__ import annotations
@@ -52,6 +53,15 @@ class LevelCount(View):
 
 class OpenCasesByLevel(View):
     rows: list[LevelCount]
+
+
+class ProjectWarningCount(View):
+    project_id: str
+    count: int = Field(description="The project's warnings not closed.")
+
+
+class OpenWarningsByProject(View):
+    rows: list[ProjectWarningCount] = Field(description="One row per project with open warnings.")
 
 
 class ColourCount(View):

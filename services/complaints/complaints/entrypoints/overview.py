@@ -14,3 +14,7 @@ class OverviewEntrypoints:
     @query
     def open_cases_by_level(self, call) -> list[dict]:
         return overview.open_cases_by_level(call)
+
+    @query
+    def open_warnings_by_project(self, call) -> list[dict]:
+        return overview.open_warnings_by_project(call)

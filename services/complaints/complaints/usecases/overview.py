@@ -1,5 +1,6 @@
 """The console's figures of cases (Art. 8 统计分析), within the caller's scope: the warnings raised
-this week by rule, and the cases open and overdue by level (the kind of the unit holding them).
+this week by rule, the cases open and overdue by level (the kind of the unit holding them), and
+the open warnings of each project (the map's colours).
 Each is one grouped query; the console draws them and lists the cases behind a bar with
 GET /zzd/v1/cases."""
 
@@ -42,3 +43,13 @@ def open_cases_by_level(call: Call) -> list[dict]:
         .where(case_scope(call.actor()).condition(), Case.status != dom.Status.CLOSED)
         .group_by(level).order_by(level))
     return [{"level": row.level, "open": row.open, "overdue": int(row.overdue or 0)} for row in rows]
+
+
+def open_warnings_by_project(call: Call) -> list[dict]:
+    """The warnings not closed, per project, for the console's map: a project's colour."""
+    rows = call.session.execute(
+        sa.select(Case.project_id, sa.func.count().label("count"))
+        .where(case_scope(call.actor()).condition(), Case.kind == dom.Kind.WARNING,
+               Case.status != dom.Status.CLOSED, Case.project_id.is_not(None))
+        .group_by(Case.project_id).order_by(Case.project_id))
+    return [{"project_id": row.project_id, "count": row.count} for row in rows]

@@ -40,3 +40,16 @@ def test_open_cases_are_counted_by_the_level_holding_them_with_the_overdue_ones(
     assert overview.open_cases_by_level(call_as("line-head", past_the_limit)) == [
         {"level": "owner", "open": 1, "overdue": 1}]
     assert overview.open_cases_by_level(call_as("owner2-chief", NOW)) == []
+
+
+def test_open_warnings_are_counted_per_project_and_a_closed_one_is_not(session, call_as):
+    first = warnings.open_for_warning(session, warning("w-1"), NOW, RULES.get(session))
+    warnings.open_for_warning(session, warning("w-2"), NOW, RULES.get(session))
+    session.flush()
+    assert overview.open_warnings_by_project(call_as("line-head")) == [{"project_id": "p1", "count": 2}]
+
+    first.status = "closed"
+    session.flush()
+
+    assert overview.open_warnings_by_project(call_as("line-head")) == [{"project_id": "p1", "count": 1}]
+    assert overview.open_warnings_by_project(call_as("owner2-chief")) == []

@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
 
-from common.contracts.overview import AttendanceToday, FirmColours, OpenCasesByLevel, ProjectCounts, WarningsThisWeek
+from common.contracts.overview import (
+    AttendanceToday,
+    FirmColours,
+    OpenCasesByLevel,
+    OpenWarningsByProject,
+    ProjectCounts,
+    WarningsThisWeek,
+)
 from common.principal import Principal
 from gateway.auth import zzd_principal
 from gateway.deps import services
@@ -43,6 +50,12 @@ def warnings_this_week(principal: Principal = Depends(zzd_principal), rpc: Servi
                         "unit), with those past their step's time limit.")
 def open_cases(principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
     return {"rows": rpc.call("complaints", "open_cases_by_level", principal=principal)}
+
+
+@router.get("/open-warnings", response_model=OpenWarningsByProject, tags=[ZZD_CASE_STATS],
+            description="The warnings not closed in the caller's scope, counted by project (the console's map).")
+def open_warnings(principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
+    return {"rows": rpc.call("complaints", "open_warnings_by_project", principal=principal)}
 
 
 @router.get("/firm-colours", response_model=FirmColours, tags=[ZZD_SCORING],
