@@ -12,6 +12,7 @@ from attendance.entrypoints.devices import DeviceEntrypoints
 from attendance.entrypoints.evaluations import EvaluationEntrypoints
 from attendance.entrypoints.leave import LeaveEntrypoints
 from attendance.entrypoints.overview import OverviewEntrypoints
+from attendance.entrypoints.partitions import CheckinPartitionEntrypoints
 from attendance.entrypoints.patrols import PatrolEntrypoints
 from attendance.entrypoints.project_settings import ProjectSettingsEntrypoints
 from attendance.entrypoints.registry_copy import RegistryCopyEntrypoints
@@ -25,7 +26,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 class AttendanceService(RegistryCopyEntrypoints, CheckinEntrypoints, DeviceEntrypoints, LeaveEntrypoints,
                         PatrolEntrypoints, ProjectSettingsEntrypoints, AttendanceViewEntrypoints,
-                        EvaluationEntrypoints, OverviewEntrypoints, PlatformService):
+                        EvaluationEntrypoints, CheckinPartitionEntrypoints, OverviewEntrypoints, PlatformService):
     name = "attendance"
     rules_cls = AttendanceRules
     setting_choices = {"warnings_switched_off": WARNING_RULES}  # Art. 8: the warning rules it may switch off

@@ -134,12 +134,24 @@ class DeviceBinding(Base):
 
 
 class Checkin(Base):
+    """A check-in (Art. 26). On PostgreSQL the table is partitioned by month of ``local_day``
+    (migration 0006_checkin_partitions; the months kept by :mod:`attendance.usecases.partitions`):
+    there its primary key is (id, local_day), since a partition's keys must hold the partition key,
+    and the unique (person_id, client_request_id) below is not made, since it cannot span the
+    partitions — the intake stores a check-in once by its id, derived from both. SQLite keeps one
+    table with both keys as declared. A read that means a day or a month filters on ``local_day``, so
+    that it touches that month's partition only."""
+
     __tablename__ = "checkin"
     __table_args__ = (
-        sa.UniqueConstraint("person_id", "client_request_id"),
+        sa.UniqueConstraint("person_id", "client_request_id"),  # SQLite only (above)
         sa.Index("ix_checkin_day", "project_id", "person_id", "local_day"),
         sa.Index("ix_checkin_device", "device_id", "recorded_at"),
         sa.Index("ix_checkin_person_time", "person_id", "recorded_at"),
+        # The rows still holding a raw position, for its purge (evaluations.purge_positions): the
+        # months already purged are not read again.
+        sa.Index("ix_checkin_positions_kept", "local_day", sqlite_where=sa.text("lat IS NOT NULL"),
+                 postgresql_where=sa.text("lat IS NOT NULL")),
     )
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)

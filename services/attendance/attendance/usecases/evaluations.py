@@ -132,8 +132,11 @@ def _evaluate_patrols(call: Call, rules: AttendanceRules) -> int:
 def purge_positions(call: Call, rules: AttendanceRules) -> int:
     """Privacy: raw positions older than the retention are reduced to the outcome."""
     cutoff = call.now - timedelta(days=rules.raw_position_retention_days)
-    purged = call.session.execute(sa.update(Checkin).where(Checkin.recorded_at < cutoff, Checkin.lat.is_not(None))
-                                  .values(lat=None, lng=None, accuracy_m=None)).rowcount
+    # Bounded by the cutoff's local day too: the months after it are not read (on PostgreSQL their
+    # partitions are skipped), and the ones before only through the rows still holding a position.
+    purged = call.session.execute(sa.update(Checkin).where(
+        Checkin.local_day <= local_date(cutoff), Checkin.recorded_at < cutoff, Checkin.lat.is_not(None))
+        .values(lat=None, lng=None, accuracy_m=None)).rowcount
     call.session.execute(sa.update(Patrol).where(Patrol.recorded_at < cutoff, Patrol.points.is_not(None))
                          .values(points=None))
     return purged
