@@ -1,4 +1,8 @@
-"""Benchmark of the platform on this machine: ``make bench``.
+"""Benchmark of the platform on this machine: ``make bench`` runs this script after
+scripts/bench_checkins.py (check-ins through the gateway, issue 11) and before the benches of
+deadlines and scoring. This module is also where the bench scripts find their shared helpers:
+the run's own vhost and databases (:class:`Resources`), the figures (:class:`Figures`), the
+baselines, the platform (:class:`Platform`), the registry copy of the attendance service, /proc.
 
 Prints one line per figure, ``BENCH <name> <value> <unit>``, the same names on every run
 (``nan`` where a figure could not be measured); everything else (goals, what limits what,
@@ -7,24 +11,15 @@ progress) goes to stderr as ``#`` comments.
 1. Baselines measured in the same run: persistent publishes with a confirm each into a
    queue of the bench's own RabbitMQ vhost, and single-row INSERT + COMMIT into the bench's
    own PostgreSQL database.
-2. Check-ins through the gateway over HTTP: the platform started by ``scripts/run_platform.py``
-   on two fresh databases and a fresh vhost, with the system clock; the attendance database's
-   copy of the registry is seeded directly (this measures check-ins, not registration); many
-   concurrent clients post one check-in per distinct person for ``BENCH_SECONDS``.
-3. Month-end evaluation, in-process, on a fresh attendance database holding a whole month of
+2. Month-end evaluation, in-process, on a fresh attendance database holding a whole month of
    check-ins: the end-of-day + month-end evaluation of the month's last day for everybody.
+3. Concurrent writes on ``make run``'s embedded SQLite: projects registered through the gateway.
 
-Knobs (environment): BENCH_SECONDS (60), BENCH_WARMUP_SECONDS (5), BENCH_CONCURRENCY (64),
-BENCH_CLIENT_PROCESSES (1), BENCH_PEOPLE (40000), BENCH_EVAL_PEOPLE (2000),
-BENCH_PROFILE_CHECKINS (200), BENCH_PROFILE (0; 1 prints cProfile's top functions of the
-check-in use case and of the evaluation, each from an extra untimed pass), BENCH_PG_ADMIN_URL,
-BENCH_AMQP_HOST. SUPERVISION_* variables set in the environment reach the platform (e.g.
-SUPERVISION_MAX_WORKERS), except those the bench must set itself (URLs, ports, clock, secret).
-
-One client process is the default: on this machine the client (httpx, asyncio) uses a small
-share of one core at the rates the platform reaches (the stderr comments print the client's
-CPU next to each server process's), so more client processes only take CPU from the servers.
-Set BENCH_CLIENT_PROCESSES=2 to check.
+Knobs (environment): BENCH_EVAL_PEOPLE (2000), BENCH_SQLITE_CLIENTS (20), BENCH_SQLITE_WRITES
+(400), BENCH_PROFILE (0; 1 prints cProfile's top functions of the evaluation, from an extra
+untimed pass), BENCH_PG_ADMIN_URL, BENCH_AMQP_HOST. SUPERVISION_* variables set in the
+environment reach the platform, except those the bench must set itself (URLs, ports, clock,
+secret).
 """
 
 from __future__ import annotations
@@ -33,9 +28,7 @@ import contextlib
 import io
 import json
 import math
-import multiprocessing
 import os
-import random
 import shutil
 import signal
 import socket
@@ -65,28 +58,6 @@ UNITS = {"contractor": "bench-contractor", "supervisor": "bench-supervisor", "ow
          "leading_group": "bench-leading-group"}
 JWT_SECRET = "bench-only-jwt-secret-" + uuid.uuid4().hex
 
-# name -> unit, in the order printed
-FIGURES = {
-    "rabbitmq_publish_confirm_per_s": "1/s",
-    "postgres_single_commit_per_s": "1/s",
-    "checkins_per_s": "1/s",
-    "checkin_latency_p50_ms": "ms",
-    "checkin_latency_p95_ms": "ms",
-    "checkin_latency_p99_ms": "ms",
-    "checkins_accepted": "count",
-    "checkins_stored": "count",
-    "checkins_errors": "count",
-    "month_end_eval_seed_seconds": "s",
-    "month_end_eval_seconds": "s",
-    "month_end_eval_people_per_s": "1/s",
-    "month_end_eval_100k_projected_seconds": "s",
-    "sqlite_concurrent_writes_per_s": "1/s",
-    "sqlite_concurrent_writes_p99_ms": "ms",
-    "sqlite_concurrent_writes_failed": "count",
-}
-_printed: set[str] = set()
-
-
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
@@ -95,20 +66,6 @@ def env_int(name: str, default: int) -> int:
 def env_float(name: str, default: float) -> float:
     value = os.environ.get(name)
     return float(value) if value else default
-
-
-def figure(name: str, value: float | None) -> None:
-    unit = FIGURES[name]
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        text = "nan"
-    elif unit == "count":
-        text = str(int(value))
-    elif unit == "s":
-        text = f"{value:.3f}"
-    else:
-        text = f"{value:.1f}"
-    print(f"BENCH {name} {text} {unit}", flush=True)
-    _printed.add(name)
 
 
 def note(message: str) -> None:
@@ -121,6 +78,46 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
         return math.nan
     rank = max(0, math.ceil(fraction * len(sorted_values)) - 1)
     return sorted_values[rank]
+
+
+class Figures:
+    """The figures of one bench script, ``name -> unit`` in the order printed: ``figures(name,
+    value)`` prints one ``BENCH`` line, :meth:`print_missing` a ``nan`` for each not printed."""
+
+    def __init__(self, units: dict[str, str]):
+        self.units = units
+        self.printed: set[str] = set()
+
+    def __call__(self, name: str, value: float | None) -> None:
+        unit = self.units[name]
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
+            text = "nan"
+        elif unit == "count":
+            text = str(int(value))
+        elif unit == "s":
+            text = f"{value:.3f}"
+        else:
+            text = f"{value:.1f}"
+        print(f"BENCH {name} {text} {unit}", flush=True)
+        self.printed.add(name)
+
+    def print_missing(self) -> None:
+        for name in self.units:
+            if name not in self.printed:
+                self(name, None)
+
+
+figure = Figures({
+    "rabbitmq_publish_confirm_per_s": "1/s",
+    "postgres_single_commit_per_s": "1/s",
+    "month_end_eval_seed_seconds": "s",
+    "month_end_eval_seconds": "s",
+    "month_end_eval_people_per_s": "1/s",
+    "month_end_eval_100k_projected_seconds": "s",
+    "sqlite_concurrent_writes_per_s": "1/s",
+    "sqlite_concurrent_writes_p99_ms": "ms",
+    "sqlite_concurrent_writes_failed": "count",
+})
 
 
 def free_port() -> int:
@@ -305,7 +302,7 @@ def bench_postgres_commits(url: str, rows: int) -> float:
     return rows / elapsed
 
 
-# --- 2. check-ins through the gateway ----------------------------------------------------------------
+# --- the platform and its processes -----------------------------------------------------------------
 
 
 def person_id(index: int) -> str:
@@ -314,13 +311,6 @@ def person_id(index: int) -> str:
 
 def project_id(number: int) -> str:
     return f"bench-prj-{number:04d}"
-
-
-PROFILE_PROJECT = "bench-prj-profile"
-
-
-def profile_person_id(index: int) -> str:
-    return f"bq{index:07d}"
 
 
 def seed_registry_copy(session, projects: list[tuple[str, list[str]]], started_on: date,
@@ -360,44 +350,14 @@ def seed_registry_copy(session, projects: list[tuple[str, list[str]]], started_o
         session.execute(sa.insert(RosterEntry), rows[start:start + 10000])
 
 
-def seed_checkin_database(url: str, people: int) -> int:
-    """Migrate the attendance database and seed its registry copy: ``people`` people on projects
-    of 1,000 (person i on project i mod n), and one more project for the in-process profile."""
-    import sqlalchemy as sa
-    from sqlalchemy.orm import Session
-
-    from attendance.persistence.models import EvaluationMark
-    from attendance.service import MIGRATIONS_DIR
-    from common.database import migrate
-
-    migrate(url, MIGRATIONS_DIR)
-    n_projects = max(1, math.ceil(people / PEOPLE_PER_PROJECT))
-    members: list[list[str]] = [[] for _ in range(n_projects)]
-    for index in range(people):
-        members[index % n_projects].append(person_id(index))
-    projects = [(project_id(number), members[number]) for number in range(n_projects)]
-    projects.append((PROFILE_PROJECT, [profile_person_id(i) for i in range(PEOPLE_PER_PROJECT)]))
-    now = datetime.now(UTC)
-    today = now.astimezone(DISTRICT_TZ).date()
-    engine = sa.create_engine(url)
-    with Session(engine) as session:
-        seed_registry_copy(session, projects, today, now - timedelta(days=1))
-        # The nightly evaluation is measured on its own (part 3): were the run to cross local
-        # midnight, the service's evaluation timer would otherwise run in the middle of it.
-        session.add(EvaluationMark(name="days", through=today))
-        session.commit()
-    engine.dispose()
-    return n_projects
-
-
 def platform_env(resources: Resources, var_dir: Path, workflow_url: str, attendance_url: str, port: int) -> dict:
+    from common.settings import DEFAULT_METRICS_PORTS
+
     env = dict(os.environ)
     env.update({
         "SUPERVISION_AMQP_URI": resources.amqp_uri(),
         "SUPERVISION_WORKFLOW_DATABASE_URL": workflow_url,
         "SUPERVISION_ATTENDANCE_DATABASE_URL": attendance_url,
-        "SUPERVISION_WORKFLOW_METRICS_PORT": str(free_port()),
-        "SUPERVISION_ATTENDANCE_METRICS_PORT": str(free_port()),
         "SUPERVISION_MANUAL_CLOCK": "false",
         "SUPERVISION_GATEWAY_DEV_LOGIN": "false",
         "SUPERVISION_GATEWAY_JWT_SECRET": JWT_SECRET,
@@ -407,6 +367,8 @@ def platform_env(resources: Resources, var_dir: Path, workflow_url: str, attenda
         "SUPERVISION_GATEWAY_FILE_STORE_DIR": str(var_dir / "files"),
         "PYTHONWARNINGS": "ignore",
     })
+    # every service on a metrics port of its own: another platform on this machine holds the defaults
+    env.update({f"SUPERVISION_{service.upper()}_METRICS_PORT": str(free_port()) for service in DEFAULT_METRICS_PORTS})
     env.pop("SUPERVISION_ENVIRONMENT", None)
     env["BENCH_GATEWAY_PORT"] = str(port)
     return env
@@ -457,146 +419,6 @@ def machine_cpu() -> tuple[float, float]:
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     idle = values[3] + values[4]
     return sum(values) - idle, sum(values)
-
-
-class CpuWatch:
-    """CPU seconds of the platform's processes, RabbitMQ and PostgreSQL over a window."""
-
-    def __init__(self, roles: dict[int, str]):
-        self.roles = roles
-
-    def snapshot(self) -> dict:
-        per_pid = {}
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            pid = int(entry.name)
-            role = self.roles.get(pid)
-            if role is None:
-                name = comm(pid)
-                if name == "beam.smp":
-                    role = "rabbitmq"
-                elif name.startswith("postgres"):
-                    role = "postgresql"
-            if role is None:
-                continue
-            seconds = cpu_seconds(pid)
-            if seconds is not None:
-                per_pid[pid] = (role, seconds)
-        return {"pids": per_pid, "machine": machine_cpu(), "at": time.monotonic()}
-
-    @staticmethod
-    def difference(before: dict, after: dict) -> tuple[dict[str, float], float, float]:
-        used: dict[str, float] = {}
-        for pid, (role, seconds) in after["pids"].items():
-            earlier = before["pids"].get(pid, (role, 0.0))[1]
-            used[role] = used.get(role, 0.0) + max(0.0, seconds - earlier)
-        busy = after["machine"][0] - before["machine"][0]
-        total = after["machine"][1] - before["machine"][1]
-        return used, after["at"] - before["at"], busy / total if total else math.nan
-
-
-def scrape(url: str) -> dict[str, float]:
-    """Prometheus text -> {"name{labels}": value}."""
-    import httpx
-
-    values = {}
-    try:
-        text = httpx.get(url, timeout=5).text
-    except httpx.HTTPError:
-        return values
-    for line in text.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        key, _, value = line.rpartition(" ")
-        with contextlib.suppress(ValueError):
-            values[key] = float(value)
-    return values
-
-
-def metric_delta(before: dict, after: dict, name: str, *label_parts: str) -> float:
-    total = 0.0
-    for key, value in after.items():
-        if key.startswith(name) and all(part in key for part in label_parts):
-            total += value - before.get(key, 0.0)
-    return total
-
-
-def checkin_client(slot: int, base_url: str, secret: str, lo: int, hi: int, n_projects: int, concurrency: int,
-                   connection) -> None:
-    """One client process: mint a token per person of [lo, hi), say ready, wait for the start
-    times, then post check-ins with ``concurrency`` requests in flight until the end."""
-    warnings.filterwarnings("ignore")
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops this process when it is interrupted
-    import asyncio
-
-    import httpx
-
-    from gateway.auth import issue_token
-
-    tokens = [issue_token({"user_id": person_id(i), "name": person_id(i), "portal": "zlb",
-                           "roles": ["contractor"]}, secret, 3600)["access_token"] for i in range(lo, hi)]
-    connection.send(("ready", slot))
-    t_warm, t_measure, t_end = connection.recv()
-    rng = random.Random(slot)
-
-    records: list[tuple[float, float, int, str | None, bool]] = []
-    state = {"next": lo, "boundary": None, "ran_out": False, "cpu": [None, None]}
-
-    async def worker(client: httpx.AsyncClient) -> None:
-        while True:
-            started = time.monotonic()
-            if started >= t_end:
-                return
-            index = state["next"]
-            if index >= hi:
-                state["ran_out"] = True
-                return
-            state["next"] = index + 1
-            measured = started >= t_measure
-            if measured and state["boundary"] is None:
-                state["boundary"] = index
-            body = {
-                "project_id": project_id(index % n_projects),
-                "lat": FENCE_CENTER[0] + rng.uniform(-0.001, 0.001),
-                "lng": FENCE_CENTER[1] + rng.uniform(-0.001, 0.001),
-                "accuracy_m": round(rng.uniform(5, 25), 1),
-                "client_time": datetime.now(DISTRICT_TZ).isoformat(),
-                "client_request_id": uuid.uuid4().hex,
-                "device": {"id": f"bench-device-{index:07d}", "platform": "android", "mock_location": False},
-            }
-            headers = {"authorization": f"Bearer {tokens[index - lo]}"}
-            outcome = None
-            try:
-                answer = await client.post("/zlb/v1/checkins", json=body, headers=headers)
-                status = answer.status_code
-                if status == 200:
-                    outcome = answer.json().get("outcome")
-            except httpx.HTTPError:
-                status = 0
-            records.append((started, time.monotonic(), status, outcome, measured))
-
-    async def cpu_marks() -> None:
-        await asyncio.sleep(max(0.0, t_measure - time.monotonic()))
-        state["cpu"][0] = time.process_time()
-        await asyncio.sleep(max(0.0, t_end - time.monotonic()))
-        state["cpu"][1] = time.process_time()
-
-    async def main() -> None:
-        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
-            await asyncio.sleep(max(0.0, t_warm - time.monotonic()))
-            marks = asyncio.create_task(cpu_marks())
-            await asyncio.gather(*(worker(client) for _ in range(concurrency)))
-            await marks
-
-    asyncio.run(main())
-    cpu = state["cpu"]
-    connection.send({
-        "records": records, "boundary": state["boundary"], "hi": hi, "next": state["next"],
-        "ran_out": state["ran_out"], "cpu_seconds": (cpu[1] - cpu[0]) if None not in cpu else math.nan,
-    })
-    connection.close()
 
 
 def wait_ready(base_url: str, launcher: subprocess.Popen, log_path: Path, seconds: float) -> None:
@@ -674,197 +496,6 @@ class Platform:
         self.launcher = None
 
 
-def count_stored(url: str, ranges: list[tuple[int, int]]) -> int:
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(url)
-    total = 0
-    with engine.connect() as connection:
-        for lo, hi in ranges:
-            if hi <= lo:
-                continue
-            total += connection.execute(sa.text(
-                "SELECT count(*) FROM checkin WHERE outcome <> 'rejected' AND person_id >= :lo AND person_id < :hi"),
-                {"lo": person_id(lo), "hi": person_id(hi)}).scalar_one()
-    engine.dispose()
-    return total
-
-
-def table_stats(url: str) -> dict:
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(url)
-    with engine.connect() as connection:
-        database = connection.execute(sa.text(
-            "SELECT xact_commit, xact_rollback, tup_returned, tup_fetched, tup_inserted, tup_updated "
-            "FROM pg_stat_database WHERE datname = current_database()")).one()._asdict()
-        tables = {row.relname: (row.seq_scan or 0, row.idx_scan or 0) for row in connection.execute(sa.text(
-            "SELECT relname, seq_scan, idx_scan FROM pg_stat_user_tables"))}
-    engine.dispose()
-    return {"database": database, "tables": tables}
-
-
-def bench_checkins(resources: Resources, var_dir: Path) -> None:
-    seconds = env_float("BENCH_SECONDS", 60)
-    warmup = env_float("BENCH_WARMUP_SECONDS", 5)
-    concurrency = env_int("BENCH_CONCURRENCY", 64)
-    processes = max(1, env_int("BENCH_CLIENT_PROCESSES", 1))
-    people = env_int("BENCH_PEOPLE", 40000)
-
-    workflow_url = resources.make_database("workflow")
-    attendance_url = resources.make_database("attendance")
-    started = time.perf_counter()
-    n_projects = seed_checkin_database(attendance_url, people)
-    note(f"check-ins: seeded {people} people on {n_projects} projects of the attendance copy "
-         f"in {time.perf_counter() - started:.1f} s")
-
-    port = free_port()
-    env = platform_env(resources, var_dir, workflow_url, attendance_url, port)
-    platform = Platform(env, port, var_dir / "platform.log")
-    clients: list[multiprocessing.Process] = []
-    try:
-        started = time.perf_counter()
-        platform.start()
-        note(f"check-ins: platform ready in {time.perf_counter() - started:.1f} s at {platform.base_url} "
-             f"({', '.join(f'{role} pid {pid}' for pid, role in platform.children.items())})")
-
-        context = multiprocessing.get_context("spawn")
-        pipes = []
-        share = math.ceil(people / processes)
-        for slot in range(processes):
-            lo, hi = slot * share, min(people, (slot + 1) * share)
-            ours, theirs = context.Pipe()
-            process = context.Process(target=checkin_client, daemon=True, args=(
-                slot, platform.base_url, JWT_SECRET, lo, hi, n_projects, max(1, concurrency // processes), theirs))
-            process.start()
-            clients.append(process)
-            pipes.append(ours)
-        for pipe in pipes:
-            if not pipe.poll(120):
-                raise RuntimeError("a client process did not get ready")
-            pipe.recv()
-        roles = {**platform.children, **{process.pid: "client" for process in clients}}
-        watch = CpuWatch(roles)
-        attendance_metrics = f"http://127.0.0.1:{env['SUPERVISION_ATTENDANCE_METRICS_PORT']}/metrics"
-        t_warm = time.monotonic() + 0.5
-        t_measure = t_warm + warmup
-        t_end = t_measure + seconds
-        for pipe in pipes:
-            pipe.send((t_warm, t_measure, t_end))
-        note(f"check-ins: {processes} client process(es), {concurrency} requests in flight, "
-             f"{warmup:.0f} s warm-up then {seconds:.0f} s measured")
-        time.sleep(max(0.0, t_measure - time.monotonic()))
-        cpu_before, db_before = watch.snapshot(), table_stats(attendance_url)
-        gateway_before, service_before = scrape(f"{platform.base_url}/metrics"), scrape(attendance_metrics)
-        time.sleep(max(0.0, t_end - time.monotonic()))
-        cpu_after = watch.snapshot()
-        gateway_after, service_after = scrape(f"{platform.base_url}/metrics"), scrape(attendance_metrics)
-        results = []
-        for pipe in pipes:
-            if not pipe.poll(90):
-                raise RuntimeError("a client process did not report")
-            results.append(pipe.recv())
-        time.sleep(2)  # a moment for anything still in flight to commit
-        db_after = table_stats(attendance_url)
-
-        measured = [r for result in results for r in result["records"] if r[4]]
-        completed_in_window = sum(1 for result in results for r in result["records"]
-                                  if r[2] == 200 and t_measure <= r[1] <= t_end)
-        latencies = sorted((r[1] - r[0]) * 1000 for r in measured)
-        accepted = sum(1 for r in measured if r[2] == 200 and r[3] in ("accepted", "flagged"))
-        errors = sum(1 for r in measured if r[2] != 200)
-        outcomes: dict[str, int] = {}
-        for r in measured:
-            key = r[3] if r[2] == 200 else f"http {r[2]}"
-            outcomes[key] = outcomes.get(key, 0) + 1
-        ranges = [(result["boundary"], result["next"]) for result in results if result["boundary"] is not None]
-        stored = count_stored(attendance_url, ranges)
-        stored_all = count_stored(attendance_url, [(0, people)])
-        accepted_all = sum(1 for result in results for r in result["records"]
-                           if r[2] == 200 and r[3] in ("accepted", "flagged"))
-
-        rate = completed_in_window / seconds
-        figure("checkins_per_s", rate)
-        figure("checkin_latency_p50_ms", percentile(latencies, 0.50))
-        figure("checkin_latency_p95_ms", percentile(latencies, 0.95))
-        figure("checkin_latency_p99_ms", percentile(latencies, 0.99))
-        figure("checkins_accepted", accepted)
-        figure("checkins_stored", stored)
-        figure("checkins_errors", errors)
-
-        note(f"check-ins: {len(measured)} requests started in the window, outcomes {outcomes}; "
-             f"max latency {latencies[-1] if latencies else math.nan:.0f} ms; accepted and stored count the "
-             f"people whose check-in started in the window; with the warm-up: {accepted_all} answered accepted, "
-             f"{stored_all} stored")
-        if any(result["ran_out"] for result in results):
-            note("warning: the clients ran out of people; raise BENCH_PEOPLE")
-        goal_rate = rate >= 500
-        goal_p99 = percentile(latencies, 0.99) <= 250
-        all_stored = stored >= accepted and stored_all >= accepted_all
-        note(f"goal: >= 500 check-ins/s sustained for 60 s: {'met' if goal_rate and seconds >= 60 else 'MISSED'} "
-             f"({rate:.1f}/s over {seconds:.0f} s); p99 <= 250 ms: {'met' if goal_p99 else 'MISSED'}; "
-             f"every accepted check-in stored: {'met' if all_stored else 'MISSED'} "
-             f"({stored} stored / {accepted} accepted)")
-
-        used, window, busy = CpuWatch.difference(cpu_before, cpu_after)
-        client_cpu = sum(result["cpu_seconds"] for result in results)
-        used["client"] = client_cpu
-        shares = ", ".join(f"{role} {value / window * 100:.0f}%" for role, value in
-                           sorted(used.items(), key=lambda item: -item[1]))
-        note(f"cpu over the window (100% = one core; the machine has {os.cpu_count()}): {shares}; "
-             f"machine busy {busy * 100:.0f}%")
-        single_process = {role: value / window for role, value in used.items()
-                          if role in ("attendance", "workflow", "gateway")}
-        hottest = max(single_process, key=single_process.get) if single_process else None
-        others = max(0.0, busy * (os.cpu_count() or 1) - sum(used.values()) / window)
-        if others >= 0.15:
-            note(f"note: processes outside the bench used {others * 100:.0f}% of a core during the window")
-        if hottest and single_process[hottest] >= 0.85:
-            note(f"limit: the {hottest} process is at {single_process[hottest] * 100:.0f}% of the one core a "
-                 "Python process can use: it sets the rate")
-        elif busy >= 0.9:
-            note(f"limit: the machine's CPU is saturated; the busiest process of the platform is {hottest} at "
-                 f"{single_process.get(hottest, 0) * 100:.0f}% of a core")
-        else:
-            note("limit: no process is CPU-bound: waiting (round trips, locks, the workers' pool) sets the rate")
-        done = completed_in_window or 1
-        note("cpu per check-in: " + ", ".join(f"{role} {value / done * 1000:.1f} ms"
-                                              for role, value in sorted(used.items(), key=lambda item: -item[1])))
-        http_sum = metric_delta(gateway_before, gateway_after, "gateway_http_request_seconds_sum", "/zlb/v1/checkins")
-        http_count = metric_delta(gateway_before, gateway_after, "gateway_http_request_seconds_count",
-                                  "/zlb/v1/checkins")
-        rpc_sum = metric_delta(service_before, service_after, "supervision_entrypoint_latency_seconds_sum",
-                               'entrypoint="record_checkin"')
-        rpc_count = metric_delta(service_before, service_after, "supervision_entrypoint_latency_seconds_count",
-                                 'entrypoint="record_checkin"')
-        if http_count and rpc_count:
-            note(f"mean time per check-in: client {sum(latencies) / len(latencies):.1f} ms; inside the gateway "
-                 f"{http_sum / http_count * 1000:.1f} ms; inside the attendance worker "
-                 f"{rpc_sum / rpc_count * 1000:.1f} ms (the rest of the gateway's time is the thread pool "
-                 "queue and the RPC round trip through RabbitMQ); a closed loop, so latency ~ requests in "
-                 "flight / rate")
-        db = {key: db_after["database"][key] - db_before["database"][key] for key in db_after["database"]}
-        per = max(1, len(measured))
-        scans = {name: (after[0] - db_before["tables"].get(name, (0, 0))[0],
-                        after[1] - db_before["tables"].get(name, (0, 0))[1])
-                 for name, after in db_after["tables"].items()}
-        busiest = sorted(scans.items(), key=lambda item: -(item[1][0] + item[1][1]))[:6]
-        note(f"attendance database per check-in: {db['xact_commit'] / per:.1f} commits, "
-             f"{(db['tup_returned'] + db['tup_fetched']) / per:.0f} rows read, "
-             f"{db['tup_inserted'] / per:.1f} inserted, {db['tup_updated'] / per:.1f} updated; scans per check-in "
-             + ", ".join(f"{name} {seq / per:.2f} seq + {idx / per:.2f} idx" for name, (seq, idx) in busiest))
-    finally:
-        for process in clients:
-            if process.is_alive():
-                process.terminate()
-                process.join(5)
-        platform.stop()
-    try:
-        profile_record_checkin(attendance_url, env_int("BENCH_PROFILE_CHECKINS", 200))
-    except Exception as error:  # a comment only: the figures above stand
-        note(f"record_checkin profile failed: {type(error).__name__}: {error}")
-
-
 def print_profile(title: str, run) -> None:
     """BENCH_PROFILE=1: run ``run()`` once more under cProfile and print the top functions."""
     if os.environ.get("BENCH_PROFILE", "0") in ("", "0"):
@@ -899,55 +530,7 @@ class SqlCounter:
         self.seconds += time.perf_counter() - self._started.pop()
 
 
-def profile_record_checkin(url: str, count: int) -> None:
-    """The check-in use case alone, in this process, one after another on a 1,000-person
-    project: what one check-in costs in statements and time without the HTTP and RPC hops."""
-    if count <= 0:
-        return
-    import sqlalchemy as sa
-    from sqlalchemy.orm import Session
-
-    from attendance.usecases.checkins import record_checkin
-    from attendance.usecases.common import Call
-    from common.principal import Principal
-
-    engine = sa.create_engine(url)
-    counter = SqlCounter(engine)
-    rng = random.Random(7)
-
-    def check_in(session, index: int) -> None:
-        person = profile_person_id(index)
-        call = Call(session, datetime.now(UTC), Principal(user_id=person, portal="zlb",
-                                                          roles=frozenset({"contractor"})))
-        record_checkin(call, {
-            "project_id": PROFILE_PROJECT, "lat": FENCE_CENTER[0] + rng.uniform(-0.001, 0.001),
-            "lng": FENCE_CENTER[1] + rng.uniform(-0.001, 0.001), "accuracy_m": 10.0,
-            "client_time": datetime.now(DISTRICT_TZ).isoformat(), "client_request_id": uuid.uuid4().hex,
-            "device": {"id": f"bench-profile-{index}", "platform": "android", "mock_location": False}})
-        session.commit()
-
-    count = min(count, PEOPLE_PER_PROJECT // 2)
-    started = time.perf_counter()
-    with Session(engine, expire_on_commit=False) as session:
-        for index in range(count):
-            check_in(session, index)
-    elapsed = time.perf_counter() - started
-    statements, db_seconds = counter.statements, counter.seconds
-
-    def profiled() -> None:
-        with Session(engine, expire_on_commit=False) as session:
-            for index in range(count, min(2 * count, PEOPLE_PER_PROJECT)):
-                check_in(session, index)
-
-    print_profile(f"{count} check-ins in-process", profiled)
-    engine.dispose()
-    note(f"record_checkin in-process (no HTTP, no RPC, one at a time, {count} check-ins on a "
-         f"{PEOPLE_PER_PROJECT}-person project): {elapsed / count * 1000:.1f} ms each, "
-         f"{statements / count:.1f} SQL statements each, {db_seconds / elapsed * 100:.0f}% of the "
-         "time waiting on PostgreSQL, the rest Python")
-
-
-# --- 3. month-end evaluation ------------------------------------------------------------------------------
+# --- 2. month-end evaluation, 3. SQLite writes ------------------------------------------------------------
 
 
 def bench_sqlite_writes(resources: Resources, var_dir: Path) -> None:
@@ -1099,7 +682,12 @@ def copy_month_of_checkins(engine, projects: list[tuple[str, list[str]]], first:
 # --- the run ----------------------------------------------------------------------------------------------------
 
 
-def main() -> int:
+def run(figures: Figures, baseline_names: tuple[str, str], phases, var_prefix: str) -> int:
+    """The frame of a bench script: check that RabbitMQ and PostgreSQL answer, make the run's vhost,
+    print the two baselines (``baseline_names``: publishes with confirms, single-row commits),
+    run each ``phase(resources, var_dir)`` (one failing does not stop the others), then remove
+    everything made and print ``nan`` for each figure not measured. Exit status: 0, 1 when
+    anything failed, 2 when the broker or the database is not reachable."""
     warnings.filterwarnings("ignore")
     started = time.perf_counter()
     try:
@@ -1107,8 +695,7 @@ def main() -> int:
         check_postgres()
     except Unreachable as error:
         print(f"error: {error}", file=sys.stderr)
-        for name in FIGURES:
-            figure(name, None)
+        figures.print_missing()
         return 2
 
     def interrupt(*_):
@@ -1117,23 +704,21 @@ def main() -> int:
     signal.signal(signal.SIGTERM, interrupt)
     resources = Resources()
     failed = False
-    var_dir = Path(tempfile.mkdtemp(prefix="supervision-bench-"))
+    var_dir = Path(tempfile.mkdtemp(prefix=var_prefix))
     try:
         vhost = resources.make_vhost()
         baseline_url = resources.make_database("baseline")
-        for name, measure in (("rabbitmq_publish_confirm_per_s", lambda: bench_rabbitmq_confirms(vhost, 3000)),
-                              ("postgres_single_commit_per_s", lambda: bench_postgres_commits(baseline_url, 2000))):
+        rabbitmq_name, postgres_name = baseline_names
+        for name, measure in ((rabbitmq_name, lambda: bench_rabbitmq_confirms(vhost, 3000)),
+                              (postgres_name, lambda: bench_postgres_commits(baseline_url, 2000))):
             try:
-                figure(name, measure())
+                figures(name, measure())
             except Exception as error:
                 failed = True
                 note(f"error: {name}: {type(error).__name__}: {error}")
-        note("goal context: the platform's intake of check-ins should reach >= 500/s with p99 <= 250 ms, "
-             "and the month-end evaluation 100,000 people in <= 120 s")
-        for phase in (lambda: bench_checkins(resources, var_dir), lambda: bench_month_end(resources),
-                      lambda: bench_sqlite_writes(resources, var_dir)):
+        for phase in phases:
             try:
-                phase()
+                phase(resources, var_dir)
             except Exception as error:
                 failed = True
                 note(f"error: {type(error).__name__}: {error}")
@@ -1148,11 +733,16 @@ def main() -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         resources.cleanup()
         shutil.rmtree(var_dir, ignore_errors=True)
-        for name in FIGURES:
-            if name not in _printed:
-                figure(name, None)
+        figures.print_missing()
         note(f"bench took {time.perf_counter() - started:.0f} s")
     return 1 if failed else 0
+
+
+def main() -> int:
+    note("goal: the month-end evaluation of 100,000 people in <= 120 s")
+    return run(figure, ("rabbitmq_publish_confirm_per_s", "postgres_single_commit_per_s"),
+               (lambda resources, _var_dir: bench_month_end(resources), bench_sqlite_writes),
+               "supervision-bench-")
 
 
 if __name__ == "__main__":
