@@ -65,6 +65,7 @@ browser: $(STAMP) $(WEB_BUILT)
 	$(BIN)/python -m pytest -m browser
 
 bench: $(STAMP)
+	$(BIN)/python scripts/bench_checkins.py
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_deadlines.py
 	$(BIN)/python scripts/bench_scoring.py
