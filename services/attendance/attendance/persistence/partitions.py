@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection
 
 TABLE = "checkin"
 DEFAULT_PARTITION = "checkin_default"
-LOCK_TIMEOUT = "5s"
+LOCK_TIMEOUT = "2s"
 # The advisory lock that lets one attendance instance keep the partitions at a time (an arbitrary,
 # fixed key): two would make or drop the same month at once.
 UPKEEP_LOCK = 0x0C4E_C1A0_0006
