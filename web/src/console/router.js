@@ -12,6 +12,12 @@ export function createConsoleRouter() {
         component: () => import('./views/Layout.vue'),
         children: [
           { path: '', name: 'home', component: () => import('./views/Home.vue') },
+          { path: 'map', name: 'map', component: () => import('./views/MapView.vue') },
+          { path: 'projects', name: 'projects', component: () => import('./views/Projects.vue') },
+          { path: 'projects/:id', name: 'project', component: () => import('./views/Project.vue') },
+          { path: 'cases', name: 'cases', component: () => import('./views/Cases.vue') },
+          { path: 'scores', name: 'scores', component: () => import('./views/Scores.vue') },
+          { path: 'back-office', name: 'backOffice', component: () => import('./views/BackOffice.vue') },
         ],
       },
       { path: '/:unknown(.*)*', redirect: { name: 'home' } },

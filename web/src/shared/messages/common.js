@@ -42,6 +42,11 @@ export default {
     },
     industry: { housing: '房屋建筑', municipal: '市政', landscaping: '园林绿化', transport: '交通', water: '水利', agriculture: '农业农村',
       other: '其他' },
+    post: {
+      chief: '总管', staff: '工作人员', complaint_intake: '受理员', line_head: '条线主管', owner_project_lead: '建设单位项目负责人',
+      project_manager: '施工项目负责人', technical_lead: '技术负责人', safety_officer: '安全员', chief_engineer: '总监理工程师',
+      specialist_engineer: '专业监理工程师', inspector: '监理员',
+    },
     projectStatus: {
       awarded: '已中标', in_construction: '在建', completion_acceptance: '竣工验收', final_acceptance: '竣工决算验收',
       settlement_audit: '结算审计', funds_paid: '资金已拨付', deposit_returned: '保证金已退还', suspended: '停工',
@@ -89,6 +94,12 @@ export default {
     },
     industry: { housing: 'Housing', municipal: 'Municipal', landscaping: 'Landscaping', transport: 'Transport',
       water: 'Water', agriculture: 'Agriculture', other: 'Other' },
+    post: {
+      chief: 'Chief', staff: 'Staff', complaint_intake: 'Complaint intake', line_head: 'Line head',
+      owner_project_lead: "Owner's project lead", project_manager: 'Project manager', technical_lead: 'Technical lead',
+      safety_officer: 'Safety officer', chief_engineer: 'Chief engineer', specialist_engineer: 'Specialist engineer',
+      inspector: 'Inspector',
+    },
     projectStatus: {
       awarded: 'Awarded', in_construction: 'Under construction', completion_acceptance: 'Completion acceptance',
       final_acceptance: 'Final acceptance', settlement_audit: 'Settlement audit', funds_paid: 'Funds paid',
