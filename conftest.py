@@ -93,11 +93,17 @@ class ServiceProcess:
     def start(self) -> None:
         from common.principal import SYSTEM
 
+        logged_before = self.log.stat().st_size if self.log.exists() else 0
         self.process = subprocess.Popen([sys.executable, "-m", "common.runner", self.name], env=self.env,
                                         stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.log.read_text()[-3000:]
+            # Another instance of the service may answer the RPC: this process's own log says when
+            # its consumers run.
+            if b'"services started"' not in self.log.read_bytes()[logged_before:]:
+                time.sleep(0.3)
+                continue
             try:
                 self.call("platform_time", principal=SYSTEM, timeout=2)
                 return
@@ -158,3 +164,25 @@ def publish_events(amqp_uri):
     yield publish
     for publisher in publishers.values():
         publisher.close()
+
+
+@pytest.fixture(scope="session")
+def send_checkins(amqp_uri):
+    """``send_checkins(command, ...)`` puts check-in commands on the intake queue as the gateway does
+    (declared alike, persistent, confirmed), for interface tests of the attendance service."""
+    from kombu import Exchange
+
+    from common.amqp import ConfirmedPublisher, OutgoingMessage
+    from common.contracts.attendance import CHECKIN_INTAKE_QUEUE
+    from common.queues import QueuePolicy, command_queue
+
+    intake = command_queue(CHECKIN_INTAKE_QUEUE, "attendance", QueuePolicy())
+    publisher = ConfirmedPublisher(amqp_uri, Exchange("", type="direct"), timeout=10, declare=(intake,))
+
+    def send(*commands):
+        outcome = publisher.publish([OutgoingMessage(intake.name, command.model_dump(mode="json"), command.checkin_id)
+                                     for command in commands])
+        assert all(outcome.confirmed), outcome.error
+
+    yield send
+    publisher.close()

@@ -144,3 +144,44 @@ def test_a_hung_network_never_hangs_a_caller(drill_platform):
     drill_platform.wait_until("the platform serves again", drill_platform.serves_again, seconds=90)
     assert_stored_exactly_once(drill_platform, "hung", answers)
     assert_converges(drill_platform, "hung")
+
+
+def test_check_in_intake_answers_503_while_the_broker_is_away_and_202_when_it_is_back(drill_platform):
+    """Issue 11: a check-in is answered 202 only once the broker holds it; while the broker is away
+    the answer is 503 at once (nothing taken, the phone sends it again), and the check-ins taken
+    are all decided."""
+    proxy, http = drill_platform.proxy, drill_platform.http
+    headers = {"authorization": f"Bearer {drill_platform.token('demo-project-manager')}"}
+
+    def check_in(request_id: str):
+        body = {"project_id": "nowhere", "lat": 30.03, "lng": 120.87, "accuracy_m": 8,
+                "client_time": "2026-12-01T09:00:00+08:00", "client_request_id": request_id,
+                "device": {"id": "drill-phone", "platform": "android", "mock_location": False}}
+        sent = time.monotonic()
+        answer = http.post("/zlb/v1/checkins", json=body, headers=headers)
+        return answer, time.monotonic() - sent
+
+    taken = [check_in("drill-before-0001")[0]]
+    proxy.refuse(True)
+    proxy.cut()
+    try:
+        while_away = [check_in(f"drill-away-{n:04d}") for n in range(5)]
+    finally:
+        proxy.refuse(False)
+    assert [answer.status_code for answer, _ in while_away] == [503] * 5
+    assert max(elapsed for _, elapsed in while_away) < drill_platform.answer_bound
+    deadline = time.monotonic() + 30
+    while True:
+        answer, _ = check_in(f"drill-back-{time.monotonic_ns()}")
+        if answer.status_code == 202 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    taken.append(answer)
+    assert [answer.status_code for answer in taken] == [202, 202]
+
+    def decided() -> bool:
+        statuses = [http.get(answer.headers["location"], headers=headers) for answer in taken]
+        return all(status.status_code == 200 and status.json()["status"] == "rejected" for status in statuses)
+
+    # Neither project exists: each is decided rejected (not on the roster), and none is lost.
+    drill_platform.wait_until("every check-in taken is decided", decided, seconds=60)

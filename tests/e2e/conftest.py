@@ -114,6 +114,19 @@ class Client:
         assert answer.status_code == expected, f"{method} {path}: {answer.status_code} {answer.text}"
         return answer.json()
 
+    def check_in(self, headers: dict, body: dict) -> dict:
+        """Check in as the ZLB client does: ask to wait for the decision (200), or follow the status
+        URL of the 202 until the attendance service decided it."""
+        answer = self.http.post("/zlb/v1/checkins?wait_ms=1000", headers=headers, json=body)
+        assert answer.status_code in (200, 202), f"POST /zlb/v1/checkins: {answer.status_code} {answer.text}"
+        deadline = time.monotonic() + 30
+        while answer.json()["status"] == "pending":
+            assert time.monotonic() < deadline, f"check-in never decided: {answer.json()}"
+            time.sleep(0.1)
+            answer = self.http.get(answer.json()["status_url"], headers=headers)
+            assert answer.status_code == 200, f"GET check-in status: {answer.status_code} {answer.text}"
+        return answer.json()
+
     def set_clock(self, back_office: dict, now: str) -> dict:
         """Set the platform time and follow the services' catch-up to its end, as the back
         office does (200 when they caught up at once, 202 and GET /admin/v1/clock otherwise)."""

@@ -95,7 +95,7 @@ def test_a_month_of_attendance(client, small_project, attendance_events):
     def check_in(token, expect="accepted"):
         step["n"] += 1
         jitter = step["n"] * 2e-6  # phones never repeat a position to the last decimal
-        answer = client.ok("POST", "/zlb/v1/checkins", token, json={
+        answer = client.check_in(token, {
             "project_id": pid, "lat": SITE[0] + jitter, "lng": SITE[1] - jitter, "accuracy_m": 12,
             "client_time": step["now"], "client_request_id": uuid.uuid4().hex,
             "device": {"id": f"phone-{token['Authorization'][-12:]}", "platform": "android", "mock_location": False}})
@@ -278,7 +278,7 @@ def test_the_month_the_project_leaves_construction_has_its_month_end_rate(client
     def check_in(now: str, expect="accepted"):
         step["n"] += 1
         jitter = step["n"] * 3e-6 + 1e-4
-        answer = client.ok("POST", "/zlb/v1/checkins", project["manager_token"], json={
+        answer = client.check_in(project["manager_token"], {
             "project_id": pid, "lat": SITE[0] + jitter, "lng": SITE[1] - jitter, "accuracy_m": 10,
             "client_time": now, "client_request_id": uuid.uuid4().hex,
             "device": {"id": f"phone-{project['manager_token']['Authorization'][-12:]}", "platform": "android",

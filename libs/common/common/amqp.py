@@ -100,10 +100,11 @@ class ConfirmedPublisher:
     Not safe to share between green threads: each relay owns one.
     """
 
-    def __init__(self, amqp_uri: str, exchange: Exchange, timeout: float):
+    def __init__(self, amqp_uri: str, exchange: Exchange, timeout: float, declare: tuple = ()):
         self.amqp_uri = amqp_uri
         self.exchange = exchange
         self.timeout = timeout
+        self.declare = declare  # queues (say) declared with the exchange on each new channel
         self._connection: Connection | None = None
         self._channel = None
         self._confirmations: Confirmations | None = None
@@ -115,6 +116,8 @@ class ConfirmedPublisher:
                 channel = connection.channel()
                 channel.confirm_select()
                 self.exchange.bind(channel).declare()
+                for entity in self.declare:
+                    entity.bind(channel).declare()
             except Exception:
                 close_quietly(connection)
                 raise

@@ -2,7 +2,9 @@
 
 :func:`handles` takes one event per transaction; :func:`handles_batch` (for a stream of many
 events a second: the scoring service's warnings) takes every event waiting in its prefetch window
-in one transaction, with the same inbox rows, written in one statement.
+in one transaction, with the same inbox rows, written in one statement. :func:`consumes_batch`
+takes the commands of a queue of the platform's own (the check-in intake) in batches the same way;
+its method makes a command idempotent itself.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import logging
 
 import eventlet.event
 import sqlalchemy as sa
+from nameko.amqp.publish import Publisher
 from nameko.events import EventHandler
 from nameko.exceptions import ContainerBeingKilled
-from nameko.messaging import QueueConsumer
+from nameko.extensions import DependencyProvider
+from nameko.messaging import Consumer, QueueConsumer
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random
@@ -51,16 +55,19 @@ def first_deliveries(session, event_ids: list[str], handler: str, now) -> set[st
     return set(session.execute(statement, rows).scalars())  # compiled once; sent as one multi-row insert
 
 
-def keep_aside(unit_of_work, service_name: str, event_cls, payload, error: Exception, now) -> None:
+def keep_aside(unit_of_work, service_name: str, source: str, message_type: str, payload, error: Exception,
+               now) -> None:
+    """Keep a message that breaks its contract in the service's ``dead_letter`` table, for people
+    to look at: no retry can mend it, and it must hold up nothing behind it."""
     unit_of_work.rollback()
     unit_of_work.session.execute(sa.insert(dead_letter).values(
-        source=event_cls.source, event_type=event_cls.event_type,
+        source=source, event_type=message_type,
         payload=payload if isinstance(payload, dict) else {"raw": repr(payload)}, error=str(error)[:4000],
         received_at=now))
     unit_of_work.commit()
-    metrics.EVENTS_DEAD_LETTERED.labels(service_name, event_cls.event_type).inc()
-    logger.error("event kept aside: it breaks its contract", extra={"service": service_name,
-                                                                    "event_type": event_cls.event_type})
+    metrics.EVENTS_DEAD_LETTERED.labels(service_name, message_type).inc()
+    logger.error("message kept aside: it breaks its contract", extra={"service": service_name,
+                                                                      "event_type": message_type})
 
 
 def _handle_once(service, method, event, unit_of_work, clock_attr: str, handler_name: str):
@@ -115,7 +122,8 @@ def handles(event_cls, *, database_attr: str = "db", clock_attr: str = "clock", 
                 event = event_cls.model_validate(payload)
             except ValidationError as error:
                 # No retry can mend a message that breaks its contract: keep it aside for people.
-                keep_aside(unit_of_work, type(self).name, event_cls, payload, error, getattr(self, clock_attr).now())
+                keep_aside(unit_of_work, type(self).name, event_cls.source, event_cls.event_type, payload, error,
+                           getattr(self, clock_attr).now())
                 return None
             # Two handlers writing the same rows at once (events arrive concurrently) conflict
             # now and then; the loser rolls back and runs again, so no fact is dropped.
@@ -173,20 +181,21 @@ class _WindowedQueueConsumer(QueueConsumer):
         provider.handle_message(body, message)
 
 
-class BatchEventHandler(PlatformEventHandler):
-    """An event handler whose worker takes every message waiting (up to ``window``) at once.
+class BatchingEntrypoint:
+    """An entrypoint whose worker takes every message waiting (up to ``window``) at once.
 
     One batch runs at a time: while it runs, the next messages gather (the broker lets up to
-    ``window`` be unacknowledged), so a batch grows with the load and a lone event waits for
+    ``window`` be unacknowledged), so a batch grows with the load and a lone message waits for
     nothing. The messages of a batch are acknowledged after its worker committed; a batch that
-    fails is run again one message at a time, so one bad event holds up no other, and a message
+    fails is run again one message at a time, so one bad message holds up no other, and a message
     that fails alone goes back to the broker (nothing dropped)."""
 
     queue_consumer = _WindowedQueueConsumer()
+    window: int
 
-    def __init__(self, source_service, event_type, window: int = 200, **kwargs):
-        self.window = window
-        super().__init__(source_service, event_type, **kwargs)
+    @property
+    def queue_policy(self) -> queues.QueuePolicy:
+        return queues.QueuePolicy.of(self.container.config)
 
     def setup(self):
         self._waiting: list = []
@@ -235,6 +244,30 @@ class BatchEventHandler(PlatformEventHandler):
         return committed
 
 
+class BatchEventHandler(BatchingEntrypoint, PlatformEventHandler):
+    """An event handler taking its events in batches (:class:`BatchingEntrypoint`)."""
+
+    def __init__(self, source_service, event_type, window: int = 200, **kwargs):
+        self.window = window
+        super().__init__(source_service, event_type, **kwargs)
+
+
+class BatchCommandConsumer(BatchingEntrypoint, Consumer):
+    """A consumer of one of the platform's command queues (``common.queues.command_queue``), in
+    batches (:class:`BatchingEntrypoint`). The queue is declared by its publishers too, with the
+    same arguments, so that nothing sent before the service first started is lost."""
+
+    def __init__(self, queue_name: str, window: int = 200, **kwargs):
+        self.queue_name = queue_name
+        self.window = window
+        super().__init__(queue=None, requeue_on_error=True, **kwargs)
+
+    def setup(self):
+        self.queue = queues.declare_command_queue(self.container.config, self.queue_name,
+                                                  self.container.service_name)
+        super().setup()
+
+
 def handles_batch(event_cls, *, window: int = 200, database_attr: str = "db", clock_attr: str = "clock"):
     """Make a service method an idempotent handler of batches of ``event_cls`` (:class:`BatchEventHandler`).
 
@@ -256,8 +289,8 @@ def handles_batch(event_cls, *, window: int = 200, database_attr: str = "db", cl
                 try:
                     batch.append(event_cls.model_validate(payload))
                 except ValidationError as error:
-                    keep_aside(unit_of_work, type(self).name, event_cls, payload, error,
-                               getattr(self, clock_attr).now())
+                    keep_aside(unit_of_work, type(self).name, event_cls.source, event_cls.event_type, payload,
+                               error, getattr(self, clock_attr).now())
             if not batch:
                 return None
             for attempt in Retrying(retry=retry_if_exception_type((IntegrityError, OperationalError)),
@@ -273,3 +306,61 @@ def handles_batch(event_cls, *, window: int = 200, database_attr: str = "db", cl
         return BatchEventHandler.decorator(event_cls.source, event_cls.event_type, window=window)(wrapper)
 
     return decorate
+
+
+def consumes_batch(queue_name: str, message_model, *, source: str, window: int = 200, database_attr: str = "db",
+                   clock_attr: str = "clock"):
+    """Make a service method the consumer of the command queue ``queue_name``, in batches
+    (:class:`BatchCommandConsumer`).
+
+    The method receives the list of validated commands of a batch (``message_model``, in the order
+    of delivery, never empty) and must commit, and be idempotent: a batch is delivered again after a
+    crash between its commit and the acknowledgement. A message that breaks the contract is kept
+    aside alone (``dead_letter``, with ``source``)."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def wrapper(self, payloads):
+            unit_of_work = getattr(self, database_attr)
+            batch = []
+            for payload in payloads:
+                try:
+                    batch.append(message_model.model_validate(payload))
+                except ValidationError as error:
+                    keep_aside(unit_of_work, type(self).name, source, queue_name, payload, error,
+                               getattr(self, clock_attr).now())
+            if not batch:
+                return None
+            for attempt in Retrying(retry=retry_if_exception_type((IntegrityError, OperationalError)),
+                                    stop=stop_after_attempt(5), wait=wait_random(0.01, 0.2), reraise=True):
+                with attempt:
+                    try:
+                        result = method(self, batch)
+                    except Exception:
+                        unit_of_work.rollback()
+                        raise
+            return result
+
+        return BatchCommandConsumer.decorator(queue_name, window=window)(wrapper)
+
+    return decorate
+
+
+class Replies(DependencyProvider):
+    """Best-effort answers to the reply queues that commands name (``reply_to``: a gateway waiting
+    for a check-in's decision), sent after the commit, unconfirmed and transient. A failure to send
+    is logged and never fails the worker: the caller reads the answer elsewhere (the status URL)."""
+
+    def setup(self) -> None:
+        self.publisher = Publisher(self.container.config["AMQP_URI"], use_confirms=False)
+
+    def get_dependency(self, worker_ctx):
+        return self.send
+
+    def send(self, answers: list[tuple[str, dict]]) -> None:
+        for reply_to, body in answers:
+            try:
+                self.publisher.publish(body, routing_key=reply_to, delivery_mode=1, mandatory=False, retry=False,
+                                       serializer="json")
+            except Exception as error:
+                logger.warning("reply not sent", extra={"reply_to": reply_to, "error": repr(error)})

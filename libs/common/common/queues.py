@@ -125,6 +125,29 @@ def platform_queue(config: dict, queue: Queue, service: str) -> Queue:
     return own
 
 
+def command_queue(name: str, service: str, policy: QueuePolicy) -> Queue:
+    """A durable queue of commands for ``service`` that its publishers send to by name (through the
+    default exchange): the check-in intake. Publishers and the consumer declare it alike, so that
+    a command sent before the service's first start waits for it; a quorum queue under the quorum
+    policy (named with ``.quorum``, as every platform queue), a classic durable queue otherwise."""
+    classic = Queue(name, durable=True)
+    return quorum_twin(classic, service, policy) if policy.quorum else classic
+
+
+def declare_command_queue(config: dict, name: str, service: str) -> Queue:
+    """Declare :func:`command_queue` (and the service's dead-letter queue) for its consumer."""
+    policy = QueuePolicy.of(config)
+    queue = command_queue(name, service, policy)
+    with Connection(config["AMQP_URI"], connect_timeout=10) as connection:
+        connection.ensure_connection(max_retries=3)
+        channel = connection.channel()
+        if policy.quorum:
+            dead_letter_exchange()(channel).declare()
+            dead_letter_queue(service)(channel).declare()
+        queue(channel).declare()
+    return queue
+
+
 def retire(connection: Connection, old: Queue, new: Queue) -> int:
     """Unbind ``old``, move its messages to ``new`` and delete it if empty and unused; the number
     of messages moved (0 when ``old`` does not exist)."""

@@ -18,6 +18,7 @@ from attendance.entrypoints.project_settings import ProjectSettingsEntrypoints
 from attendance.entrypoints.registry_copy import RegistryCopyEntrypoints
 from attendance.entrypoints.views import AttendanceViewEntrypoints
 from attendance.usecases.common import Call
+from common.inbox import Replies
 from common.principal import ServiceRpc
 from common.service import PlatformService
 
@@ -32,6 +33,7 @@ class AttendanceService(RegistryCopyEntrypoints, CheckinEntrypoints, DeviceEntry
     setting_choices = {"warnings_switched_off": WARNING_RULES}  # Art. 8: the warning rules it may switch off
 
     workflow = ServiceRpc("workflow")
+    replies = Replies()  # the decisions of check-ins to the gateways waiting for them
 
     def _call(self) -> Call:
         return Call(self.db.session, self.clock.now(), self.caller)

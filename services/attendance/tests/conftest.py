@@ -8,8 +8,10 @@ from sqlalchemy.orm import Session
 
 from attendance.service import MIGRATIONS_DIR
 from attendance.usecases import registry_copy
+from attendance.usecases.checkins import decide_checkins
 from attendance.usecases.common import Call
-from common import events
+from common import events, usecase
+from common.contracts.attendance import CheckinCommand, CheckinRequest, checkin_id_of
 from common.database import engine_for, migrate
 from common.principal import Principal
 
@@ -59,6 +61,12 @@ def feed_registry(session: Session, *, below_threshold: bool = False, started_on
     session.flush()
 
 
+@pytest.fixture(scope="session")
+def registry_feeder():
+    """:func:`feed_registry`, for tests that seed a database of their own (interface tests)."""
+    return feed_registry
+
+
 @pytest.fixture
 def session(tmp_path):
     url = f"sqlite:///{tmp_path / 'attendance.sqlite3'}"
@@ -69,12 +77,25 @@ def session(tmp_path):
         yield session
 
 
+class IntakeCall(Call):
+    def check_in(self, data: dict) -> dict:
+        """Decide one check-in the way the intake queue brings it: received from this caller at
+        this call's time, decided alone; the answer the person gets."""
+        request = usecase.parse(CheckinRequest, data)
+        command = CheckinCommand(checkin_id=checkin_id_of(self.principal.user_id, request.client_request_id),
+                                 person_id=self.principal.user_id, received_at=self.now, request=request)
+        [decided] = decide_checkins(self.session, [command], self.rules(), platform_time=None, decided_at=self.now)
+        self.session.commit()  # as the intake's consumer does, before the answer goes out
+        return decided.view
+
+
 @pytest.fixture
 def call_as(session):
-    """``call_as("pm", at)`` is a Call by that person at that time (ZLB for firms, ZZD otherwise)."""
+    """``call_as("pm", at)`` is a Call by that person at that time (ZLB for firms, ZZD otherwise);
+    its ``check_in(data)`` decides a check-in as the intake queue would bring it."""
 
-    def make(user_id: str | None, at: datetime, portal: str | None = None) -> Call:
+    def make(user_id: str | None, at: datetime, portal: str | None = None) -> IntakeCall:
         portal = portal or ("zlb" if user_id in PEOPLE else "zzd")
-        return Call(session, at, Principal(user_id=user_id, portal=portal))
+        return IntakeCall(session, at, Principal(user_id=user_id, portal=portal))
 
     return make

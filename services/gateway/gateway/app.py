@@ -11,8 +11,10 @@ from fastapi import FastAPI, Request
 from prometheus_client import Counter, Histogram
 
 from common.logs import configure_logging
+from common.queues import QueuePolicy
 from common.settings import platform_settings
 from gateway.errors import install_error_handlers
+from gateway.intake import CheckinIntake
 from gateway.limits import RequestGuard
 from gateway.openapi import OPENAPI_TAGS
 from gateway.portals import ZlbAdapter, ZzdAdapter
@@ -57,16 +59,22 @@ def _portal_adapters(settings: GatewaySettings) -> tuple[dict, httpx.Client]:
     }, http
 
 
-def create_app(settings: GatewaySettings | None = None, services: ServiceClient | None = None) -> FastAPI:
+def create_app(settings: GatewaySettings | None = None, services: ServiceClient | None = None,
+               intake: CheckinIntake | None = None) -> FastAPI:
     platform = platform_settings()
     settings = settings or gateway_settings()
     configure_logging(platform.log_level, platform.log_format)
     services = services or ServiceClient(platform.nameko_config(), settings.rpc_timeout_seconds)
     portals, portal_http = _portal_adapters(settings)
 
+    intake = intake or CheckinIntake(platform.amqp_uri, confirm_timeout=settings.intake_confirm_timeout_seconds,
+                                     policy=QueuePolicy.of(platform.nameko_config()))
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        intake.start()
         yield
+        intake.stop()
         services.close()
         portal_http.close()
 
@@ -83,6 +91,7 @@ def create_app(settings: GatewaySettings | None = None, services: ServiceClient 
     )
     app.state.settings = settings
     app.state.services = services
+    app.state.intake = intake
     app.state.portals = portals
     install_error_handlers(app)
 

@@ -27,11 +27,16 @@ CHECKIN = {
 
 CHECKIN_ACCEPTED = {
     "id": "0b8e3f4a2c5d4e6f8a9b1c2d3e4f5a6b", "project_id": "c9d1afc9c5794a41bc1cb42fa5c6aba0",
-    "outcome": "accepted", "reason": None, "flags": [], "recorded_at": "2027-03-02T08:01:13+08:00",
-    "local_day": "2027-03-02", "distance_outside_m": 0.0,
+    "outcome": "accepted", "status": "accepted", "reason": None, "flags": [],
+    "recorded_at": "2027-03-02T08:01:13+08:00", "local_day": "2027-03-02", "distance_outside_m": 0.0,
 }
 
-CHECKIN_REJECTED = {**CHECKIN_ACCEPTED, "outcome": "rejected", "reason": "outside_site", "distance_outside_m": 412.6}
+CHECKIN_REJECTED = {**CHECKIN_ACCEPTED, "outcome": "rejected", "status": "rejected", "reason": "outside_site",
+                    "distance_outside_m": 412.6}
+
+CHECKIN_PENDING = {"id": "0b8e3f4a2c5d4e6f8a9b1c2d3e4f5a6b", "status": "pending",
+                   "status_url": "/zlb/v1/checkins/0b8e3f4a2c5d4e6f8a9b1c2d3e4f5a6b",
+                   "received_at": "2027-03-02T08:01:13+08:00"}
 
 LEAVE_APPLICATION = {
     "project_id": "c9d1afc9c5794a41bc1cb42fa5c6aba0", "start_date": "2027-03-10", "end_date": "2027-03-11",

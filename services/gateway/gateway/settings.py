@@ -26,6 +26,10 @@ class GatewaySettings(BaseSettings):
         default_factory=lambda: ["workflow", "attendance", "complaints", "notification", "scoring"],
         description="The services the back office's clock and settings reach.")
     rpc_timeout_seconds: float = Field(10.0, gt=0)
+    intake_confirm_timeout_seconds: float = Field(
+        5.0, gt=0, le=60, description="How long a check-in waits for the broker's confirm before the answer is 503.")
+    checkin_wait_max_ms: int = Field(
+        1000, ge=0, le=60000, description="The longest a check-in's `wait_ms` makes the gateway wait for its decision.")
     clock_wait_seconds: float = Field(
         8.0, ge=0, le=60,
         description="How long PUT /admin/v1/clock waits for every service to catch up before answering 202.")

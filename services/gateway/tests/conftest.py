@@ -79,9 +79,37 @@ class FakeServices:
         return [call for call in self.calls if call.method == method]
 
 
+@dataclass
+class FakeIntake:
+    """Same surface as ``gateway.intake.CheckinIntake``: the commands handed over are kept in
+    ``submitted``; ``answer`` is the decision to give (None: pending, or an exception to raise)."""
+
+    submitted: list = field(default_factory=list)
+    waits: list[float] = field(default_factory=list)
+    answer: Any = None
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    async def submit(self, command, wait_seconds: float):
+        if isinstance(self.answer, BaseException):
+            raise self.answer
+        self.submitted.append(command)
+        self.waits.append(wait_seconds)
+        return self.answer(command) if callable(self.answer) else self.answer
+
+
 @pytest.fixture
 def fake() -> FakeServices:
     return FakeServices()
+
+
+@pytest.fixture
+def intake() -> FakeIntake:
+    return FakeIntake()
 
 
 @pytest.fixture
@@ -105,12 +133,13 @@ def make_settings(store_dir) -> Callable[..., GatewaySettings]:
 
 
 @pytest.fixture
-def make_client(make_settings, fake) -> Iterator[Callable[..., TestClient]]:
-    """``make_client(**settings_overrides)``: a started TestClient of a fresh app around ``fake``."""
+def make_client(make_settings, fake, intake) -> Iterator[Callable[..., TestClient]]:
+    """``make_client(**settings_overrides)``: a started TestClient of a fresh app around ``fake``
+    (and ``intake`` for check-ins)."""
     started: list[TestClient] = []
 
     def make(**overrides) -> TestClient:
-        client = TestClient(create_app(settings=make_settings(**overrides), services=fake))
+        client = TestClient(create_app(settings=make_settings(**overrides), services=fake, intake=intake))
         client.__enter__()
         started.append(client)
         return client

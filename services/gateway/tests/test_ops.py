@@ -93,8 +93,8 @@ def test_openapi_has_no_dev_login_when_it_is_off(make_client):
     assert "/auth/v1/zzd/login" in paths
 
 
-def test_the_service_client_is_closed_when_the_app_stops(make_settings, fake):
-    with TestClient(create_app(settings=make_settings(), services=fake)) as client:
+def test_the_service_client_is_closed_when_the_app_stops(make_settings, fake, intake):
+    with TestClient(create_app(settings=make_settings(), services=fake, intake=intake)) as client:
         assert client.get("/healthz").status_code == 200
         assert fake.closed is False
 

@@ -3,6 +3,7 @@ owner settings routes (Art. 26, 35, 42, 47)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -33,6 +34,37 @@ class CheckinRequest(BaseModel):
     client_time: PlatformDateTime
     client_request_id: str = Field(min_length=8, max_length=64, description="The same id on a retry.")
     device: Device
+
+
+# The check-in id is derived from who sent it and the client's request id, so that a retry of the
+# same check-in (a phone that lost the answer) is the same check-in at every step: the 202's status
+# URL, the intake queue, the stored record.
+CHECKIN_INTAKE_QUEUE = "attendance.checkin-intake"  # the gateway's check-ins, decided by the attendance service
+_CHECKIN_ID_NAMESPACE = uuid.UUID("6f1f3c52-2b0e-4d4c-9d55-5a3c1e0b7a11")
+
+
+def checkin_id_of(person_id: str, client_request_id: str) -> str:
+    return uuid.uuid5(_CHECKIN_ID_NAMESPACE, f"{person_id}\n{client_request_id}").hex
+
+
+class CheckinCommand(BaseModel):
+    """A check-in the gateway received and the broker holds (Art. 26, 47): what the intake queue
+    carries to the attendance service, which decides it. ``received_at`` is the gateway's clock
+    when the check-in arrived: the time the rules judge, however late the decision comes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    checkin_id: str = Field(min_length=32, max_length=32)
+    person_id: str = Field(min_length=1, max_length=64)
+    received_at: PlatformDateTime
+    request: CheckinRequest
+    reply_to: str | None = Field(None, max_length=200, description="Where the gateway waits for the decision.")
+
+    @model_validator(mode="after")
+    def _id_is_derived(self) -> CheckinCommand:
+        if self.checkin_id != checkin_id_of(self.person_id, self.request.client_request_id):
+            raise ValueError("checkin_id is not the one derived from person_id and client_request_id")
+        return self
 
 
 class LeaveApplication(BaseModel):
@@ -156,9 +188,21 @@ class CheckinView(View):
 
 class CheckinDecision(CheckinView):
     """The decision on a check-in. A retry with the same client_request_id answers the check-in
-    recorded the first time, without distance_outside_m."""
+    recorded the first time."""
 
+    status: CheckinOutcome = Field(description="The outcome again, so that a client reads one field whether "
+                                               "the check-in is pending or decided.")
     distance_outside_m: float | None = Field(None, description="Metres outside the site's boundary; 0 inside.")
+
+
+class CheckinPending(View):
+    """A check-in the broker holds and the attendance service has not decided yet."""
+
+    id: str
+    status: Literal["pending"]
+    status_url: str = Field(description="GET it for the decision.")
+    received_at: Timestamp | None = Field(None, description="When the gateway received it (the time the rules "
+                                                            "judge); absent on a later look-up.")
 
 
 class MissingStreakView(View):

@@ -1,12 +1,28 @@
-"""RPC entrypoints of check-ins (Art. 26, 47)."""
+"""Entrypoints of check-ins (Art. 26, 47): the intake queue's consumer, which decides check-ins
+in batches, and the look-up of one's own check-in."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from attendance.usecases import checkins
-from common.service import command
+from common.contracts.attendance import CHECKIN_INTAKE_QUEUE, CheckinCommand
+from common.inbox import consumes_batch
+from common.service import query
 
 
 class CheckinEntrypoints:
-    @command
-    def record_checkin(self, call, data: dict) -> dict:
-        return checkins.record_checkin(call, data)
+    @consumes_batch(CHECKIN_INTAKE_QUEUE, CheckinCommand, source="gateway")
+    def decide_checkins(self, commands: list[CheckinCommand]) -> None:
+        platform_time = self.clock.now() if self.clock.shows_a_set_time() else None
+        session = self.db.session
+        decided = checkins.decide_checkins(session, commands, self.rules(), platform_time=platform_time,
+                                           decided_at=datetime.now(UTC))
+        self.db.commit()
+        # The gateways waiting for these decisions (wait_ms) hear them now; the others read them
+        # from the status URL.
+        self.replies([(answer.reply_to, answer.view) for answer in decided if answer.reply_to])
+
+    @query
+    def checkin_status(self, call, checkin_id: str) -> dict:
+        return checkins.checkin_status(call, checkin_id)

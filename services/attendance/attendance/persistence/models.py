@@ -146,8 +146,6 @@ class Checkin(Base):
     __table_args__ = (
         sa.UniqueConstraint("person_id", "client_request_id"),  # SQLite only (above)
         sa.Index("ix_checkin_day", "project_id", "person_id", "local_day"),
-        sa.Index("ix_checkin_device", "device_id", "recorded_at"),
-        sa.Index("ix_checkin_person_time", "person_id", "recorded_at"),
         # The rows still holding a raw position, for its purge (evaluations.purge_positions): the
         # months already purged are not read again.
         sa.Index("ix_checkin_positions_kept", "local_day", sqlite_where=sa.text("lat IS NOT NULL"),
@@ -169,6 +167,37 @@ class Checkin(Base):
     accuracy_m: Mapped[float | None]
     device_id: Mapped[str] = mapped_column(sa.String(128))
     client_time: Mapped[datetime]
+    distance_outside_m: Mapped[float | None]
+    # Wall-clock times of the intake: when the gateway received it and when its decision was
+    # committed (the decision's delay, measured; rows of before the intake have none).
+    received_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+
+
+class CheckinPerson(Base):
+    """Per person who checks in: the last accepted check-in (the duplicate, travel and repeated-
+    coordinates checks compare with it, Art. 26, 47), kept here so that deciding a check-in never
+    searches a year of check-ins. Its row is also the lock that decides one person's check-ins one
+    batch at a time, whichever attendance instance takes them."""
+
+    __tablename__ = "checkin_person"
+
+    person_id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    last_accepted_at: Mapped[datetime | None]
+    last_accepted_lat: Mapped[float | None]
+    last_accepted_lng: Mapped[float | None]
+    last_accepted_project_id: Mapped[str | None] = mapped_column(sa.String(32))
+
+
+class DeviceUse(Base):
+    """When each person last checked in with each device (any outcome): the shared-device check
+    (Art. 47) asks who else used a phone lately."""
+
+    __tablename__ = "device_use"
+
+    device_id: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
+    person_id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    last_used_at: Mapped[datetime]
 
 
 class LeaveRequest(Base):

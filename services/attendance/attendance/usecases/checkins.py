@@ -1,119 +1,341 @@
-"""Check-ins (Art. 26, 47): who checks in where and when, on which device, and what a
-suspicious one raises."""
+"""Check-ins (Art. 26, 47): deciding the check-ins of the intake queue, a batch at a time, and
+answering what became of one.
+
+The gateway authenticated and validated each check-in, stamped the moment it arrived and left
+it with the broker (:class:`common.contracts.attendance.CheckinCommand`). A batch is decided
+here with one read of each kind of fact for all its people (their rows in ``checkin_person``,
+locked, so that two attendance instances never decide one person's check-ins at once; roster
+rows; phases; non-working days; device bindings and uses; today's accepted check-ins), by the
+domain's rules (:func:`attendance.domain.checkins.assess_checkin`), in arrival order so that a
+person's second check-in of the batch sees the first; then stored with one insert per table,
+their events staged in the same transaction.
+
+The time the rules judge is the moment the gateway received the check-in, never the moment it
+is decided — except on a demo whose back office set the platform clock, where the set time
+stands for both (the gateway does not read the manual clock).
+
+A check-in the service has already stored (a redelivery after a crash, or the phone's retry with
+the same client_request_id within ``checkin_retry_window_days``) is not decided again: its
+stored decision is the answer.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from types import SimpleNamespace
+
 import sqlalchemy as sa
-from prometheus_client import Counter
-from sqlalchemy.exc import IntegrityError
+from prometheus_client import Counter, Histogram
 from sqlalchemy.orm import Session
 
 from attendance.domain import duty
-from attendance.domain.checkins import CheckinAttempt, CheckinContext, Outcome, PreviousCheckin, assess_checkin
-from attendance.domain.evaluations import evaluate_checkin
-from attendance.persistence.models import Checkin, DeviceBinding, NonWorkingDay, ProjectCopy, RosterEntry, new_id
-from attendance.usecases.common import (
-    Call,
-    accepted_checkin_times,
-    checkin_view,
-    phases,
-    raise_warning,
-    require_project,
-    roster,
+from attendance.domain.checkins import (
+    CheckinAttempt,
+    CheckinContext,
+    CheckinDecision,
+    Outcome,
+    PreviousCheckin,
+    Reason,
+    assess_checkin,
 )
-from common import events, usecase
+from attendance.domain.evaluations import evaluate_checkin
+from attendance.domain.rules import AttendanceRules
+from attendance.persistence.models import (
+    AttendancePhase,
+    Checkin,
+    CheckinPerson,
+    DeviceBinding,
+    DeviceUse,
+    NonWorkingDay,
+    ProjectCopy,
+    RosterEntry,
+)
+from attendance.usecases.common import Call, checkin_view, raise_warning, roster
+from common import events
 from common.clock import local_date
-from common.contracts import attendance as contracts
+from common.contracts.attendance import CheckinCommand
 from common.contracts.registry import Post
-from common.errors import IllegalStep, PermissionDenied
+from common.database import after_commit, dialect_insert
+from common.errors import NotFound
+from common.outbox import stage_events
+from common.principal import SYSTEM
+
+logger = logging.getLogger(__name__)
 
 CHECKINS = Counter("supervision_checkins_total",
                    "Check-ins decided, by outcome (accepted, flagged, rejected); a retry of one is not counted again",
                    ["outcome"])
+DECISION_DELAY = Histogram(
+    "attendance_checkin_decision_seconds",
+    "From the gateway's receipt of a check-in to its decision committed (wall clock)",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300))
 
 
-def duty_entries_of(session: Session, project: ProjectCopy, person_id: str) -> list[duty.RosterPost]:
-    """The person's posts that check in on the project. Check-ins are the busiest path, so only
-    the person's rows are read, except for small works, whose one checking person per firm
-    depends on the whole (small) roster."""
-    if project.below_threshold:
-        return [entry for entry in roster(session, project) if entry.person_id == person_id]
-    entries = session.execute(sa.select(RosterEntry).where(
-        RosterEntry.project_id == project.id, RosterEntry.person_id == person_id)).scalars()
-    return duty.duty_roster([duty.RosterPost(e.person_id, e.firm_id, Post(e.post), e.assigned_at, e.released_at)
-                             for e in entries], below_threshold=False)
+@dataclass(frozen=True)
+class Decided:
+    """The answer to one check-in of a batch, and where the gateway waits for it (if it does)."""
+
+    view: dict
+    reply_to: str | None
 
 
-def record_checkin(call: Call, data: dict) -> dict:
-    request = usecase.parse(contracts.CheckinRequest, data)
+def decision_view(checkin: Checkin) -> dict:
+    """A stored check-in as its person is answered (``status`` = the outcome)."""
+    view = {**checkin_view(checkin), "status": checkin.outcome}
+    if checkin.distance_outside_m is not None:
+        view["distance_outside_m"] = round(checkin.distance_outside_m, 1)
+    return view
+
+
+def checkin_status(call: Call, checkin_id: str) -> dict:
+    """The caller's own check-in: its decision, or ``pending`` while the queue still holds it (an id
+    never received looks the same: the platform cannot tell it from one on its way)."""
     person_id = call.principal.user_id
-    if person_id is None or call.principal.portal != "zlb":
-        raise PermissionDenied("check-ins come from the enterprise portal (ZLB)")
-    previous_same_request = call.session.execute(sa.select(Checkin).where(
-        Checkin.person_id == person_id, Checkin.client_request_id == request.client_request_id)).scalar_one_or_none()
-    if previous_same_request is not None:
-        if previous_same_request.project_id != request.project_id:
-            raise IllegalStep("this client_request_id was used for another check-in")
-        return checkin_view(previous_same_request)  # a retry: recorded once
-    project = require_project(call.session, request.project_id)
-    today = local_date(call.now)
-    rules = call.rules()
-    own_posts = duty_entries_of(call.session, project, person_id)
-    phased = any(entry.post in duty.PHASED_POSTS for entry in own_posts)
-    if not duty.on_duty(person_id, today, own_posts, phases(call.session, project.id) if phased else []):
-        raise PermissionDenied("you are not on this project's attendance roster today", [
-            {"field": "project_id", "reason": "not_on_roster"}])
-    binding = call.session.get(DeviceBinding, person_id)
-    last_on_device = call.session.execute(sa.select(Checkin.person_id, Checkin.recorded_at).where(
-        Checkin.device_id == request.device.id, Checkin.person_id != person_id)
-        .order_by(Checkin.recorded_at.desc()).limit(1)).first()
-    previous = call.session.execute(sa.select(Checkin).where(
-        Checkin.person_id == person_id, Checkin.outcome != "rejected")
-        .order_by(Checkin.recorded_at.desc()).limit(1)).scalar_one_or_none()
-    attempt = CheckinAttempt(person_id=person_id, project_id=project.id, lat=request.lat, lng=request.lng,
+    stored = call.session.execute(sa.select(Checkin).where(Checkin.id == checkin_id)).scalars().all()
+    if not stored:
+        return {"id": checkin_id, "status": "pending", "status_url": f"/zlb/v1/checkins/{checkin_id}"}
+    own = [checkin for checkin in stored if checkin.person_id == person_id]
+    if not own:
+        raise NotFound(f"check-in {checkin_id} not found")
+    return decision_view(max(own, key=lambda checkin: checkin.recorded_at))
+
+
+@dataclass
+class _Facts:
+    """What the batch's check-ins are decided on, read once for the whole batch and updated as
+    each check-in of the batch is decided (a person's second check-in sees the first)."""
+
+    projects: dict[str, ProjectCopy]
+    duty_posts: dict[tuple[str, str], list[duty.RosterPost]]
+    phases: dict[str, list[duty.Phase]]
+    non_working: set[tuple[str, date]]
+    bound_device: dict[str, str]
+    last_accepted: dict[str, PreviousCheckin]
+    device_uses: dict[str, dict[str, datetime]]  # device -> person -> last used
+    accepted_today: dict[tuple[str, str, date], list[datetime]]  # (person, project, day) -> times
+    new_bindings: list[dict] = field(default_factory=list)
+
+
+def decide_checkins(session: Session, commands: list[CheckinCommand], rules: AttendanceRules, *,
+                    platform_time: datetime | None, decided_at: datetime) -> list[Decided]:
+    """Decide and stage the storage of ``commands`` (the caller commits); the answers in order.
+
+    ``platform_time`` is the time the back office set on a demo's manual clock (None otherwise:
+    each check-in is judged at its ``received_at``); ``decided_at`` the wall clock now."""
+    commands = list({command.checkin_id: command for command in reversed(commands)}.values())[::-1]
+    if not commands:
+        return []
+    at = {command.checkin_id: platform_time or command.received_at for command in commands}
+    _lock_people(session, sorted({command.person_id for command in commands}))
+    stored = _already_stored(session, commands, at, rules)
+    fresh = [command for command in commands if command.checkin_id not in stored]
+    facts = _load_facts(session, fresh, at)
+    answers: dict[str, Decided] = {}
+    rows, staged, warnings = [], [], []
+    for command in fresh:
+        now = at[command.checkin_id]
+        attempt, decision, firm_id = _decide(command, facts, rules, now)
+        row = _checkin_row(command, decision, now, decided_at)
+        rows.append(row)
+        if decision.accepted:
+            staged.append(events.CheckinRecorded(
+                occurred_at=now, checkin_id=command.checkin_id, project_id=attempt.project_id,
+                person_id=attempt.person_id, recorded_at=now, outcome=str(decision.outcome),
+                flags=list(decision.flags)))
+        warning = evaluate_checkin(attempt, decision, firm_id, now)
+        if warning is not None:
+            warnings.append((warning, now))
+        answers[command.checkin_id] = Decided(decision_view(SimpleNamespace(**row)), command.reply_to)
+    _store(session, rows, facts, staged)
+    for warning, now in warnings:
+        raise_warning(Call(session, now, SYSTEM), warning)
+    after_commit(session, lambda: _count(rows, decided_at))
+    for command in commands:
+        if command.checkin_id in stored:
+            answers[command.checkin_id] = Decided(decision_view(stored[command.checkin_id]), command.reply_to)
+            logger.info("check-in already decided: answered again", extra={"checkin_id": command.checkin_id})
+    return [answers[command.checkin_id] for command in commands]
+
+
+def _count(rows: list[dict], decided_at: datetime) -> None:
+    for row in rows:
+        CHECKINS.labels(row["outcome"]).inc()
+        DECISION_DELAY.observe(max(0.0, (decided_at - row["received_at"]).total_seconds()))
+
+
+def _lock_people(session: Session, people: list[str]) -> None:
+    """One row per person, locked in person order (two batches sharing people wait, never deadlock)."""
+    session.execute(dialect_insert(session, CheckinPerson.__table__).on_conflict_do_nothing(),
+                    [{"person_id": person} for person in people])
+    if session.get_bind().dialect.name == "postgresql":  # SQLite has one writer at a time anyway
+        session.execute(sa.select(CheckinPerson.person_id).where(CheckinPerson.person_id.in_(people))
+                        .order_by(CheckinPerson.person_id).with_for_update()).all()
+
+
+def _already_stored(session: Session, commands: list[CheckinCommand], at: dict[str, datetime],
+                    rules: AttendanceRules) -> dict[str, Checkin]:
+    """The batch's check-ins stored before, looked up in the days a retry may come back in (on
+    PostgreSQL the month partitions of those days only)."""
+    last_day = max(local_date(instant) for instant in at.values())
+    first_day = min(local_date(instant) for instant in at.values()) - timedelta(days=rules.checkin_retry_window_days)
+    found = session.execute(sa.select(Checkin).where(
+        Checkin.id.in_([command.checkin_id for command in commands]),
+        Checkin.local_day >= first_day, Checkin.local_day <= last_day)).scalars()
+    return {checkin.id: checkin for checkin in found}
+
+
+def _load_facts(session: Session, commands: list[CheckinCommand], at: dict[str, datetime]) -> _Facts:
+    people = sorted({command.person_id for command in commands})
+    project_ids = sorted({command.request.project_id for command in commands})
+    devices = sorted({command.request.device.id for command in commands})
+    days = sorted({local_date(instant) for instant in at.values()})
+    projects = {project.id: project for project in session.execute(
+        sa.select(ProjectCopy).where(ProjectCopy.id.in_(project_ids))).scalars() if project.geofence}
+    duty_posts = _duty_posts(session, commands, projects)
+    phased = sorted({project_id for (project_id, _), posts in duty_posts.items()
+                     if any(post.post in duty.PHASED_POSTS for post in posts)})
+    phases: dict[str, list[duty.Phase]] = defaultdict(list)
+    if phased:
+        rows = session.execute(sa.select(AttendancePhase).where(AttendancePhase.project_id.in_(phased))).scalars()
+        for phase in rows:
+            phases[phase.project_id].append(duty.Phase(Post(phase.post), phase.start_date, phase.end_date))
+    non_working = {(project_id, day) for project_id, day in session.execute(
+        sa.select(NonWorkingDay.project_id, NonWorkingDay.day).where(
+            NonWorkingDay.project_id.in_(project_ids), NonWorkingDay.day.in_(days)))}
+    bound_device = {person_id: device_id for person_id, device_id in session.execute(
+        sa.select(DeviceBinding.person_id, DeviceBinding.device_id).where(DeviceBinding.person_id.in_(people)))}
+    last_accepted = {
+        row.person_id: PreviousCheckin(row.last_accepted_at, row.last_accepted_lat, row.last_accepted_lng,
+                                       row.last_accepted_project_id)
+        for row in session.execute(sa.select(CheckinPerson).where(CheckinPerson.person_id.in_(people))).scalars()
+        if row.last_accepted_at is not None and row.last_accepted_lat is not None}
+    device_uses: dict[str, dict[str, datetime]] = defaultdict(dict)
+    for device_id, person_id, used_at in session.execute(sa.select(
+            DeviceUse.device_id, DeviceUse.person_id, DeviceUse.last_used_at).where(DeviceUse.device_id.in_(devices))):
+        device_uses[device_id][person_id] = used_at
+    accepted_today: dict[tuple[str, str, date], list[datetime]] = defaultdict(list)
+    for person_id, project_id, day, recorded_at in session.execute(sa.select(
+            Checkin.person_id, Checkin.project_id, Checkin.local_day, Checkin.recorded_at).where(
+            Checkin.local_day.in_(days), Checkin.person_id.in_(people), Checkin.project_id.in_(project_ids),
+            Checkin.outcome != str(Outcome.REJECTED))):
+        accepted_today[(person_id, project_id, day)].append(recorded_at)
+    return _Facts(projects, duty_posts, dict(phases), non_working, bound_device, last_accepted, device_uses,
+                  accepted_today)
+
+
+def _duty_posts(session: Session, commands: list[CheckinCommand],
+                projects: dict[str, ProjectCopy]) -> dict[tuple[str, str], list[duty.RosterPost]]:
+    """The posts each person of the batch checks in on, per (project, person). Only the batch's
+    people's rows are read, except for small works, whose one checking person per firm depends on
+    the whole (small) roster."""
+    pairs = sorted({(command.request.project_id, command.person_id) for command in commands
+                    if command.request.project_id in projects})
+    posts: dict[tuple[str, str], list[duty.RosterPost]] = defaultdict(list)
+    small = {project_id for project_id, _ in pairs if projects[project_id].below_threshold}
+    for project_id in sorted(small):
+        for entry in roster(session, projects[project_id]):
+            posts[(project_id, entry.person_id)].append(entry)
+    large = [pair for pair in pairs if pair[0] not in small]
+    if large:
+        entries = session.execute(sa.select(RosterEntry).where(
+            sa.tuple_(RosterEntry.project_id, RosterEntry.person_id).in_(large))).scalars()
+        for entry in entries:
+            posts[(entry.project_id, entry.person_id)].append(
+                duty.RosterPost(entry.person_id, entry.firm_id, Post(entry.post), entry.assigned_at,
+                                entry.released_at))
+        for pair in large:
+            posts[pair] = duty.duty_roster(posts.get(pair, []), below_threshold=False)
+    return posts
+
+
+def _decide(command: CheckinCommand, facts: _Facts, rules: AttendanceRules,
+            now: datetime) -> tuple[CheckinAttempt, CheckinDecision, str | None]:
+    request, person_id = command.request, command.person_id
+    attempt = CheckinAttempt(person_id=person_id, project_id=request.project_id, lat=request.lat, lng=request.lng,
                              accuracy_m=request.accuracy_m, client_time=request.client_time,
                              device_id=request.device.id, device_platform=request.device.platform,
                              mock_location=request.device.mock_location)
+    today = local_date(now)
+    project = facts.projects.get(request.project_id)
+    own_posts = facts.duty_posts.get((request.project_id, person_id), [])
+    on_roster = project is not None and duty.on_duty(person_id, today, own_posts,
+                                                     facts.phases.get(request.project_id, []))
+    if not on_roster:
+        # Not the person's project today (or a project the platform does not know): stored as
+        # rejected, and nothing counts for the person.
+        _remember_device_use(facts, attempt, now)
+        return attempt, CheckinDecision(Outcome.REJECTED, str(Reason.NOT_ON_ROSTER)), None
+    others = {person: used_at for person, used_at in facts.device_uses.get(attempt.device_id, {}).items()
+              if person != person_id}
+    last_other = max(others.items(), key=lambda item: item[1]) if others else None
     context = CheckinContext(
         on_roster=True,
         project_status=project.status,
-        is_non_working_day=call.session.get(NonWorkingDay, (project.id, today)) is not None,
+        is_non_working_day=(project.id, today) in facts.non_working,
         fence=project.geofence,
         spoofing_policy=project.spoofing_policy,
-        bound_device_id=binding.device_id if binding else None,
-        device_last_person_id=last_on_device.person_id if last_on_device else None,
-        device_last_used_at=last_on_device.recorded_at if last_on_device else None,
-        previous_accepted=PreviousCheckin(previous.recorded_at, previous.lat, previous.lng, previous.project_id)
-        if previous is not None and previous.lat is not None else None,
-        previous_accepted_today_on_project=accepted_checkin_times(call.session, project.id, person_id, today, today),
+        bound_device_id=facts.bound_device.get(person_id),
+        device_last_person_id=last_other[0] if last_other else None,
+        device_last_used_at=last_other[1] if last_other else None,
+        previous_accepted=facts.last_accepted.get(person_id),
+        previous_accepted_today_on_project=list(facts.accepted_today.get((person_id, project.id, today), [])),
     )
-    decision = assess_checkin(attempt, context, rules, call.now)
-    checkin = Checkin(id=new_id(), project_id=project.id, person_id=person_id,
-                      client_request_id=request.client_request_id, recorded_at=call.now, local_day=today,
-                      outcome=str(decision.outcome), reason=decision.reason, flags=list(decision.flags),
-                      lat=request.lat, lng=request.lng, accuracy_m=request.accuracy_m, device_id=request.device.id,
-                      client_time=request.client_time)
-    try:
-        with call.session.begin_nested():
-            call.session.add(checkin)
-            if decision.binds_device:
-                call.session.add(DeviceBinding(person_id=person_id, device_id=request.device.id,
-                                               platform=request.device.platform, bound_at=call.now))
-    except IntegrityError:
-        # The same request arrived twice at once, or two first check-ins raced for the binding:
-        # the one that committed is the answer.
-        existing = call.session.execute(sa.select(Checkin).where(
-            Checkin.person_id == person_id, Checkin.client_request_id == request.client_request_id)
-        ).scalar_one_or_none()
-        if existing is not None:
-            return checkin_view(existing)
-        raise IllegalStep("another check-in of yours is being recorded; try again") from None
-    if decision.outcome != Outcome.REJECTED:
-        call.emit(events.CheckinRecorded, checkin_id=checkin.id, project_id=project.id, person_id=person_id,
-                  recorded_at=call.now, outcome=str(decision.outcome), flags=list(decision.flags))
-    warning = evaluate_checkin(attempt, decision, own_posts[0].firm_id, call.now)
-    if warning is not None:
-        raise_warning(call, warning)
-    call.session.flush()
-    CHECKINS.labels(str(decision.outcome)).inc()
-    return {**checkin_view(checkin), "distance_outside_m": round(decision.distance_outside_m, 1)}
+    decision = assess_checkin(attempt, context, rules, now)
+    _remember_device_use(facts, attempt, now)
+    if decision.accepted:
+        facts.last_accepted[person_id] = PreviousCheckin(now, attempt.lat, attempt.lng, project.id)
+        facts.accepted_today[(person_id, project.id, today)].append(now)
+    if decision.binds_device and person_id not in facts.bound_device:
+        facts.bound_device[person_id] = attempt.device_id
+        facts.new_bindings.append({"person_id": person_id, "device_id": attempt.device_id,
+                                   "platform": attempt.device_platform, "bound_at": now})
+    return attempt, decision, own_posts[0].firm_id
+
+
+def _remember_device_use(facts: _Facts, attempt: CheckinAttempt, now: datetime) -> None:
+    uses = facts.device_uses.setdefault(attempt.device_id, {})
+    uses[attempt.person_id] = max(now, uses.get(attempt.person_id, now))
+
+
+def _checkin_row(command: CheckinCommand, decision: CheckinDecision, now: datetime, decided_at: datetime) -> dict:
+    request = command.request
+    return {"id": command.checkin_id, "project_id": request.project_id, "person_id": command.person_id,
+            "client_request_id": request.client_request_id, "recorded_at": now, "local_day": local_date(now),
+            "outcome": str(decision.outcome), "reason": decision.reason, "flags": list(decision.flags),
+            "lat": request.lat, "lng": request.lng, "accuracy_m": request.accuracy_m,
+            "device_id": request.device.id, "client_time": request.client_time,
+            "distance_outside_m": decision.distance_outside_m, "received_at": command.received_at,
+            "decided_at": decided_at}
+
+
+def _store(session: Session, rows: list[dict], facts: _Facts, staged: list[events.Event]) -> None:
+    """The batch's check-ins, new device bindings, people's last accepted check-ins, device uses and
+    events: one statement each."""
+    if not rows:
+        return
+    session.execute(sa.insert(Checkin), rows)
+    if facts.new_bindings:
+        session.execute(sa.insert(DeviceBinding), facts.new_bindings)
+    people = {row["person_id"] for row in rows}
+    last = [{"person_id": person, "last_accepted_at": previous.time, "last_accepted_lat": previous.lat,
+             "last_accepted_lng": previous.lng, "last_accepted_project_id": previous.project_id}
+            for person, previous in facts.last_accepted.items() if person in people]
+    if last:
+        upsert = dialect_insert(session, CheckinPerson.__table__)
+        session.execute(upsert.on_conflict_do_update(index_elements=["person_id"], set_={
+            column: upsert.excluded[column] for column in
+            ("last_accepted_at", "last_accepted_lat", "last_accepted_lng", "last_accepted_project_id")}), last)
+    uses = [{"device_id": device_id, "person_id": person_id, "last_used_at": used_at}
+            for device_id, by_person in facts.device_uses.items() for person_id, used_at in by_person.items()
+            if person_id in people]
+    upsert = dialect_insert(session, DeviceUse.__table__)
+    session.execute(upsert.on_conflict_do_update(index_elements=["device_id", "person_id"], set_={
+        "last_used_at": sa.func.max(DeviceUse.last_used_at, upsert.excluded.last_used_at)
+        if session.get_bind().dialect.name == "sqlite"
+        else sa.func.greatest(DeviceUse.last_used_at, upsert.excluded.last_used_at)}), uses)
+    stage_events(session, staged)
+    logger.info("check-ins decided", extra={"count": len(rows), "checkin_ids": [row["id"] for row in rows[:20]]})
+

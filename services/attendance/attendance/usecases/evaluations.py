@@ -13,7 +13,7 @@ from attendance.domain import duty
 from attendance.domain.days import MonthFacts
 from attendance.domain.evaluations import evaluate_absence, evaluate_month, evaluate_patrol
 from attendance.domain.rules import AttendanceRules
-from attendance.persistence.models import Checkin, EvaluationMark, Patrol, ProjectCopy
+from attendance.persistence.models import Checkin, CheckinPerson, EvaluationMark, Patrol, ProjectCopy
 from attendance.usecases.common import (
     Call,
     calendar_days,
@@ -139,4 +139,7 @@ def purge_positions(call: Call, rules: AttendanceRules) -> int:
         .values(lat=None, lng=None, accuracy_m=None)).rowcount
     call.session.execute(sa.update(Patrol).where(Patrol.recorded_at < cutoff, Patrol.points.is_not(None))
                          .values(points=None))
+    call.session.execute(sa.update(CheckinPerson).where(CheckinPerson.last_accepted_at < cutoff,
+                                                        CheckinPerson.last_accepted_lat.is_not(None))
+                         .values(last_accepted_lat=None, last_accepted_lng=None))
     return purged

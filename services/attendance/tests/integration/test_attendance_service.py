@@ -10,6 +10,7 @@ from kombu import Connection, Exchange, Producer
 from attendance.service import MIGRATIONS_DIR
 from common import events
 from common.clock import DISTRICT_TZ
+from common.contracts.attendance import CheckinCommand, CheckinRequest, checkin_id_of
 from common.database import engine_for, migrate
 from common.errors import NotFound, PermissionDenied
 from common.principal import Principal
@@ -73,20 +74,38 @@ def wait_for(check, seconds=15):
             time.sleep(0.2)
 
 
-def checkin(attendance, request_id: str):
-    return attendance.call("record_checkin", {
-        "project_id": "p1", "lat": 30.0, "lng": 120.8, "accuracy_m": 5, "client_time": NOW.isoformat(),
-        "client_request_id": request_id, "device": {"id": "phone-pm", "platform": "ios", "mock_location": False}},
-        principal=MANAGER)
+def checkin_command(person: str, request_id: str, project: str = "p1") -> CheckinCommand:
+    request = CheckinRequest.model_validate({
+        "project_id": project, "lat": 30.0, "lng": 120.8, "accuracy_m": 5, "client_time": NOW.isoformat(),
+        "client_request_id": request_id, "device": {"id": f"phone-{person}", "platform": "ios",
+                                                    "mock_location": False}})
+    return CheckinCommand(checkin_id=checkin_id_of(person, request_id), person_id=person, received_at=NOW,
+                          request=request)
 
 
-def test_the_roster_follows_the_workflows_events_and_a_redelivery_changes_nothing(attendance):
+def decision_of(attendance, command: CheckinCommand) -> dict:
+    def decided():
+        answer = attendance.call("checkin_status", command.checkin_id,
+                                 principal=Principal(user_id=command.person_id, portal="zlb"))
+        assert answer["status"] != "pending"
+        return answer
+
+    return wait_for(decided)
+
+
+def checkin(attendance, send_checkins, request_id: str):
+    command = checkin_command("pm", request_id)
+    send_checkins(command)
+    return decision_of(attendance, command)
+
+
+def test_the_roster_follows_the_workflows_events_and_a_redelivery_changes_nothing(attendance, send_checkins):
     batch = registry_events("p1")
     publish(attendance.amqp_uri, batch)
     wait_for(lambda: _assert_status(attendance, "in_construction"))
     month = wait_for(lambda: _assert_people(attendance, ["pm"]))
     assert month["status"] == "in_construction"
-    assert checkin(attendance, "request-0001")["outcome"] == "accepted"
+    assert checkin(attendance, send_checkins, "request-0001")["outcome"] == "accepted"
     # The same events again (a redelivery): the inbox skips them, the roster is unchanged.
     publish(attendance.amqp_uri, batch)
     suspension = events.ProjectSuspended(occurred_at=NOW, project_id="p1", since=NOW, reason="停工")
@@ -94,9 +113,9 @@ def test_the_roster_follows_the_workflows_events_and_a_redelivery_changes_nothin
     wait_for(lambda: _assert_status(attendance, "suspended"))
     assert [row["person_id"] for row in attendance.call(
         "project_attendance", "p1", "2026-12", principal=BACK_OFFICE)["people"]] == ["pm"]
-    assert checkin(attendance, "request-0002")["reason"] == "project_suspended"
+    assert checkin(attendance, send_checkins, "request-0002")["reason"] == "project_suspended"
     # A retried check-in is recorded once.
-    assert checkin(attendance, "request-0001")["outcome"] == "accepted"
+    assert checkin(attendance, send_checkins, "request-0001")["outcome"] == "accepted"
     mine = attendance.call("my_attendance", "2026-12", principal=MANAGER)
     assert len(mine[0]["checkins"]) == 2
 

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from attendance.domain.evaluations import AttendanceWarning
 from attendance.persistence.models import Checkin, DeviceBinding
 from attendance.usecases import registry_copy
-from attendance.usecases.checkins import record_checkin
 from attendance.usecases.common import raise_warning, require_project, suspension_intervals
 from attendance.usecases.devices import approve_device_change
 from attendance.usecases.leave import decide_leave, project_leave_requests, request_leave
@@ -29,7 +28,7 @@ def hours(n: float) -> datetime:
 
 def checkin(call, *, lat=30.03, lng=120.87, device="phone-pm-1", mock=False, request_id=None, project=PROJECT,
             client_time=None):
-    return record_checkin(call, {
+    return call.check_in({
         "project_id": project, "lat": lat, "lng": lng, "accuracy_m": 8,
         "client_time": (client_time or call.now).isoformat(), "client_request_id": request_id or uuid.uuid4().hex,
         "device": {"id": device, "platform": "android", "mock_location": mock}})
@@ -60,19 +59,23 @@ def test_a_retried_checkin_is_recorded_once(session, call_as):
     assert session.execute(sa.select(sa.func.count()).select_from(Checkin)).scalar_one() == 1
 
 
-def test_refusals_that_store_nothing(session, call_as):
-    with pytest.raises(PermissionDenied) as refused:
-        checkin(call_as("owner-chief", hours(0), portal="zlb"))
-    assert refused.value.details[0]["reason"] == "not_on_roster"
-    with pytest.raises(NotFound):
-        checkin(call_as("pm", hours(0)), project="nowhere")
+def test_a_check_in_off_the_roster_is_rejected_and_counts_for_nothing(session, call_as):
+    stranger = checkin(call_as("owner-chief", hours(0), portal="zlb"), device="phone-owner-chief")
+    assert (stranger["outcome"], stranger["reason"], stranger["status"]) == ("rejected", "not_on_roster", "rejected")
+    unknown_project = checkin(call_as("pm", hours(0)), project="nowhere")
+    assert (unknown_project["outcome"], unknown_project["reason"]) == ("rejected", "not_on_roster")
+    assert staged(session, "checkin.recorded") == []
+    assert session.get(DeviceBinding, "owner-chief") is None and session.get(DeviceBinding, "pm") is None
+    # The person's next check-in on the right project is judged as if the rejected ones never were.
+    assert checkin(call_as("pm", hours(0) + timedelta(seconds=1)))["outcome"] == "accepted"
+
+
+def test_an_invalid_check_in_stores_nothing(session, call_as):
     with pytest.raises(InvalidInput) as invalid:
-        record_checkin(call_as("pm", hours(0)), {"project_id": PROJECT, "lat": 95, "lng": 120,
-                                                  "accuracy_m": 5, "client_time": "2026-12-01T08:00:00",
-                                                  "client_request_id": "x" * 10, "device": {}})
+        call_as("pm", hours(0)).check_in({"project_id": PROJECT, "lat": 95, "lng": 120, "accuracy_m": 5,
+                                          "client_time": "2026-12-01T08:00:00", "client_request_id": "x" * 10,
+                                          "device": {}})
     assert {item["field"] for item in invalid.value.details} >= {"lat", "client_time", "device.id"}
-    with pytest.raises(PermissionDenied):
-        checkin(call_as("pm", hours(0), portal="zzd"))
     assert session.execute(sa.select(sa.func.count()).select_from(Checkin)).scalar_one() == 0
 
 
@@ -110,8 +113,6 @@ def test_checkins_are_counted_by_outcome_once_each(session, call_as):
     checkin(call_as("pm", hours(0) + timedelta(seconds=5)), request_id=request_id)  # a retry
     checkin(call_as("pm", hours(1)), lat=30.05)
     checkin(call_as("pm", hours(4)), device="phone-new-9", lat=30.0301)
-    with pytest.raises(PermissionDenied):
-        checkin(call_as("pm", hours(5), portal="zzd"))  # refused before any decision
     after = counts()
     assert {outcome: after[outcome] - before[outcome] for outcome in after} == {
         "accepted": 1, "flagged": 1, "rejected": 1}
@@ -220,8 +221,7 @@ def test_non_working_days_and_phases(session, call_as):
     assert people["pm"]["construction_days"] == 2  # Dec 1 and 3
     # The technical lead checks in only in the phases the owner sets (Art. 26).
     assert people["tech"]["construction_days"] == 0
-    with pytest.raises(PermissionDenied):
-        checkin(call_as("tech", hours(0)), device="phone-tech")
+    assert checkin(call_as("tech", hours(0)), device="phone-tech")["reason"] == "not_on_roster"
     set_phases(owner, PROJECT, {"phases": [{"post": "technical_lead", "start": "2026-12-01",
                                             "end": "2026-12-31"}]})
     assert checkin(call_as("tech", hours(0)), device="phone-tech")["outcome"] == "accepted"
@@ -260,8 +260,7 @@ def test_a_replaced_person_has_no_duty_from_the_replacement_on(session, call_as)
     registry_copy.apply_replacement(session, events.PersonnelReplaced(
         occurred_at=hours(24), project_id=PROJECT, post="project_manager", firm_id="contractor",
         replaced_user_id="pm", replacement_user_id="pm2", reason="病", for_illness=True))
-    with pytest.raises(PermissionDenied):
-        checkin(call_as("pm", hours(25)))
+    assert checkin(call_as("pm", hours(25)))["reason"] == "not_on_roster"
     month = my_attendance(call_as("pm", hours(24 * 5)), "2026-12")[0]
     assert month["construction_days"] == 1  # Dec 1 only: the duty ended on Dec 2
 

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 
 from attendance.persistence.models import Checkin, EvaluationMark
 from attendance.usecases import registry_copy
-from attendance.usecases.checkins import record_checkin
 from attendance.usecases.common import Call, require_project
 from attendance.usecases.evaluations import days_left_to_evaluate, evaluate_due
 from attendance.usecases.patrols import record_patrol
@@ -42,7 +41,7 @@ def warnings(session):
 def valid_day(call_as, n, person="pm"):
     for hour in (8, 13):
         jitter = (n * 24 + hour) * 1e-6  # a real phone never reports the same position twice
-        record_checkin(call_as(person, day(n, hour)), {
+        call_as(person, day(n, hour)).check_in({
             "project_id": PROJECT, "lat": 30.03 + jitter, "lng": 120.87 - jitter, "accuracy_m": 5,
             "client_time": day(n, hour).isoformat(), "client_request_id": uuid.uuid4().hex,
             "device": {"id": f"phone-{person}", "platform": "android", "mock_location": False}})

@@ -11,7 +11,6 @@ from attendance.domain.evaluations import CONSECUTIVE_ABSENCE, PATROL_OVERDUE, S
 from attendance.domain.rules import AttendanceRules
 from attendance.persistence.models import RaisedWarning
 from attendance.service import AttendanceService
-from attendance.usecases.checkins import record_checkin
 from attendance.usecases.common import Call
 from attendance.usecases.evaluations import evaluate_due
 from common.errors import InvalidInput
@@ -67,7 +66,7 @@ def test_without_the_switch_the_same_days_raise_the_absence_warning(session):
 
 def test_a_check_in_with_risk_signals_is_still_flagged_when_its_warning_is_switched_off(session, call_as):
     switch_off(session, SUSPECTED_SPOOFING)
-    answer = record_checkin(call_as("pm", day(0)), {
+    answer = call_as("pm", day(0)).check_in({
         "project_id": PROJECT, "lat": 30.03, "lng": 120.87, "accuracy_m": 8, "client_time": day(0).isoformat(),
         "client_request_id": uuid.uuid4().hex,
         "device": {"id": "phone-pm", "platform": "android", "mock_location": True}})

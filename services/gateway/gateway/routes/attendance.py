@@ -3,15 +3,21 @@ ZLB; the owner's decisions, patrols and the project's month on ZZD."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import Path as FastApiPath
+from fastapi.responses import JSONResponse
 
+from common.clock import district_iso
 from common.contracts.attendance import (
     AttendancePhases,
     AttendancePolicy,
     AttendanceWarningView,
+    CheckinCommand,
     CheckinDecision,
+    CheckinPending,
     CheckinRequest,
     DeviceBindingView,
     DeviceChange,
@@ -27,6 +33,7 @@ from common.contracts.attendance import (
     PolicyView,
     PositionView,
     ProjectAttendanceView,
+    checkin_id_of,
 )
 from common.contracts.types import PlatformMonth
 from common.principal import Principal
@@ -47,21 +54,57 @@ Month = Annotated[PlatformMonth, Query(description="YYYY-MM, a month of the year
 
 
 
-@zlb_router.post("/checkins", response_model=CheckinDecision, summary="打卡 Check in",
-                 responses={**errors(400, 404, 409, 413),
-                            200: {"content": {"application/json": {"examples": {
-                                "accepted": {"summary": "Accepted on site", "value": examples.CHECKIN_ACCEPTED},
-                                "rejected": {"summary": "Rejected: outside the site",
-                                             "value": examples.CHECKIN_REJECTED}}}}}},
-                 description="Check in on site (Art. 26, 47). The server's clock decides the time; the answer says "
-                 "accepted, flagged (accepted, but suspect) or rejected, with the reason. A person not on the "
-                 "project's roster that day gets 403 and nothing is stored; a retry with the same "
-                 "client_request_id is recorded once and answers the first decision.")
-def check_in(body: Annotated[CheckinRequest, Body(openapi_examples={"on site": {
-                 "summary": "A check-in on site", "value": examples.CHECKIN}})],
-             principal: Principal = Depends(zlb_principal),
-             rpc: ServiceClient = Depends(services)):
-    return rpc.call("attendance", "record_checkin", payload(body), principal=principal)
+CheckinId = Annotated[str, FastApiPath(min_length=32, max_length=32, pattern="^[0-9a-f]{32}$",
+                                        description="The id the intake answered.")]
+
+
+@zlb_router.post("/checkins", status_code=202, response_model=CheckinPending, summary="打卡 Check in",
+                 responses={**errors(400, 413),
+                            202: {"description": "The broker holds the check-in; its decision is not there yet. "
+                                                 "GET the status_url (the Location header) for it.",
+                                  "content": {"application/json": {"example": examples.CHECKIN_PENDING}}},
+                            200: {"model": CheckinDecision,
+                                  "description": "Decided within wait_ms: accepted, flagged or rejected.",
+                                  "content": {"application/json": {"examples": {
+                                      "accepted": {"summary": "Accepted on site", "value": examples.CHECKIN_ACCEPTED},
+                                      "rejected": {"summary": "Rejected: outside the site",
+                                                   "value": examples.CHECKIN_REJECTED}}}}}},
+                 description="Check in on site (Art. 26, 47). The gateway checks the check-in, hands it to the "
+                 "broker and answers **202** with its id and status URL once the broker holds it (never before: "
+                 "a broker that is away gives 503 and nothing was taken). The attendance service decides it in "
+                 "moments: accepted, flagged (accepted, but suspect) or rejected with the reason — a person not on "
+                 "the project's roster that day is rejected `not_on_roster`. The time the rules judge (4 hours "
+                 "apart, the local day, the travel speed) is the moment the gateway received the check-in, never "
+                 "the moment it is decided.\n\nA phone that wants the decision in one round trip sends "
+                 "`wait_ms`: the gateway waits up to that long (at most its `checkin_wait_max_ms` setting) and "
+                 "answers **200** with the decision when it comes in time, 202 otherwise. A retry with the same "
+                 "client_request_id is the same check-in (same id), stored once, answering the first decision.")
+async def check_in(body: Annotated[CheckinRequest, Body(openapi_examples={"on site": {
+                       "summary": "A check-in on site", "value": examples.CHECKIN}})],
+                   request: Request,
+                   wait_ms: int = Query(0, ge=0, le=60000, description="Wait up to this many milliseconds for the "
+                                        "decision (capped by the gateway's checkin_wait_max_ms)."),
+                   principal: Principal = Depends(zlb_principal)):
+    received_at = datetime.now(UTC)
+    command = CheckinCommand(checkin_id=checkin_id_of(principal.user_id, body.client_request_id),
+                             person_id=principal.user_id, received_at=received_at, request=body)
+    settings = request.app.state.settings
+    decision = await request.app.state.intake.submit(command, min(wait_ms, settings.checkin_wait_max_ms) / 1000)
+    if decision is not None:
+        return JSONResponse(CheckinDecision.model_validate(decision).model_dump(mode="json", exclude_unset=True))
+    status_url = f"/zlb/v1/checkins/{command.checkin_id}"
+    return JSONResponse({"id": command.checkin_id, "status": "pending", "status_url": status_url,
+                         "received_at": district_iso(received_at)}, status_code=202, headers={"Location": status_url})
+
+
+@zlb_router.get("/checkins/{checkin_id}", response_model=CheckinDecision | CheckinPending,
+                summary="打卡结果 A check-in's decision", responses=errors(404),
+                description="One's own check-in: `pending` while the attendance service has not decided it (an id "
+                            "that was never received looks the same), else its decision: accepted, flagged or "
+                            "rejected with the reason. Another person's check-in is 404.")
+def checkin_status(checkin_id: CheckinId, principal: Principal = Depends(zlb_principal),
+                   rpc: ServiceClient = Depends(services)):
+    return rpc.call("attendance", "checkin_status", checkin_id, principal=principal)
 
 
 @zlb_router.get("/me/attendance", response_model=list[MyMonthView],

@@ -1,10 +1,12 @@
 """Event handlers of the intake: warnings (attendance, workflow), deadline reminders, case steps and
-check-ins, each idempotent through the inbox and one line into :mod:`notification.usecases.intake`."""
+check-ins, each idempotent through the inbox and one line into :mod:`notification.usecases.intake`.
+Check-ins come hundreds a second at the morning peak (and concern few: only the flagged ones are
+told), so they are taken in batches."""
 
 from __future__ import annotations
 
 from common import events
-from common.inbox import handles
+from common.inbox import handles, handles_batch
 from notification.usecases import intake
 
 
@@ -27,6 +29,6 @@ class IntakeEntrypoints:
     def case_step_recorded(self, event):
         intake.case_step_recorded(self._call(), event)
 
-    @handles(events.CheckinRecorded)
-    def checkin_recorded(self, event):
-        intake.checkin_recorded(self._call(), event)
+    @handles_batch(events.CheckinRecorded)
+    def checkin_recorded(self, batch):
+        intake.checkins_recorded(self._call(), batch)

@@ -105,3 +105,15 @@ def test_a_failing_delivery_is_retried_with_backoff_then_parked_and_the_back_off
     assert [m.id for m in working.sent] == [parked.id]  # the same message id: the portal delivers it once
     log = delivery.get_delivery(call_as(session, now, "back-office", "zzd"), parked.id)["attempt_log"]
     assert [entry["outcome"] for entry in log] == ["failed"] * 5 + ["resend", "sent"]
+
+
+def test_of_a_batch_of_check_ins_only_the_flagged_ones_reach_the_owners_project_lead(session, call_as):
+    def checkin(outcome, flags=()):
+        return events.CheckinRecorded(occurred_at=START, checkin_id=f"c-{outcome}", project_id=PROJECT,
+                                      person_id="pm", recorded_at=START, outcome=outcome, flags=list(flags))
+
+    intake.checkins_recorded(call_as(session, START), [checkin("accepted"), checkin("flagged", ["mock_location"])])
+    channels = Recording()
+    run(session, START, channels)
+    assert [(m.recipient_user_id, m.channel) for m in channels.sent] == [("lead", "zzd")]
+    assert "mock_location" in channels.sent[0].text
