@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.browser.district import seed_scene
 from tests.launch import ROOT, portal_standins, running_platform
 
 CHROMIUM = Path(os.environ.get("SUPERVISION_TEST_CHROMIUM", "/usr/bin/chromium"))
@@ -102,9 +103,10 @@ class Api:
             self.tokens[user_id] = {"Authorization": f"Bearer {answer.json()['access_token']}"}
         return self.tokens[user_id]
 
-    def call(self, user_id: str, method: str, path: str, expected: int = 200, **kwargs):
+    def call(self, user_id: str, method: str, path: str, expected: int | tuple[int, ...] = 200, **kwargs):
         answer = self.http.request(method, path, headers=self.login(user_id), **kwargs)
-        assert answer.status_code == expected, f"{method} {path} as {user_id}: {answer.status_code} {answer.text}"
+        allowed = expected if isinstance(expected, tuple) else (expected,)
+        assert answer.status_code in allowed, f"{method} {path} as {user_id}: {answer.status_code} {answer.text}"
         return answer.json()
 
 
@@ -113,6 +115,12 @@ def api(platform):
     client = Api(platform["base_url"])
     yield client
     client.http.close()
+
+
+@pytest.fixture(scope="package")
+def scene(api):
+    """The projects, people, check-ins, warnings and the clue of tests/browser/district.py."""
+    return seed_scene(api)
 
 
 def log_in(page, user_id: str, app: str = "console") -> None:

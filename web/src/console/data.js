@@ -37,7 +37,7 @@ let unitNames = null
 export async function unitNameMap() {
   if (!unitNames) {
     try {
-      unitNames = Object.fromEntries((await allPages('/zzd/v1/units', {}, 500)).map((unit) => [unit.id, unit.name]))
+      unitNames = Object.fromEntries((await allPages('/zzd/v1/units', {}, 200)).map((unit) => [unit.id, unit.name]))
     } catch {
       unitNames = {}
     }
