@@ -7,7 +7,7 @@ import time
 from contextlib import asynccontextmanager
 
 import httpx
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from prometheus_client import Counter, Histogram
 
 from common.logs import configure_logging
@@ -59,6 +59,33 @@ def _portal_adapters(settings: GatewaySettings) -> tuple[dict, httpx.Client]:
     }, http
 
 
+class Measured:
+    """Counts and times every request by route template and status. A plain ASGI middleware: the
+    check-in peak cannot afford the task and streams that ``@app.middleware("http")`` adds."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = {"code": 500}
+
+        async def sending(message):
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            template = getattr(scope.get("route"), "path", "unmatched")
+            HTTP_REQUESTS.labels(scope["method"], template, status["code"]).inc()
+            HTTP_LATENCY.labels(scope["method"], template).observe(time.perf_counter() - started)
+
+
 def create_app(settings: GatewaySettings | None = None, services: ServiceClient | None = None,
                intake: CheckinIntake | None = None) -> FastAPI:
     platform = platform_settings()
@@ -99,15 +126,7 @@ def create_app(settings: GatewaySettings | None = None, services: ServiceClient 
     app.add_middleware(RequestGuard, max_json_body_bytes=settings.max_json_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes)
 
-    @app.middleware("http")
-    async def measure(request: Request, call_next):
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        template = getattr(route, "path", "unmatched")
-        HTTP_REQUESTS.labels(request.method, template, response.status_code).inc()
-        HTTP_LATENCY.labels(request.method, template).observe(time.perf_counter() - started)
-        return response
+    app.add_middleware(Measured)
 
     for router in (ops.router, auth.router, zzd.router, zlb.router, attendance.zzd_router, attendance.zlb_router,
                    processes.zzd_router, processes.zlb_router, concealed.zzd_router, concealed.zlb_router,
