@@ -186,7 +186,14 @@ class CheckinIntake:
                         batch.append(self._outbox.get_nowait())
                     except queue.Empty:
                         break
-                self._publish(publisher, batch)
+                try:
+                    self._publish(publisher, batch)
+                except Exception as error:  # the thread must outlive any one batch, or every check-in would wait
+                    logger.exception("check-in batch not published", extra={"count": len(batch)})
+                    for _, confirmed, _ in batch:
+                        if not confirmed.done():
+                            confirmed.set_exception(BrokerUnavailable(f"the check-in was not handed over: {error!r}"))
+                    publisher.close()
         finally:
             publisher.close()
 
