@@ -12,7 +12,7 @@ from tests.browser.conftest import log_in
 pytestmark = pytest.mark.browser
 
 
-def test_a_line_head_sees_only_the_projects_of_the_line_and_may_switch_to_english(new_page, api, scene):
+def test_a_line_head_sees_only_the_lines_projects_listed_and_mapped_and_may_switch_to_english(new_page, api, scene):
     page = new_page()
     log_in(page, "demo-line-head")
     expect(page.get_by_test_id("who")).to_contain_text("陈条线")
@@ -24,6 +24,9 @@ def test_a_line_head_sees_only_the_projects_of_the_line_and_may_switch_to_englis
 
     listed = api.call("demo-line-head", "GET", "/zzd/v1/projects")
     assert sorted(shown.all_inner_texts()) == sorted(project["name"] for project in listed) == ["曹娥江堤防加固工程"]
+    page.get_by_test_id("menu-map").click()
+    expect(page.get_by_test_id(f"site-{scene['built']}")).to_be_visible()
+    assert page.get_by_test_id(f"site-{scene['parks']}").count() == 0
     page.get_by_test_id("locale").get_by_text("English").click()
     expect(page.get_by_test_id("menu-projects")).to_have_text("Projects")
 
