@@ -8,5 +8,7 @@ export function errorText(error, t) {
     ? error.details.filter((item) => item && item.field).map((item) => `${item.field}: ${item.reason}`)
     : []
   const message = error.message && error.message !== kind ? `${kind}：${error.message}` : kind
-  return fields.length ? `${message}（${fields.join('；')}）` : message
+  // A field the message already names is not repeated.
+  const more = fields.filter((field) => !message.includes(field))
+  return more.length ? `${message}（${more.join('；')}）` : message
 }
