@@ -9,7 +9,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 PACKAGES := -e libs/common -e services/workflow -e services/attendance -e services/complaints \
 	-e services/notification -e services/scoring -e services/gateway
 
-.PHONY: run test lint unit integration e2e drills browser install clean bench rules web
+.PHONY: run test lint unit integration e2e drills browser install clean bench rules web demo
 
 # The front end (web/): installed from its lock file, built into web/dist/ when a source changed.
 WEB_MODULES := web/node_modules/.installed
@@ -39,8 +39,21 @@ $(WEB_BUILT): $(WEB_MODULES) $(WEB_SOURCES)
 
 web: $(WEB_BUILT)
 
+# `make run SEED=district` also seeds the larger demo district once the platform is up (README.md,
+# "A larger demo district"); `make demo` seeds it into the platform `make run` started.
+SEED ?= demo
+GATEWAY ?= http://127.0.0.1:8000
+DEMO_ARGS ?=
+
 run: $(STAMP) $(WEB_BUILT)
+ifeq ($(SEED),district)
+	$(BIN)/python scripts/demo_district.py --start-platform --gateway $(GATEWAY) $(DEMO_ARGS)
+else
 	$(BIN)/python scripts/run_platform.py
+endif
+
+demo: $(STAMP)
+	$(BIN)/python scripts/demo_district.py --gateway $(GATEWAY) $(DEMO_ARGS)
 
 test: $(STAMP) lint $(WEB_BUILT)
 	$(BIN)/python -m pytest
