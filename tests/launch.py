@@ -6,6 +6,7 @@ browser tests (tests/browser) one for all of them, seeded with the demo district
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -83,7 +84,8 @@ def running_platform(amqp_uri: str, postgres_database: Callable[[str], str], por
     log_path = var / "platform.log"
     with log_path.open("wb") as log:
         launcher = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "run_platform.py"), "--port", str(port),
-                                     "--seed", seed], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+                                     "--seed", seed], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -103,5 +105,20 @@ def running_platform(amqp_uri: str, postgres_database: Callable[[str], str], por
         yield {"base_url": base_url, "amqp_uri": amqp_uri, "metrics_urls": metrics_urls, "log": log_path,
                "workflow_database_url": env["SUPERVISION_WORKFLOW_DATABASE_URL"]}
     finally:
-        launcher.terminate()
-        launcher.wait(timeout=60)
+        stop_platform(launcher)
+
+
+def stop_platform(launcher: subprocess.Popen, grace: float = 2.0) -> None:
+    """Stop a platform the tests started: politely first, then — the tests being over, and a
+    graceful stop of every service taking up to half a minute on a busy machine — the launcher's
+    whole process group at once."""
+    launcher.terminate()
+    try:
+        launcher.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(launcher.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    launcher.wait(timeout=30)
