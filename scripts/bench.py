@@ -233,6 +233,13 @@ class Resources:
                 note(f"warning: could not delete vhost {self.vhost}: {error}")
 
 
+def database_name(url: str) -> str:
+    """The database a URL of :meth:`Resources.make_database` names."""
+    import sqlalchemy as sa
+
+    return sa.engine.make_url(url).database
+
+
 # --- 1. baselines ------------------------------------------------------------------------------------
 
 

@@ -1,15 +1,16 @@
 """Bench of check-ins through the gateway (issue 11, "Speed"); ``make bench`` runs it first.
 
-The platform is started by ``scripts/run_platform.py`` with the system clock on fresh databases
-and a fresh vhost of this run (own ports too); the attendance database's copy of the registry is
-seeded directly with BENCH_PEOPLE people on projects of 1,000 (this measures check-ins, not
-registration). The load is driven by ``wrk`` (Debian package ``wrk``, installed with apt-get when
-missing) with ``scripts/bench_checkins.lua``: for each run the bench issues every person a token
-(it knows the platform's JWT secret) and writes one line per check-in, ``<token>\\t<body>``, each
-body with its own ``client_request_id`` and each person once, into one file per wrk thread; wrk
-keeps one connection per thread, so that its Lua knows which check-in each answer is for. Each
-thread stops sending at the end of its window and waits for its last answer, so that every
-check-in sent is answered (or counted lost) before the figures are read.
+The platform is started by ``scripts/run_platform.py`` with the system clock, every service on a
+fresh PostgreSQL database of this run, on a fresh vhost and ports of its own; the attendance
+service's copy of the registry is seeded directly with BENCH_PEOPLE people on projects of 1,000
+(this measures check-ins, not registration). The load is driven by ``wrk`` (Debian package
+``wrk``, installed with apt-get when missing) with ``scripts/bench_checkins.lua``: for each run
+the bench issues every person a token (it knows the platform's JWT secret) and writes one line
+per check-in, ``<token>\\t<body>``, each body with its own ``client_request_id`` and each person
+once, into one file per wrk thread; wrk keeps one connection per thread, so that its Lua knows
+which check-in each answer is for. Each thread stops sending at the end of its window and waits
+for its last answer, so that every check-in sent is answered (or counted lost) before the
+figures are read.
 
 Figures (``BENCH <name> <value> <unit>``, the same names on every run, ``nan`` when not measured):
 
@@ -85,6 +86,7 @@ GOAL_DECISION_P99_MS = 1000
 GOAL_WRK_CPU_MS = 0.5
 STEP_RATES = (100, 200, 400, 600, 800)
 ANSWERED = (200, 202)
+SERVICES = ("workflow", "attendance", "complaints", "notification", "scoring")
 # Processes whose CPU per check-in is a figure; the others (workflow, ...) are in the comments.
 CPU_FIGURES = ("gateway", "attendance", "rabbitmq", "postgresql", "wrk")
 # How long the bench waits for wrk's last answers after a window, and for the queue to drain.
@@ -265,15 +267,15 @@ class Wrk:
 
 class CpuWatch:
     """CPU seconds over a window of the platform's processes (``roles``: pid -> role), RabbitMQ,
-    and PostgreSQL: the backends of this run's databases as ``postgresql``, the server's own
-    processes (WAL writer, checkpointer…, shared by every database) as ``postgresql-shared``;
-    backends of other databases (other work on this machine) are left out."""
+    and PostgreSQL: the backends of this run's databases as ``postgresql <database>`` (``databases``:
+    name -> label), the server's own processes (WAL writer, checkpointer…, shared by every database)
+    as ``postgresql-shared``; backends of other databases (other work on this machine) are left out."""
 
-    def __init__(self, roles: dict[int, str], databases: list[str]):
+    def __init__(self, roles: dict[int, str], databases: dict[str, str]):
         import sqlalchemy as sa
 
         self.roles = dict(roles)
-        self.databases = {name.rsplit("/", 1)[-1] for name in databases}
+        self.databases = databases
         self.admin = sa.create_engine(bench.PG_ADMIN_URL, pool_size=1)
 
     def postgres_roles(self) -> dict[int, str]:
@@ -284,7 +286,7 @@ class CpuWatch:
             for pid, database, kind in connection.execute(sa.text(
                     "SELECT pid, datname, backend_type FROM pg_stat_activity WHERE pid <> pg_backend_pid()")):
                 if database in self.databases:
-                    roles[pid] = "postgresql"
+                    roles[pid] = f"postgresql {self.databases[database]}"
                 elif database is None and kind != "client backend":
                     roles[pid] = "postgresql-shared"
         return roles
@@ -326,27 +328,28 @@ def loadavg() -> str:
 
 
 def report_cpu(load: Load, label: str) -> dict[str, float]:
-    """The comments on where the CPU went in a window; returns ms of CPU per answered check-in by role
-    (the attendance processes summed as ``attendance``)."""
+    """The comments on where the CPU went in a window; returns ms of CPU per answered check-in by
+    figure: the attendance processes summed as ``attendance``, the databases' backends as ``postgresql``."""
     window = load.seconds
     done = max(1.0, load.values.get("answered_in_window", 0))
-    by_role: dict[str, float] = {}
+    by_figure: dict[str, float] = {}
     for role, seconds in load.cpu.items():
-        key = "attendance" if role.startswith("attendance") else role
-        by_role[key] = by_role.get(key, 0.0) + seconds
-    shares = ", ".join(f"{role} {value / window * 100:.0f}%" for role, value in
-                       sorted(load.cpu.items(), key=lambda item: -item[1]))
+        key = "attendance" if role.startswith("attendance") else role.split()[0]  # attendance-2, postgresql <db>
+        by_figure[key] = by_figure.get(key, 0.0) + seconds
+    # the processes that used at least 0.5% of a core (the idle services and databases left out)
+    ordered = [(role, seconds) for role, seconds in sorted(load.cpu.items(), key=lambda item: -item[1])
+               if seconds >= 0.005 * window]
     others = max(0.0, load.busy * (os.cpu_count() or 1) - sum(load.cpu.values()) / window)
-    note(f"{label}: cpu over the window (100% = one core; the machine has {os.cpu_count()}): {shares}; "
-         f"machine busy {load.busy * 100:.0f}%, of which {others * 100:.0f}% of a core outside the "
+    note(f"{label}: cpu over the window (100% = one core; the machine has {os.cpu_count()}): "
+         + ", ".join(f"{role} {seconds / window * 100:.0f}%" for role, seconds in ordered)
+         + f"; machine busy {load.busy * 100:.0f}%, of which {others * 100:.0f}% of a core outside the "
          "processes listed (other work on this machine, this script)")
-    per_checkin = {role: seconds / done * 1000 for role, seconds in by_role.items()}
-    note(f"{label}: cpu per answered check-in: " + ", ".join(
-        f"{role} {value:.2f} ms" for role, value in sorted(per_checkin.items(), key=lambda item: -item[1]))
-        + f" (total {sum(per_checkin.values()):.2f} ms; 2 cores give {2000 / max(sum(per_checkin.values()), 1e-9):.0f}"
-        "/s at that cost)")
-    single = {role: value / window for role, value in load.cpu.items()
-              if role in ("gateway", "attendance", "attendance-2", "workflow")}
+    total = sum(load.cpu.values()) / done * 1000
+    note(f"{label}: cpu per answered check-in: "
+         + ", ".join(f"{role} {seconds / done * 1000:.2f} ms" for role, seconds in ordered)
+         + f" (total {total:.2f} ms: 2 cores give {2000 / max(total, 1e-9):.0f}/s at that cost)")
+    single = {role: seconds / window for role, seconds in load.cpu.items()
+              if role in ("gateway", "attendance", "attendance-2", "notification")}
     hottest = max(single, key=single.get) if single else None
     if hottest and single[hottest] >= 0.85:
         note(f"{label}: limit: the {hottest} process is at {single[hottest] * 100:.0f}% of the one core a "
@@ -355,7 +358,7 @@ def report_cpu(load: Load, label: str) -> dict[str, float]:
         note(f"{label}: limit: the machine's CPU is saturated")
     else:
         note(f"{label}: limit: no process is CPU-bound: waiting (round trips, confirms, locks, batches) sets the rate")
-    return per_checkin
+    return {key: seconds / done * 1000 for key, seconds in by_figure.items()}
 
 
 # --- the attendance database -------------------------------------------------------------------------------
@@ -506,23 +509,24 @@ def metric_delta(before: dict, after: dict, name: str, *label_parts: str) -> flo
 
 
 def report_metrics(label: str, gateway: tuple[dict, dict], attendance: tuple[dict, dict]) -> None:
-    """Mean time inside the gateway per check-in POST, and the attendance entrypoints that ran."""
-    http_sum = metric_delta(*gateway, "gateway_http_request_seconds_sum", "/zlb/v1/checkins")
-    http_count = metric_delta(*gateway, "gateway_http_request_seconds_count", "/zlb/v1/checkins")
+    """Mean times over the window from the platform's own metrics: inside the gateway per check-in
+    POST, from hand-over to the broker's confirm, and the attendance entrypoints that ran most."""
     parts = []
-    if http_count:
-        parts.append(f"inside the gateway {http_sum / http_count * 1000:.1f} ms per check-in POST")
+    for name, labels, what in (("gateway_http_request_seconds", ("/zlb/v1/checkins",), "inside the gateway per POST"),
+                               ("gateway_checkin_confirm_seconds", (), "hand-over to the broker's confirm")):
+        count = metric_delta(*gateway, f"{name}_count", *labels)
+        if count:
+            parts.append(f"{what} {metric_delta(*gateway, f'{name}_sum', *labels) / count * 1000:.1f} ms")
     before, after = attendance
-    entrypoints = Counter()
-    for key, value in after.items():
-        if key.startswith("supervision_entrypoint_latency_seconds_count"):
-            entrypoints[key] = value - before.get(key, 0.0)
+    entrypoints = Counter({key: value - before.get(key, 0.0) for key, value in after.items()
+                           if key.startswith("supervision_entrypoint_latency_seconds_count")})
     for key, count in entrypoints.most_common(3):
         if count <= 0:
             continue
-        total = after.get(key.replace("_count", "_sum"), 0.0) - before.get(key.replace("_count", "_sum"), 0.0)
-        label = key.split('entrypoint="', 1)[-1].split('"', 1)[0]
-        parts.append(f"attendance {label} x{count:.0f}, {total / count * 1000:.1f} ms each")
+        total_key = key.replace("_count", "_sum")
+        seconds = after.get(total_key, 0.0) - before.get(total_key, 0.0)
+        entrypoint = key.split('entrypoint="', 1)[-1].split('"', 1)[0]
+        parts.append(f"attendance {entrypoint} x{count:.0f}, {seconds / count * 1000:.1f} ms each")
     if parts:
         note(f"{label}: mean times over the window: " + "; ".join(parts))
 
@@ -534,6 +538,9 @@ def py_spy() -> str | None:
     if not found:
         note("BENCH_PROFILE=1: py-spy is not installed (`.venv/bin/pip install py-spy`); no profiles")
     return found
+
+
+PLATFORM_PACKAGES = {"gateway", "attendance", "common", "workflow", "complaints", "notification", "scoring"}
 
 
 class Profiles:
@@ -563,8 +570,8 @@ class Profiles:
             if not output.exists():
                 note(f"profile of {role}: py-spy wrote nothing: {err.strip()[-300:]}")
                 continue
-            own: Counter = Counter()
-            inclusive: Counter = Counter()
+            own: Counter = Counter()  # by frame: function (file:line)
+            inclusive: Counter = Counter()  # by function (file), once per sample
             samples = 0
             for line in output.read_text().splitlines():
                 stack, _, count_text = line.rpartition(" ")
@@ -577,15 +584,16 @@ class Profiles:
                     continue
                 samples += count
                 own[frames[-1]] += count
-                for frame in set(frames):
-                    inclusive[frame] += count
+                for function in {frame.rsplit(":", 1)[0] + ")" for frame in frames}:
+                    inclusive[function] += count
             if not samples:
                 continue
-            note(f"profile of {role} ({samples} samples while on CPU), by own time:\n" + "\n".join(
+            note(f"profile of {role} ({samples} samples of threads py-spy saw running), by own time:\n" + "\n".join(
                 f"  {count / samples * 100:5.1f}%  {frame}" for frame, count in own.most_common(top)))
-            note(f"profile of {role}, including callees (platform code only):\n" + "\n".join(
-                f"  {count / samples * 100:5.1f}%  {frame}" for frame, count in inclusive.most_common()
-                if "/services/" in frame or "/libs/" in frame)[:4000])
+            platform_code = [(function, count) for function, count in inclusive.most_common()
+                             if function.split("(", 1)[-1].split("/", 1)[0] in PLATFORM_PACKAGES]
+            note(f"profile of {role}, platform functions including their callees:\n" + "\n".join(
+                f"  {count / samples * 100:5.1f}%  {function}" for function, count in platform_code[:2 * top]))
 
 
 # --- the runs --------------------------------------------------------------------------------------------------
@@ -776,8 +784,8 @@ def bench_checkins(resources: bench.Resources, var_dir: Path) -> None:
     executable = find_wrk()
     seconds = env_float("BENCH_SECONDS", 60)
     people_total = env_int("BENCH_PEOPLE", 250_000)
-    workflow_url = resources.make_database("workflow")
-    attendance_url = resources.make_database("attendance")
+    urls = {service: resources.make_database(service) for service in SERVICES}
+    workflow_url, attendance_url = urls["workflow"], urls["attendance"]
     started = time.perf_counter()
     n_projects = seed_attendance(attendance_url, people_total)
     note(f"check-ins: seeded {people_total} people on {n_projects} projects of the attendance copy "
@@ -785,6 +793,8 @@ def bench_checkins(resources: bench.Resources, var_dir: Path) -> None:
 
     port = bench.free_port()
     env = bench.platform_env(resources, var_dir, workflow_url, attendance_url, port)
+    # every service on PostgreSQL, as deployed: notification takes each check-in's event too
+    env.update({f"SUPERVISION_{service.upper()}_DATABASE_URL": url for service, url in urls.items()})
     platform = bench.Platform(env, port, var_dir / "platform.log")
     second = SecondConsumer(env, var_dir / "attendance-2.log")
     database = AttendanceDatabase(attendance_url)
@@ -794,7 +804,7 @@ def bench_checkins(resources: bench.Resources, var_dir: Path) -> None:
         platform.start()
         note(f"check-ins: platform ready in {time.perf_counter() - started:.1f} s at {platform.base_url} "
              f"({', '.join(f'{role} pid {pid}' for pid, role in platform.children.items())}); wrk: {executable}")
-        watch = CpuWatch(platform.children, resources.databases)
+        watch = CpuWatch(platform.children, {bench.database_name(url): service for service, url in urls.items()})
         runner = CheckinRuns(Wrk(executable, platform.base_url, n_projects, watch, var_dir), People(people_total),
                              database, f"{platform.base_url}/metrics",
                              f"http://127.0.0.1:{env['SUPERVISION_ATTENDANCE_METRICS_PORT']}/metrics",
