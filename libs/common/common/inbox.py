@@ -239,9 +239,15 @@ class BatchingEntrypoint:
             if committed:
                 self.queue_consumer.ack_message(message)
             elif len(batch) == 1:
-                eventlet.sleep(self.queue_policy.redelivery_wait(message))
-                self.queue_consumer.requeue_message(message)
+                # Given back after a wait that grows with its deliveries, without holding up the
+                # batches behind it.
+                self.container.spawn_managed_thread(lambda message=message: self._requeue_later(message),
+                                                    identifier=f"{self.method_name}.requeue")
         return committed
+
+    def _requeue_later(self, message) -> None:
+        eventlet.sleep(self.queue_policy.redelivery_wait(message))
+        self.queue_consumer.requeue_message(message)
 
 
 class BatchEventHandler(BatchingEntrypoint, PlatformEventHandler):

@@ -135,9 +135,12 @@ def command_queue(name: str, service: str, policy: QueuePolicy) -> Queue:
 
 
 def declare_command_queue(config: dict, name: str, service: str) -> Queue:
-    """Declare :func:`command_queue` (and the service's dead-letter queue) for its consumer."""
+    """Declare :func:`command_queue` (and the service's dead-letter queue) for its consumer; the
+    queue of the other type (the quorum setting turned) is retired into it as every platform queue's."""
     policy = QueuePolicy.of(config)
     queue = command_queue(name, service, policy)
+    other = command_queue(name, service, QueuePolicy(quorum=not policy.quorum,
+                                                     delivery_limit=policy.delivery_limit))
     with Connection(config["AMQP_URI"], connect_timeout=10) as connection:
         connection.ensure_connection(max_retries=3)
         channel = connection.channel()
@@ -145,6 +148,7 @@ def declare_command_queue(config: dict, name: str, service: str) -> Queue:
             dead_letter_exchange()(channel).declare()
             dead_letter_queue(service)(channel).declare()
         queue(channel).declare()
+        retire(connection, other, queue)  # the commands waiting in the queue of the other type move over
     return queue
 
 

@@ -37,6 +37,7 @@ from gateway.rpc import BrokerUnavailable
 logger = logging.getLogger(__name__)
 
 INTAKE_BATCH = 500  # commands published before one wait for their confirms
+INTAKE_BACKLOG = 20_000  # commands waiting for the publishing thread; past it, 503 at once
 RECONNECT_PAUSE_SECONDS = 1.0
 
 INTAKE_PUBLISHED = Counter("gateway_checkin_intake_total",
@@ -131,7 +132,7 @@ class CheckinIntake:
         self.confirm_timeout = confirm_timeout
         self.intake_queue = command_queue(CHECKIN_INTAKE_QUEUE, "attendance", policy or QueuePolicy())
         self.waiters = DecisionWaiters(amqp_uri, confirm_timeout)
-        self._outbox: queue.SimpleQueue[tuple[OutgoingMessage, Future, float]] = queue.SimpleQueue()
+        self._outbox: queue.Queue[tuple[OutgoingMessage, Future, float]] = queue.Queue(INTAKE_BACKLOG)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -154,8 +155,11 @@ class CheckinIntake:
         started = time.monotonic()
         try:
             confirmed = Future()
-            self._outbox.put((OutgoingMessage(self.intake_queue.name, command.model_dump(mode="json"),
-                                              command.checkin_id), confirmed, started))
+            try:
+                self._outbox.put_nowait((OutgoingMessage(self.intake_queue.name, command.model_dump(mode="json"),
+                                                         command.checkin_id), confirmed, started))
+            except queue.Full:
+                raise BrokerUnavailable("too many check-ins wait for the broker; send it again shortly") from None
             await asyncio.wait_for(asyncio.wrap_future(confirmed), timeout=self.confirm_timeout + 1.0)
             if not waiting:
                 return None
@@ -186,6 +190,10 @@ class CheckinIntake:
                         batch.append(self._outbox.get_nowait())
                     except queue.Empty:
                         break
+                # A request that gave up (503 already) is not published: its phone sends it again.
+                batch = [entry for entry in batch if entry[1].set_running_or_notify_cancel()]
+                if not batch:
+                    continue
                 try:
                     self._publish(publisher, batch)
                 except Exception as error:  # the thread must outlive any one batch, or every check-in would wait

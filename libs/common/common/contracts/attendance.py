@@ -27,7 +27,7 @@ class Device(BaseModel):
 class CheckinRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    project_id: str = Field(min_length=1, max_length=64)
+    project_id: str = Field(min_length=1, max_length=32, description="The project's id (32 characters).")
     lat: float = Latitude
     lng: float = Longitude
     accuracy_m: float = Field(gt=0, le=100000)
@@ -55,7 +55,7 @@ class CheckinCommand(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     checkin_id: str = Field(min_length=32, max_length=32)
-    person_id: str = Field(min_length=1, max_length=64)
+    person_id: str = Field(min_length=1, max_length=32)
     received_at: PlatformDateTime
     request: CheckinRequest
     reply_to: str | None = Field(None, max_length=200, description="Where the gateway waits for the decision.")

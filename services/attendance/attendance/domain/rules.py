@@ -73,13 +73,6 @@ class AttendanceRules(RuleSettings):
         "rejected as a duplicate.",
         ge=0, le=3600,
     )
-    checkin_retry_window_days: int = _figure(
-        7, "Art. 26",
-        "A check-in sent again with the same client_request_id within this many days of the first is the same "
-        "check-in: it is stored once and answers the first decision (a platform default: phones retry within "
-        "minutes, an offline queue within a day or two).",
-        ge=1, le=60,
-    )
     raw_position_retention_days: int = _figure(
         180, "Art. 26",
         "Days the raw positions of check-ins and patrol tracks are kept; afterwards only the decisions remain.",

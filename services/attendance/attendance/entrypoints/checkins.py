@@ -21,7 +21,7 @@ class CheckinEntrypoints:
         self.db.commit()
         # The gateways waiting for these decisions (wait_ms) hear them now; the others read them
         # from the status URL.
-        self.replies([(answer.reply_to, answer.view) for answer in decided if answer.reply_to])
+        self.replies([(reply_to, answer.view) for answer in decided for reply_to in answer.reply_to])
 
     @query
     def checkin_status(self, call, checkin_id: str) -> dict:

@@ -15,8 +15,13 @@ is decided — except on a demo whose back office set the platform clock, where 
 stands for both (the gateway does not read the manual clock).
 
 A check-in the service has already stored (a redelivery after a crash, or the phone's retry with
-the same client_request_id within ``checkin_retry_window_days``) is not decided again: its
-stored decision is the answer.
+the same client_request_id, however late) is not decided again: its stored decision is the answer.
+The look-up is by id in every month (on PostgreSQL one index scan per month partition for the whole
+batch): the id is unique for ever, not only within a window.
+
+Check-ins of one person may be decided out of their order of receipt (two instances, a redelivery):
+the last accepted check-in kept per person only moves forward, and a check-in received before it is
+not compared with it for travel or repeated coordinates.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -79,7 +84,7 @@ class Decided:
     """The answer to one check-in of a batch, and where the gateway waits for it (if it does)."""
 
     view: dict
-    reply_to: str | None
+    reply_to: tuple[str, ...]  # every gateway waiting for it (a retry may wait on another)
 
 
 def decision_view(checkin: Checkin) -> dict:
@@ -117,6 +122,8 @@ class _Facts:
     device_uses: dict[str, dict[str, datetime]]  # device -> person -> last used
     accepted_today: dict[tuple[str, str, date], list[datetime]]  # (person, project, day) -> times
     new_bindings: list[dict] = field(default_factory=list)
+    moved_forward: set[str] = field(default_factory=set)  # people whose last accepted check-in is new
+    used: set[tuple[str, str]] = field(default_factory=set)  # (device, person) used in this batch
 
 
 def decide_checkins(session: Session, commands: list[CheckinCommand], rules: AttendanceRules, *,
@@ -125,12 +132,18 @@ def decide_checkins(session: Session, commands: list[CheckinCommand], rules: Att
 
     ``platform_time`` is the time the back office set on a demo's manual clock (None otherwise:
     each check-in is judged at its ``received_at``); ``decided_at`` the wall clock now."""
-    commands = list({command.checkin_id: command for command in reversed(commands)}.values())[::-1]
+    waiting: dict[str, list[str]] = defaultdict(list)  # check-in id -> the gateways waiting for it
+    first_of: dict[str, CheckinCommand] = {}
+    for command in commands:
+        first_of.setdefault(command.checkin_id, command)
+        if command.reply_to and command.reply_to not in waiting[command.checkin_id]:
+            waiting[command.checkin_id].append(command.reply_to)
+    commands = list(first_of.values())
     if not commands:
         return []
     at = {command.checkin_id: platform_time or command.received_at for command in commands}
     _lock_people(session, sorted({command.person_id for command in commands}))
-    stored = _already_stored(session, commands, at, rules)
+    stored = _already_stored(session, commands)
     fresh = [command for command in commands if command.checkin_id not in stored]
     facts = _load_facts(session, fresh, at)
     answers: dict[str, Decided] = {}
@@ -148,16 +161,16 @@ def decide_checkins(session: Session, commands: list[CheckinCommand], rules: Att
         warning = evaluate_checkin(attempt, decision, firm_id, now)
         if warning is not None:
             warnings.append((warning, now))
-        answers[command.checkin_id] = Decided(decision_view(SimpleNamespace(**row)), command.reply_to)
+        answers[command.checkin_id] = decision_view(SimpleNamespace(**row))
     _store(session, rows, facts, staged)
     for warning, now in warnings:
         raise_warning(Call(session, now, SYSTEM), warning)
     after_commit(session, lambda: _count(rows, decided_at))
     for command in commands:
         if command.checkin_id in stored:
-            answers[command.checkin_id] = Decided(decision_view(stored[command.checkin_id]), command.reply_to)
+            answers[command.checkin_id] = decision_view(stored[command.checkin_id])
             logger.info("check-in already decided: answered again", extra={"checkin_id": command.checkin_id})
-    return [answers[command.checkin_id] for command in commands]
+    return [Decided(answers[command.checkin_id], tuple(waiting[command.checkin_id])) for command in commands]
 
 
 def _count(rows: list[dict], decided_at: datetime) -> None:
@@ -175,16 +188,10 @@ def _lock_people(session: Session, people: list[str]) -> None:
                         .order_by(CheckinPerson.person_id).with_for_update()).all()
 
 
-def _already_stored(session: Session, commands: list[CheckinCommand], at: dict[str, datetime],
-                    rules: AttendanceRules) -> dict[str, Checkin]:
-    """The batch's check-ins stored before, looked up in the days a retry may come back in (on
-    PostgreSQL the month partitions of those days only)."""
-    last_day = max(local_date(instant) for instant in at.values())
-    first_day = min(local_date(instant) for instant in at.values()) - timedelta(days=rules.checkin_retry_window_days)
-    found = session.execute(sa.select(Checkin).where(
-        Checkin.id.in_([command.checkin_id for command in commands]),
-        Checkin.local_day >= first_day, Checkin.local_day <= last_day)).scalars()
-    return {checkin.id: checkin for checkin in found}
+def _already_stored(session: Session, commands: list[CheckinCommand]) -> dict[str, Checkin]:
+    """The batch's check-ins stored before, by id."""
+    found = session.execute(sa.select(Checkin).where(Checkin.id.in_([command.checkin_id for command in commands])))
+    return {checkin.id: checkin for checkin in found.scalars()}
 
 
 def _load_facts(session: Session, commands: list[CheckinCommand], at: dict[str, datetime]) -> _Facts:
@@ -265,8 +272,7 @@ def _decide(command: CheckinCommand, facts: _Facts, rules: AttendanceRules,
                                                      facts.phases.get(request.project_id, []))
     if not on_roster:
         # Not the person's project today (or a project the platform does not know): stored as
-        # rejected, and nothing counts for the person.
-        _remember_device_use(facts, attempt, now)
+        # rejected, and nothing counts for the person — nor for the phone's other users.
         return attempt, CheckinDecision(Outcome.REJECTED, str(Reason.NOT_ON_ROSTER)), None
     others = {person: used_at for person, used_at in facts.device_uses.get(attempt.device_id, {}).items()
               if person != person_id}
@@ -280,13 +286,16 @@ def _decide(command: CheckinCommand, facts: _Facts, rules: AttendanceRules,
         bound_device_id=facts.bound_device.get(person_id),
         device_last_person_id=last_other[0] if last_other else None,
         device_last_used_at=last_other[1] if last_other else None,
-        previous_accepted=facts.last_accepted.get(person_id),
+        previous_accepted=_earlier(facts.last_accepted.get(person_id), now),
         previous_accepted_today_on_project=list(facts.accepted_today.get((person_id, project.id, today), [])),
     )
     decision = assess_checkin(attempt, context, rules, now)
     _remember_device_use(facts, attempt, now)
     if decision.accepted:
-        facts.last_accepted[person_id] = PreviousCheckin(now, attempt.lat, attempt.lng, project.id)
+        previous = facts.last_accepted.get(person_id)
+        if previous is None or previous.time <= now:
+            facts.last_accepted[person_id] = PreviousCheckin(now, attempt.lat, attempt.lng, project.id)
+            facts.moved_forward.add(person_id)
         facts.accepted_today[(person_id, project.id, today)].append(now)
     if decision.binds_device and person_id not in facts.bound_device:
         facts.bound_device[person_id] = attempt.device_id
@@ -295,9 +304,16 @@ def _decide(command: CheckinCommand, facts: _Facts, rules: AttendanceRules,
     return attempt, decision, own_posts[0].firm_id
 
 
+def _earlier(previous: PreviousCheckin | None, now: datetime) -> PreviousCheckin | None:
+    """``previous`` if it was received no later than ``now`` (None otherwise: a check-in decided after
+    a later one of the same person is not compared with it)."""
+    return previous if previous is not None and previous.time <= now else None
+
+
 def _remember_device_use(facts: _Facts, attempt: CheckinAttempt, now: datetime) -> None:
     uses = facts.device_uses.setdefault(attempt.device_id, {})
     uses[attempt.person_id] = max(now, uses.get(attempt.person_id, now))
+    facts.used.add((attempt.device_id, attempt.person_id))
 
 
 def _checkin_row(command: CheckinCommand, decision: CheckinDecision, now: datetime, decided_at: datetime) -> dict:
@@ -319,23 +335,26 @@ def _store(session: Session, rows: list[dict], facts: _Facts, staged: list[event
     session.execute(sa.insert(Checkin), rows)
     if facts.new_bindings:
         session.execute(sa.insert(DeviceBinding), facts.new_bindings)
-    people = {row["person_id"] for row in rows}
-    last = [{"person_id": person, "last_accepted_at": previous.time, "last_accepted_lat": previous.lat,
-             "last_accepted_lng": previous.lng, "last_accepted_project_id": previous.project_id}
-            for person, previous in facts.last_accepted.items() if person in people]
+    last = [{"person_id": person, "last_accepted_at": facts.last_accepted[person].time,
+             "last_accepted_lat": facts.last_accepted[person].lat, "last_accepted_lng": facts.last_accepted[person].lng,
+             "last_accepted_project_id": facts.last_accepted[person].project_id}
+            for person in sorted(facts.moved_forward)]
     if last:
+        # The people's rows exist (locked at the start of the batch): only ever moved forward.
         upsert = dialect_insert(session, CheckinPerson.__table__)
-        session.execute(upsert.on_conflict_do_update(index_elements=["person_id"], set_={
-            column: upsert.excluded[column] for column in
-            ("last_accepted_at", "last_accepted_lat", "last_accepted_lng", "last_accepted_project_id")}), last)
-    uses = [{"device_id": device_id, "person_id": person_id, "last_used_at": used_at}
-            for device_id, by_person in facts.device_uses.items() for person_id, used_at in by_person.items()
-            if person_id in people]
-    upsert = dialect_insert(session, DeviceUse.__table__)
-    session.execute(upsert.on_conflict_do_update(index_elements=["device_id", "person_id"], set_={
-        "last_used_at": sa.func.max(DeviceUse.last_used_at, upsert.excluded.last_used_at)
-        if session.get_bind().dialect.name == "sqlite"
-        else sa.func.greatest(DeviceUse.last_used_at, upsert.excluded.last_used_at)}), uses)
+        session.execute(upsert.on_conflict_do_update(
+            index_elements=["person_id"],
+            set_={column: upsert.excluded[column] for column in
+                  ("last_accepted_at", "last_accepted_lat", "last_accepted_lng", "last_accepted_project_id")},
+            where=sa.or_(CheckinPerson.last_accepted_at.is_(None),
+                         CheckinPerson.last_accepted_at < upsert.excluded.last_accepted_at)), last)
+    uses = [{"device_id": device_id, "person_id": person_id, "last_used_at": facts.device_uses[device_id][person_id]}
+            for device_id, person_id in sorted(facts.used)]
+    if uses:
+        upsert = dialect_insert(session, DeviceUse.__table__)
+        session.execute(upsert.on_conflict_do_update(
+            index_elements=["device_id", "person_id"], set_={"last_used_at": upsert.excluded.last_used_at},
+            where=DeviceUse.last_used_at < upsert.excluded.last_used_at), uses)
     stage_events(session, staged)
     logger.info("check-ins decided", extra={"count": len(rows), "checkin_ids": [row["id"] for row in rows[:20]]})
 

@@ -18,7 +18,6 @@ REGULATION_DEFAULTS = {
     "max_travel_speed_kmh": (150, "Art. 26, 47"),
     "max_client_clock_skew_minutes": (10, "Art. 26, 47"),
     "min_checkin_interval_seconds": (60, "Art. 26"),
-    "checkin_retry_window_days": (7, "Art. 26"),
     "patrol_upload_window_hours": (24, "Art. 26"),
     "raw_position_retention_days": (180, "Art. 26"),
     "checkin_retention_months": (36, "Art. 5, 26"),  # a platform default: the regulation names no period

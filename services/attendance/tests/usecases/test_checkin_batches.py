@@ -122,3 +122,37 @@ def test_the_last_position_kept_for_the_checks_is_purged_with_the_raw_positions(
     assert (last.last_accepted_at, last.last_accepted_lat, last.last_accepted_lng) == (START, None, None)
     # Without a position to compare with, the next check-in is judged without the travel checks.
     assert decide(session, [command("pm", START + timedelta(days=200))])[0]["outcome"] == "accepted"
+
+
+def test_a_retry_however_late_is_the_same_check_in(session):
+    first = decide(session, [command("pm", START, request_id="retry-late-1")])[0]
+    month_later = decide(session, [command("pm", START + timedelta(days=40), request_id="retry-late-1")])[0]
+    assert month_later == first and stored(session) == 1
+
+
+def test_check_ins_decided_out_of_their_order_keep_the_latest_as_the_last_accepted(session):
+    morning, noon = START, START + timedelta(hours=4, minutes=5)
+    decide(session, [command("pm", noon, lat=30.031)])  # a later check-in decided first (another instance)
+    late = decide(session, [command("pm", morning)])[0]
+    assert (late["outcome"], late["flags"]) == ("accepted", [])  # not compared with the later one
+    assert session.get(CheckinPerson, "pm").last_accepted_at == noon
+
+
+def test_a_batch_keeps_the_order_of_receipt_and_answers_every_gateway_waiting(session):
+    first = command("pm", START, request_id="order-0001")
+    other = command("safety", START + timedelta(seconds=1))
+    retry = command("pm", START + timedelta(seconds=2), request_id="order-0001").model_copy(
+        update={"reply_to": "gateway-b"})
+    first = first.model_copy(update={"reply_to": "gateway-a"})
+    answers = decide_checkins(session, [first, other, retry], RULES, platform_time=None,
+                              decided_at=START + timedelta(seconds=3))
+    session.commit()
+    assert [answer.view["id"] for answer in answers] == [first.checkin_id, other.checkin_id]
+    assert answers[0].reply_to == ("gateway-a", "gateway-b")
+    assert stored(session) == 2
+
+
+def test_an_attempt_off_the_roster_leaves_no_trace_on_the_phone(session):
+    stray = command("owner-chief", START, device="phone-pm")  # the owner's chief tries the manager's phone
+    assert decide(session, [stray])[0]["reason"] == "not_on_roster"
+    assert decide(session, [command("pm", START + timedelta(minutes=1))])[0]["flags"] == []
