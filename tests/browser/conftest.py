@@ -1,53 +1,72 @@
-"""Fixtures of the browser tests: the platform started once for all of them (tests/launch.py),
+"""Fixtures of the browser tests: the platform started once for all of them (testkit/launch.py),
 seeded with the demo district of README.md and its dev login on, the built front end (`make web`)
 served by its gateway, and Debian's Chromium driven by Playwright — never a downloaded browser.
+
+The platform, the portals' stand-ins and Chromium live for the session's fixtures but are stopped
+as soon as the last browser test is done (``pytest_runtest_teardown`` below), so that they never
+run beside the platforms of the tests that follow.
 
 Screenshots go to var/screenshots/ (see ``screenshot``)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.browser.district import seed_scene
-from tests.launch import ROOT, portal_standins, running_platform
+from testkit.browser_scene import seed_scene
+from testkit.launch import ROOT, portal_standins, running_platform
 
 CHROMIUM = Path(os.environ.get("SUPERVISION_TEST_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = ROOT / "var" / "screenshots"
 WEB_DIST = ROOT / "web" / "dist"
+BROWSER_TESTS = Path(__file__).resolve().parent
+# What the session's fixtures started, closed after the last browser test (or at the session's end).
+_STARTED = contextlib.ExitStack()
 
 
-@pytest.fixture(scope="package")
-def portals():
-    with portal_standins() as standins:
-        yield standins
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    if nextitem is None or BROWSER_TESTS not in Path(nextitem.path).resolve().parents:
+        _STARTED.close()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")
+def _closed_at_the_end():
+    yield
+    _STARTED.close()
+
+
+@pytest.fixture(scope="session")
+def portals(_closed_at_the_end):
+    return _STARTED.enter_context(portal_standins())
+
+
+@pytest.fixture(scope="session")
 def platform(amqp_uri, postgres_database, portals, tmp_path_factory):
     """The platform of every browser test, with the demo district seeded as `make run` seeds it."""
     missing = [app for app in ("console", "h5/zzd", "h5/zlb") if not (WEB_DIST / app / "index.html").is_file()]
     if missing:
         pytest.fail(f"the front end is not built ({', '.join(missing)} missing in {WEB_DIST}): run `make web`")
-    with running_platform(amqp_uri, postgres_database, portals, tmp_path_factory.mktemp("browser"),
-                          label="browser", seed="demo", dev_login=True) as started:
-        yield started
+    return _STARTED.enter_context(running_platform(amqp_uri, postgres_database, portals,
+                                                   tmp_path_factory.mktemp("browser"), label="browser", seed="demo",
+                                                   dev_login=True))
 
 
-@pytest.fixture(scope="package")
-def browser():
+@pytest.fixture(scope="session")
+def browser(_closed_at_the_end):
     if not CHROMIUM.is_file():
         pytest.fail(f"no Chromium at {CHROMIUM}: `apt-get install chromium` (Debian's; Playwright downloads none)")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        # --no-sandbox: the tests run as root in CI, where Chromium's sandbox refuses to start.
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield launched
-        launched.close()
+    playwright = _STARTED.enter_context(sync_playwright())
+    # --no-sandbox: the tests run as root in CI, where Chromium's sandbox refuses to start.
+    launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+    _STARTED.callback(launched.close)
+    return launched
 
 
 @pytest.fixture
@@ -74,7 +93,7 @@ def new_page(browser, platform):
         context.close()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")
 def screenshot():
     """``screenshot(page, "home")`` saves var/screenshots/home.png (the run's copy; README shows the
     copies committed under docs/screenshots/)."""
@@ -110,23 +129,14 @@ class Api:
         return answer.json()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")
 def api(platform):
     client = Api(platform["base_url"])
-    yield client
-    client.http.close()
+    _STARTED.callback(client.http.close)
+    return client
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")
 def scene(api):
-    """The projects, people, check-ins, warnings and the clue of tests/browser/district.py."""
+    """The projects, people, check-ins, warnings and the clue of testkit/browser_scene.py."""
     return seed_scene(api)
-
-
-def log_in(page, user_id: str, app: str = "console") -> None:
-    """Log in through the app's demo login page as a seeded user."""
-    page.goto(f"/{app}/")
-    page.get_by_test_id("dev-user").fill(user_id)
-    page.get_by_test_id("login").click()
-    page.get_by_test_id("who").wait_for()
-

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
+from testkit.browser_pages import log_in
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from kombu import Connection, Exchange, Queue
 
-from tests.launch import ROOT, ZLB_APP, ZZD_APP, free_port, portal_standins, running_platform
+from testkit.launch import ROOT, ZLB_APP, ZZD_APP, free_port, portal_standins, running_platform
 
 __all__ = ["ROOT", "ZLB_APP", "ZZD_APP", "free_port"]  # test_gateway_fuzz starts a platform of its own
 

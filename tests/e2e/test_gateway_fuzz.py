@@ -45,7 +45,7 @@ from schemathesis import GenerationMode
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
-from tests.e2e.conftest import ROOT, ZLB_APP, ZZD_APP, free_port
+from testkit.launch import ROOT, ZLB_APP, ZZD_APP, free_port
 
 pytestmark = pytest.mark.e2e
 
