@@ -49,11 +49,13 @@ class Call(usecase.Call):
         return caller_of(self.actor())
 
 
+LEADING_GROUP = frozenset({UnitKind.LEADING_GROUP})
+
+
 def caller_of(actor: Actor) -> dom.Caller:
     units = frozenset(held.unit.id for held in actor.posts)
     back_office = actor.is_back_office
-    intake = actor.holds(Post.COMPLAINT_INTAKE, kinds=frozenset({UnitKind.LEADING_GROUP})) or actor.holds(
-        Post.CHIEF, kinds=frozenset({UnitKind.LEADING_GROUP}))
+    intake = actor.holds(Post.COMPLAINT_INTAKE, kinds=LEADING_GROUP) or actor.holds(Post.CHIEF, kinds=LEADING_GROUP)
     discipline = frozenset(held.unit.id for held in actor.posts if held.unit.kind == UnitKind.DISCIPLINE)
     return dom.Caller(units, back_office, intake, discipline)
 
@@ -141,7 +143,10 @@ def case_scope(actor: Actor) -> CaseScope:
         return frozenset(held.unit.id for held in actor.posts if held.unit.kind == kind)
 
     authorities = [held.unit for held in actor.posts if held.unit.kind == UnitKind.INDUSTRY_AUTHORITY]
-    return CaseScope(caller.back_office, caller.intake or bool(caller.discipline_unit_ids), units, firms,
+    # Discipline cases: the complaint intake's post (it triages and sends them on) and discipline
+    # inspection — not the leading group's chief, though it may stand in for the intake otherwise.
+    sees_discipline = actor.holds(Post.COMPLAINT_INTAKE, kinds=LEADING_GROUP) or bool(caller.discipline_unit_ids)
+    return CaseScope(caller.back_office, sees_discipline, units, firms,
                      of_kind(UnitKind.OWNER), of_kind(UnitKind.LINE), of_kind(UnitKind.SUPERVISING_UNIT),
                      frozenset(unit.id for unit in authorities),
                      frozenset(unit.industry for unit in authorities if unit.industry))

@@ -21,9 +21,10 @@ NOW = datetime(2027, 3, 1, 1, 0, tzinfo=UTC)
 UNITS = [("lg", "leading_group", None, None), ("ia", "industry_authority", None, "municipal"),
          ("su", "supervising_unit", None, None), ("line", "line", "su", None), ("owner", "owner", None, None),
          ("owner2", "owner", None, None), ("firm", "contractor", None, None), ("jw", "discipline", None, None)]
-PEOPLE = [("intake", "lg", "complaint_intake"), ("lg-staff", "lg", "staff"), ("ia-chief", "ia", "chief"),
-          ("su-chief", "su", "chief"), ("line-head", "line", "line_head"), ("owner-chief", "owner", "chief"),
-          ("owner2-chief", "owner2", "chief"), ("pm", "firm", "project_manager"), ("jw-staff", "jw", "staff")]
+PEOPLE = [("intake", "lg", "complaint_intake"), ("lg-chief", "lg", "chief"), ("lg-staff", "lg", "staff"),
+          ("ia-chief", "ia", "chief"), ("su-chief", "su", "chief"), ("line-head", "line", "line_head"),
+          ("owner-chief", "owner", "chief"), ("owner2-chief", "owner2", "chief"), ("pm", "firm", "project_manager"),
+          ("jw-staff", "jw", "staff")]
 
 
 def seed_district(session: Session) -> None:
@@ -65,7 +66,7 @@ def session(tmp_path):
 def call_as(session):
     def make(user_id: str | None, at: datetime = NOW) -> Call:
         portal = "zlb" if user_id == "pm" else "zzd"
-        roles = frozenset({"leading_group"}) if user_id in ("intake", "lg-staff") else frozenset()
+        roles = frozenset({"leading_group"}) if user_id in ("intake", "lg-chief", "lg-staff") else frozenset()
         return Call(session, at, Principal(user_id=user_id, portal=portal, roles=roles))
 
     return make

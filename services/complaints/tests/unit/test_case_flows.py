@@ -110,7 +110,7 @@ def test_a_discipline_complaint_is_seen_by_discipline_inspection_only(session, c
         cases.take_step(call_as("intake"), case_id, "dispatch", {"unit_id": "ia"})
     cases.take_step(call_as("intake"), case_id, "dispatch", {"unit_id": "jw"})
     assert cases.get_case(call_as("jw-staff"), case_id)["discipline"] is True
-    for outsider in ("lg-staff", "ia-chief", "line-head", "owner-chief", "pm"):
+    for outsider in ("lg-chief", "lg-staff", "ia-chief", "line-head", "owner-chief", "pm"):
         with pytest.raises(NotFound):
             cases.get_case(call_as(outsider), case_id)
     assert complaints.complainants(call_as("jw-staff"), case_id)[0]["name"] == "张三"

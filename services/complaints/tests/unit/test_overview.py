@@ -3,11 +3,11 @@ each within the caller's scope."""
 
 from datetime import timedelta
 
-from complaints.usecases import overview, warnings
+from complaints.usecases import cases, overview, warnings
 from complaints.usecases.common import RULES
 
 from .conftest import NOW
-from .test_case_flows import warning
+from .test_case_flows import COMPLAINT, case_id_of, file, warning
 
 
 def test_the_week_begins_on_monday_at_midnight_in_the_district():
@@ -53,3 +53,17 @@ def test_open_warnings_are_counted_per_project_and_a_closed_one_is_not(session, 
 
     assert overview.open_warnings_by_project(call_as("line-head")) == [{"project_id": "p1", "count": 1}]
     assert overview.open_warnings_by_project(call_as("owner2-chief")) == []
+
+
+def test_a_discipline_complaint_is_counted_and_listed_for_discipline_inspection_not_the_chief(session, call_as):
+    receipt = file(session, {**COMPLAINT, "category": "discipline", "text": "监管人员收受施工单位好处"})
+    case_id = case_id_of(session, receipt["tracking_code"])
+    cases.take_step(call_as("intake"), case_id, "triage", {})
+    cases.take_step(call_as("intake"), case_id, "dispatch", {"unit_id": "jw"})
+
+    assert overview.open_cases_by_level(call_as("jw-staff")) == [{"level": "discipline", "open": 1, "overdue": 0}]
+    assert [case["id"] for case in cases.list_cases(call_as("jw-staff"))] == [case_id]
+    # The leading group's chief stands in for the intake but sees no discipline case, in the
+    # figures as in the list the bar opens.
+    assert overview.open_cases_by_level(call_as("lg-chief")) == []
+    assert cases.list_cases(call_as("lg-chief")) == []
