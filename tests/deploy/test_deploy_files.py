@@ -14,7 +14,8 @@
   render validated (strict); every nameko service in both; dev with one replica and the manual
   clock; prod with autoscalers and network policies (who may reach whom, from network-settings.yaml).
 - Dockerfile and .dockerignore: linted with hadolint, ARG SERVICE, what is copied, the start
-  command and health check (both run here), and the build context the .dockerignore leaves.
+  command and health check (both run here), the front end's Node stage and its build kept in the
+  gateway's image only (run here), and the build context the .dockerignore leaves.
 
 Each validator is also shown a broken file, to prove it can fail.
 """
@@ -52,6 +53,11 @@ IMAGE_REPOSITORY = "shangyu-supervision"  # images are shangyu-supervision/<serv
 GATEWAY = "gateway"
 GATEWAY_PORT = 8000
 GATEWAY_FILES_DIR = "/var/lib/supervision/files"
+GATEWAY_WEB_DIR = "/opt/web"  # the built front end in the gateway's image (SUPERVISION_GATEWAY_WEB_DIST_DIR)
+WEB_DIR = ROOT / "web"
+# The front end's build stage: an official Node.js image on Debian slim, pinned to a minor release.
+NODE_IMAGE = re.compile(r"node:(\d+)\.(\d+)-bookworm-slim")
+WEB_COPY_SOURCES = {"web/package.json", "web/package-lock.json", "web/"}
 # The oldest Kubernetes a managed cluster of ours may run, and the newest the validator knows.
 K8S_VERSIONS = ("1.34.0", "1.37.0")
 
@@ -974,10 +980,13 @@ def test_dockerfile_builds_one_service_from_libs_common_with_the_constraints():
     global_args = dict([*arguments.split("=", 1), ""][:2] for keyword, arguments in preamble if keyword == "ARG")
     assert len(stages) >= 2, "build in one stage, run from another"
     names = set()
+    node_stages = []
     for stage in stages:
         base = stage[0][1].split()
         image = re.sub(r"\$\{(\w+)\}", lambda m: global_args.get(m.group(1), m.group(0)), base[0])
-        assert image == "python:3.11-slim" or image in names, f"stage from {image}"
+        assert image == "python:3.11-slim" or NODE_IMAGE.fullmatch(image) or image in names, f"stage from {image}"
+        if NODE_IMAGE.fullmatch(image):
+            node_stages.append(stage)
         if len(base) == 3 and base[1].upper() == "AS":
             names.add(base[2])
         uses_service = any(re.search(r"\$\{?SERVICE\b", arguments) for _, arguments in stage[1:])
@@ -989,15 +998,22 @@ def test_dockerfile_builds_one_service_from_libs_common_with_the_constraints():
     assert ("ARG", "SERVICE") in all_instructions, "ARG SERVICE (no default: each build names its service)"
 
     assert "ADD" not in {keyword for keyword, _ in all_instructions}, "COPY, not ADD"
+    assert len(node_stages) == 1, "one Node stage, the front end's build"
     copies = [arguments.split() for keyword, arguments in all_instructions if keyword == "COPY"]
     allowed = {"constraints.txt", "libs/common/", "libs/common", "services/${SERVICE}/", "services/${SERVICE}"}
-    for words in copies:
-        if any(word.startswith("--from=") for word in words):
-            continue
-        sources = [word for word in words[:-1] if not word.startswith("--")]
-        for source in sources:
-            assert source in allowed, f"COPY {source}: an image holds constraints.txt, libs/common and its service"
-            assert not re.search(r"(^|/)(tests|\.venv|var|\.git)(/|$)", source)
+    for stage in stages:
+        # The Node stage copies the front end's sources only; the Python stages never do.
+        stage_allowed = WEB_COPY_SOURCES if stage in node_stages else allowed
+        for words in (arguments.split() for keyword, arguments in stage if keyword == "COPY"):
+            if any(word.startswith("--from=") for word in words):
+                continue
+            sources = [word for word in words[:-1] if not word.startswith("--")]
+            for source in sources:
+                assert source in stage_allowed, (
+                    f"COPY {source}: an image holds constraints.txt, libs/common and its service "
+                    "(and the front end, built in the Node stage from web/)"
+                )
+                assert not re.search(r"(^|/)(tests|\.venv|var|\.git|node_modules|dist)(/|$)", source)
     assert any("--from=" in " ".join(words) for words in copies)
 
     final = stages[-1]
@@ -1073,6 +1089,94 @@ def test_dockerfile_start_command_of_a_nameko_service_runs(tmp_path):
     result = run([str(script), "--help"], env={**os.environ, "PATH": path})
     assert result.returncode == 0, result.stderr
     assert "services" in result.stdout
+
+
+def web_stage_and_image() -> tuple[str, list[tuple[str, str]], str]:
+    """The Node stage that builds the front end: its name, its instructions and its base image."""
+    preamble, stages = dockerfile_stages()
+    global_args = dict([*arguments.split("=", 1), ""][:2] for keyword, arguments in preamble if keyword == "ARG")
+    for stage in stages:
+        base = stage[0][1].split()
+        image = re.sub(r"\$\{(\w+)\}", lambda m: global_args.get(m.group(1), m.group(0)), base[0])
+        if NODE_IMAGE.fullmatch(image):
+            assert len(base) == 3 and base[1].upper() == "AS", "name the Node stage (FROM ... AS web)"
+            return base[2], stage, image
+    pytest.fail("the Dockerfile has no Node stage building the front end (web/)")
+
+
+def node_version_allowed(version: tuple[int, int], engines: str) -> bool:
+    """Whether Node.js major.minor (its .0 and every patch after) meets an engines range such as
+    ``^20.19.0 || >=22.12.0`` (the forms the front end's lock file uses)."""
+    for alternative in engines.split("||"):
+        match = re.fullmatch(r"\s*(\^|>=)(\d+)\.(\d+)\.\d+\s*", alternative)
+        assert match, f"an engines range this test cannot read: {engines!r}"
+        operator, low = match.group(1), (int(match.group(2)), int(match.group(3)))
+        if version >= low and (operator == ">=" or version[0] == low[0]):
+            return True
+    return False
+
+
+def test_dockerfile_node_stage_builds_the_front_end_from_its_lock_file():
+    _, stage, image = web_stage_and_image()
+    lock = json.loads((WEB_DIR / "package-lock.json").read_text(encoding="utf-8"))
+    vite = lock["packages"]["node_modules/vite"]
+    version = tuple(int(part) for part in NODE_IMAGE.fullmatch(image).groups())
+    assert node_version_allowed(version, vite["engines"]["node"]), f"{image} cannot run Vite {vite['version']}"
+    assert not node_version_allowed((20, 18), vite["engines"]["node"]), "the engines check must be able to fail"
+    assert not any(re.search(r"\$\{?SERVICE\b", arguments) for _, arguments in stage), (
+        "the Node stage must not depend on SERVICE, so that every service's build shares it"
+    )
+
+    steps = [(keyword, arguments) for keyword, arguments in stage if keyword in ("COPY", "RUN")]
+    assert steps[0] == ("COPY", "web/package.json web/package-lock.json ./"), "the lock file first, then npm ci"
+    assert steps[1][0] == "RUN" and steps[1][1].startswith("npm ci "), "install exactly the lock file (npm ci)"
+    assert steps[2] == ("COPY", "web/ ./")
+    assert steps[3][0] == "RUN" and steps[3][1].startswith("npm run build"), "web/package.json's build script"
+    from gateway.routes.web import WEB_APPS
+
+    for folder in WEB_APPS.values():  # the build fails unless every app the gateway serves was built
+        assert f"test -f dist/{folder}/index.html" in steps[3][1], f"the build must check dist/{folder}"
+    assert "build" in json.loads((WEB_DIR / "package.json").read_text(encoding="utf-8"))["scripts"]
+
+
+def test_dockerfile_puts_the_built_front_end_into_the_runtime_with_its_setting():
+    name, stage, _ = web_stage_and_image()
+    workdir = [arguments for keyword, arguments in stage if keyword == "WORKDIR"][-1]
+    _, stages = dockerfile_stages()
+    copies_of_build = [
+        arguments for other in stages for keyword, arguments in other
+        if keyword == "COPY" and arguments.startswith(f"--from={name} ")
+    ]
+    assert copies_of_build == [f"--from={name} {workdir}/dist/ {GATEWAY_WEB_DIR}/"], copies_of_build
+    final = stages[-1]
+    assert ("COPY", f"--from=build {GATEWAY_WEB_DIR} {GATEWAY_WEB_DIR}") in final, "the runtime gets the build"
+    env = dict(
+        word.split("=", 1) for keyword, arguments in final if keyword == "ENV" for word in arguments.split()
+    )
+    assert env.get("SUPERVISION_GATEWAY_WEB_DIST_DIR") == GATEWAY_WEB_DIR
+    assert "SUPERVISION_GATEWAY_WEB_DIST_DIR" in known_variables()
+
+
+def web_keeping_run() -> str:
+    """The RUN of the build stage that keeps the built front end in the gateway's image only."""
+    _, stages = dockerfile_stages()
+    runs = [a for stage in stages for k, a in stage if k == "RUN" and GATEWAY_WEB_DIR in a]
+    assert len(runs) == 1, runs
+    return runs[0]
+
+
+@pytest.mark.parametrize(("service", "keeps"), [(GATEWAY, True), ("workflow", False), ("attendance", False)])
+def test_dockerfile_keeps_the_front_end_in_the_gateways_image_only(tmp_path, service, keeps):
+    web = tmp_path / "web"
+    (web / "console" / "assets").mkdir(parents=True)
+    (web / "console" / "index.html").write_text("<!doctype html>", encoding="utf-8")
+    (web / "console" / "assets" / "index-1a2b.js").write_text("", encoding="utf-8")
+    command = web_keeping_run().replace(GATEWAY_WEB_DIR, str(web))
+    result = run(["/bin/sh", "-eu", "-c", command], env={"PATH": os.environ["PATH"], "SERVICE": service})
+    assert result.returncode == 0, result.stderr
+    assert web.is_dir(), "the folder stays (COPY --from=build needs it)"
+    assert (web / "console" / "index.html").is_file() is keeps
+    assert bool(list(web.iterdir())) is keeps
 
 
 class _Metrics(BaseHTTPRequestHandler):
@@ -1178,19 +1282,34 @@ def test_dockerignore_leaves_out_tests_venvs_data_and_caches():
         "libs/common/common/__pycache__/settings.cpython-311.pyc", ".pytest_cache/v/cache",
         ".ruff_cache/0.1/x", "services/workflow/supervision_workflow.egg-info/PKG-INFO",
         "services/gateway/var/files/upload.pdf", "requirements-dev.txt", "docker-compose.yml", ".env",
+        "web/node_modules/vite/package.json", "web/node_modules/.installed", "web/dist/console/index.html",
+        "web/dist/.built",
     ]
     kept = [
         "constraints.txt", "libs/common/pyproject.toml", "libs/common/common/settings.py",
         "services/workflow/pyproject.toml", "services/workflow/workflow/service.py",
         "services/workflow/workflow/migrations/script.py.mako", "services/gateway/gateway/settings.py",
+        "web/package.json", "web/package-lock.json", "web/build.js", "web/console/index.html",
+        "web/src/shared/api.js",
     ]
     assert [path for path in left_out if not ignored(path, rules)] == []
     assert [path for path in kept if ignored(path, rules)] == []
 
     context = build_context()
-    unwanted = re.compile(r"(^|/)(tests|\.venv|venv|var|\.git|__pycache__|[^/]*_cache|[^/]*\.egg-info|build)(/|$)")
+    unwanted = re.compile(
+        r"(^|/)(tests|\.venv|venv|var|\.git|__pycache__|[^/]*_cache|[^/]*\.egg-info|build|node_modules|dist)(/|$)"
+    )
     assert sorted(path for path in context if unwanted.search(path)) == []
-    assert sorted(path for path in context if not path.startswith(("libs/common/", "services/"))) == ["constraints.txt"]
+    assert sorted(
+        path for path in context if not path.startswith(("libs/common/", "services/", "web/"))
+    ) == ["constraints.txt"]
+    web_sources = {
+        path.relative_to(ROOT).as_posix() for path in WEB_DIR.rglob("*")
+        if path.is_file() and not {"node_modules", "dist"} & set(path.relative_to(WEB_DIR).parts)
+    }
+    assert "web/package-lock.json" in web_sources and web_sources <= context, (
+        f"the front end's sources left out of the image: {sorted(web_sources - context)}"
+    )
     services = [p.parent for p in (ROOT / "services").glob("*/pyproject.toml")]
     packages = [ROOT / "libs/common/common", *(service / service.name for service in services)]
     for package in packages:
