@@ -356,6 +356,24 @@ def test_the_case_list_sends_its_filters_and_page(client, fake, auth_headers):
     assert client.get("/zzd/v1/cases?limit=501", headers=auth_headers("zzd")).status_code == 422
 
 
+def test_the_case_list_sends_the_filters_of_the_consoles_figures(client, fake, auth_headers):
+    fake.answer("complaints", "list_cases", [case()])
+
+    response = client.get("/zzd/v1/cases?open=true&level=owner&opened_from=2027-03-01T00:00:00%2B08:00",
+                          headers=auth_headers("zzd"))
+
+    assert response.status_code == 200, response.text
+    assert fake.calls_to("list_cases")[0].args == (
+        {"open": True, "level": "owner", "opened_from": "2027-03-01T00:00:00+08:00"}, 100, 0)
+    for query, field in (("opened_from=monday", "opened_from"), ("opened_from=2027-03-01T00:00:00", "opened_from"),
+                         ("opened_from=1999-12-31T00:00:00%2B08:00", "opened_from"), ("open=perhaps", "open"),
+                         (f"level={'x' * 33}", "level")):
+        refused = client.get(f"/zzd/v1/cases?{query}", headers=auth_headers("zzd"))
+        assert refused.status_code == 422, query
+        assert field in refused.text, query
+    assert len(fake.calls_to("list_cases")) == 1
+
+
 def test_a_case_with_its_history(client, fake, auth_headers):
     history = [{"step": "received", "status": "received", "at": AT, "by_user_id": None, "acting_unit_id": None,
                 "to_unit_id": None, "text": None, "file_ids": [], "public_reply": None, "on_time": None}]

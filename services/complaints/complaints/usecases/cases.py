@@ -4,11 +4,15 @@ verify, return, escalate, close), and entering a problem clue (Art. 8)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
+from pydantic import TypeAdapter, ValidationError
 
 from common import events, registry_copy, usecase
 from common.contracts import cases as contracts
-from common.contracts.types import check_paging
+from common.contracts.registry import UnitKind
+from common.contracts.types import PlatformDateTime, check_paging
 from common.errors import InvalidInput, NotFound, PermissionDenied
 from common.outbox import stage_event
 from complaints.domain import cases as dom
@@ -28,10 +32,19 @@ from complaints.usecases.common import (
 )
 
 MAX_PAGE = 200
-FILTERS = {"kind", "status", "project_id", "rule_id", "overdue", "unit_id", "category"}
+FILTERS = {"kind", "status", "project_id", "rule_id", "overdue", "unit_id", "category", "open", "level",
+           "opened_from"}
+# The level of a case not held by a unit yet (received, waiting for the intake's triage): the
+# console's figure of open cases counts it under no level.
+NO_LEVEL = "none"
+LEVEL_FILTERS = frozenset({str(level) for level in UnitKind} | {NO_LEVEL})
+_PLATFORM_TIME = TypeAdapter(PlatformDateTime)
 
 
 def list_cases(call: Call, filters: dict | None = None, limit: int = 50, offset: int = 0) -> list[dict]:
+    """The cases in the caller's scope (the very scope the console's figures count in), newest
+    first; ``open`` (not closed), ``level`` (the kind of unit holding it, ``none`` when no unit
+    does) and ``opened_from`` (a time with its offset) select the cases behind a figure."""
     check_paging(limit, offset, max_limit=MAX_PAGE)
     filters = filters or {}
     unknown = set(filters) - FILTERS
@@ -49,9 +62,35 @@ def list_cases(call: Call, filters: dict | None = None, limit: int = 50, offset:
         statement = statement.where(overdue)
     elif filters.get("overdue") is False:
         statement = statement.where(sa.not_(overdue) | Case.due_at.is_(None))
+    if filters.get("open") is not None:
+        if not isinstance(filters["open"], bool):
+            raise InvalidInput.field("open", "true or false")
+        statement = statement.where((Case.status != dom.Status.CLOSED) if filters["open"]
+                                    else (Case.status == dom.Status.CLOSED))
+    if filters.get("level") is not None:
+        statement = statement.where(_held_at_level(filters["level"]))
+    if filters.get("opened_from") is not None:
+        statement = statement.where(Case.opened_at >= _opened_from(filters["opened_from"]))
     rows = call.session.execute(statement.order_by(Case.opened_at.desc(), Case.id).limit(limit).offset(offset))
     for_firm = is_firm_view(actor)
     return [_view(call, case, for_firm=for_firm) for case in rows.scalars()]
+
+
+def _held_at_level(level) -> sa.ColumnElement[bool]:
+    """The cases held by a unit of this kind, as the figure of open cases groups them."""
+    if level not in LEVEL_FILTERS:
+        raise InvalidInput.field("level", "the kind of unit holding the case, or none")
+    unit = registry_copy.copy_unit
+    holder_kind = sa.select(unit.c.kind).where(unit.c.id == Case.holder_unit_id).scalar_subquery()
+    return holder_kind.is_(None) if level == NO_LEVEL else holder_kind == level
+
+
+def _opened_from(value) -> datetime:
+    try:
+        return _PLATFORM_TIME.validate_python(value)
+    except ValidationError as error:
+        raise InvalidInput.field("opened_from", "a time with its offset within the platform's years: "
+                                 + error.errors()[0]["msg"]) from None
 
 
 def my_cases(call: Call, limit: int = 50, offset: int = 0) -> list[dict]:

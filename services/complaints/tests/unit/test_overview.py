@@ -3,6 +3,9 @@ each within the caller's scope."""
 
 from datetime import timedelta
 
+import pytest
+
+from common.errors import InvalidInput
 from complaints.usecases import cases, overview, warnings
 from complaints.usecases.common import RULES
 
@@ -67,3 +70,38 @@ def test_a_discipline_complaint_is_counted_and_listed_for_discipline_inspection_
     # figures as in the list the bar opens.
     assert overview.open_cases_by_level(call_as("lg-chief")) == []
     assert cases.list_cases(call_as("lg-chief")) == []
+
+
+def test_the_list_behind_a_figure_holds_as_many_cases_as_the_figure_counts(session, call_as):
+    rules = RULES.get(session)
+    warnings.open_for_warning(session, warning("w-last-week"), NOW - timedelta(days=1), rules)
+    warnings.open_for_warning(session, warning("w-1"), NOW, rules)
+    complaint = file(session, COMPLAINT)  # received, not triaged in time: no unit holds it
+    session.flush()
+    later = NOW + timedelta(days=rules.accept_days, hours=1)  # this week's warning is overdue by then
+    call = call_as("lg-staff", later)
+
+    week = overview.warnings_this_week(call)
+    behind_the_bar = cases.list_cases(call, {"kind": "warning", "rule_id": week["rows"][0]["rule_id"],
+                                             "opened_from": week["since"]})
+    assert [case["opened_at"] for case in behind_the_bar] == ["2027-03-01T09:00:00+08:00"]
+    assert len(behind_the_bar) == week["rows"][0]["count"] == 1
+
+    levels = {row["level"] or "none": row for row in overview.open_cases_by_level(call)}
+    assert levels == {"owner": {"level": "owner", "open": 2, "overdue": 2},
+                      "none": {"level": "", "open": 1, "overdue": 1}}
+    for level, row in levels.items():
+        assert len(cases.list_cases(call, {"open": True, "level": level})) == row["open"]
+        assert len(cases.list_cases(call, {"open": True, "level": level, "overdue": True})) == row["overdue"]
+    assert [case["id"] for case in cases.list_cases(call, {"level": "none"})] == [
+        case_id_of(session, complaint["tracking_code"])]
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("opened_from", "last monday"), ("opened_from", "2027-03-01T00:00:00"), ("opened_from", "9999-01-01T00:00:00Z"),
+    ("level", "township"), ("open", "yes")])
+def test_a_filter_of_the_case_list_out_of_bounds_names_its_field(call_as, field, value):
+    with pytest.raises(InvalidInput) as refused:
+        cases.list_cases(call_as("lg-staff"), {field: value})
+    assert refused.value.details[0]["field"] == field
+    assert refused.value.details[0]["reason"] != "not a filter of cases"

@@ -6,7 +6,7 @@ call object by object (a unit sees the cases sent to it or below it in its own l
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.responses import FileResponse
@@ -23,6 +23,7 @@ from common.contracts.cases import (
     OnTimeReport,
     StepTimesReport,
 )
+from common.contracts.types import PlatformDateTime
 from common.principal import Principal
 from gateway.auth import zlb_principal, zzd_principal
 from gateway.deps import Page, paging, payload, services
@@ -56,15 +57,24 @@ class StepName(StrEnum):
 @zzd_router.get("/cases", response_model=list[CaseView], tags=[ZZD_CASES],
                 description="Warnings, complaints and clues in the caller's scope (the cases sent to the caller's "
                             "units or below them in their own line; discipline complaints only to discipline "
-                            "inspection), newest first, filtered by kind, status, project, rule, overdue and the "
-                            "unit holding them; paged by `limit` (at most 500) and `offset`.")
+                            "inspection), newest first, filtered by kind, status, project, rule, overdue, the "
+                            "unit holding them, `open` (not closed), `level` (the kind of unit holding them, `none` "
+                            "when no unit does yet) and `opened_from` (opened at or after this time) — the "
+                            "filters of the console's figures, counted in the same scope; paged by `limit` (at "
+                            "most 500) and `offset`.")
 def list_cases(kind: CaseKind | None = None, status_: CaseStatus | None = Query(None, alias="status"),
                project_id: str | None = Query(None, max_length=64), rule_id: str | None = Query(None, max_length=100),
                overdue: bool | None = None, unit_id: str | None = Query(None, max_length=64),
+               open_: bool | None = Query(None, alias="open"), level: str | None = Query(None, max_length=32),
+               opened_from: Annotated[PlatformDateTime | None, Query(
+                   description="Opened at or after this time (with offset), e.g. the week's start of "
+                               "`GET /zzd/v1/stats/warnings-this-week`.")] = None,
                page: Page = Depends(_PAGE), principal: Principal = Depends(zzd_principal),
                rpc: ServiceClient = Depends(services)):
     filters = {name: value for name, value in (("kind", kind), ("status", status_), ("project_id", project_id),
-                                               ("rule_id", rule_id), ("overdue", overdue), ("unit_id", unit_id))
+                                               ("rule_id", rule_id), ("overdue", overdue), ("unit_id", unit_id),
+                                               ("open", open_), ("level", level),
+                                               ("opened_from", opened_from.isoformat() if opened_from else None))
                if value is not None}
     return rpc.call("complaints", "list_cases", filters, page.limit, page.offset, principal=principal)
 

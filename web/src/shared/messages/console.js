@@ -41,7 +41,10 @@ export default {
         date: '日期', part: '部位', content: '内容', recorded: '记录时间', subject: '事由', status: '状态', within: '整改期限（天）',
         issued: '签发时间',
       },
-      cases: { title: '案件办理', mine: '待我办理', toVerify: '待我核实', all: '全部案件' },
+      cases: {
+        title: '案件办理', mine: '待我办理', toVerify: '待我核实', all: '全部案件', openOnly: '未办结', level: '承办层级',
+        openedFrom: '{time} 以来', page: '第 {page} 页',
+      },
       case: {
         kind: '类别', status: '状态', summary: '摘要', holder: '承办单位', due: '办理时限', opened: '发生时间', overdue: '超期',
         overdueOnly: '只看超期', text: '内容', finding: '办理结论', history: '办理过程', late: '逾期', files: '附件 {count} 个',
@@ -124,7 +127,10 @@ export default {
         date: 'Date', part: 'Part', content: 'Content', recorded: 'Recorded', subject: 'Subject', status: 'Status',
         within: 'Days to rectify', issued: 'Issued',
       },
-      cases: { title: 'Case desk', mine: 'Held by my units', toVerify: 'Reports to verify', all: 'All cases' },
+      cases: {
+        title: 'Case desk', mine: 'Held by my units', toVerify: 'Reports to verify', all: 'All cases', openOnly: 'Not closed',
+        level: 'Held at', openedFrom: 'Since {time}', page: 'Page {page}',
+      },
       case: {
         kind: 'Kind', status: 'Status', summary: 'Summary', holder: 'Held by', due: 'Due', opened: 'Opened',
         overdue: 'Overdue', overdueOnly: 'Overdue only', text: 'Text', finding: 'Finding', history: 'History', late: 'late',
