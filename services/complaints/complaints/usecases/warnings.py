@@ -1,6 +1,6 @@
 """A case for every platform warning (Art. 8, 29): each ``warning.raised`` opens one — the same
 warning delivered twice opens one — held at once by the unit that must act, overseen by the
-levels above it on the project's chain."""
+levels above it on the project's chain; the case opened when the warning was raised."""
 
 from __future__ import annotations
 
@@ -19,6 +19,13 @@ from complaints.usecases.common import chain_of_project, leading_group_id, opene
 logger = logging.getLogger(__name__)
 
 
+def raised_at(event: events.WarningRaised, now: datetime) -> datetime:
+    """When the warning's case opened: when the warning was raised, not when this service took it
+    from the queue (a backlog must not move a Sunday's warning into Monday's week) — and never
+    after its first step here, should the raising service's clock run ahead."""
+    return min(event.occurred_at, now)
+
+
 def open_for_warning(session: Session, event: events.WarningRaised, now: datetime, rules: CaseRules) -> Case | None:
     if session.execute(sa.select(Case.id).where(Case.warning_id == event.warning_id)).first() is not None:
         return None  # opened already: the warning's id is the case's key
@@ -33,7 +40,7 @@ def open_for_warning(session: Session, event: events.WarningRaised, now: datetim
                 text=event.summary, project_id=event.project_id, industry=placement.industry if placement else None,
                 warning_id=event.warning_id, warning_source=event.source, rule_id=event.rule_id,
                 article=event.article, subject_unit_id=subject, subject_person_id=event.person_id,
-                holder_unit_id=holder, opened_at=now)
+                holder_unit_id=holder, opened_at=raised_at(event, now))
     session.add(case)
     session.flush()
     opened(session, case, now)

@@ -34,6 +34,19 @@ def test_warnings_of_this_week_are_counted_by_rule_and_last_weeks_are_not(sessio
     assert overview.warnings_this_week(call_as("owner2-chief", NOW))["rows"] == []
 
 
+def test_a_warning_counts_in_the_week_it_was_raised_not_the_week_it_was_taken_in(session, call_as):
+    week_began = overview.week_began(NOW)
+    sunday_night = warning("w-sunday").model_copy(update={"occurred_at": week_began - timedelta(seconds=30)})
+    # Taken from the queue a minute later, on Monday.
+    warnings.open_for_warning(session, sunday_night, week_began + timedelta(seconds=30), RULES.get(session))
+    session.flush()
+
+    assert overview.warnings_this_week(call_as("lg-staff", NOW))["rows"] == []
+    assert overview.warnings_this_week(call_as("lg-staff", week_began - timedelta(minutes=1)))["rows"] == [
+        {"rule_id": "art31.acceptance.government-large", "count": 1}]
+    assert cases.list_cases(call_as("lg-staff", NOW))[0]["opened_at"] == "2027-02-28T23:59:30+08:00"
+
+
 def test_open_cases_are_counted_by_the_level_holding_them_with_the_overdue_ones(session, call_as):
     warnings.open_for_warning(session, warning("w-1"), NOW, RULES.get(session))
     session.flush()
