@@ -1,7 +1,7 @@
 // What waits for a ZZD user: the approvals (GET /zzd/v1/me/leave-requests and /zzd/v1/me/changes,
 // routes/my_tasks.py), the reviews (objections pending, for an industry authority) and the open
 // cases held by the user's units; with the names of the projects and people they are about.
-import { api } from '@shared/api.js'
+import { allPages, api } from '@shared/api.js'
 import { currentSession } from '@shared/session.js'
 
 export function myUserId() {
@@ -30,9 +30,10 @@ export async function myUnitIds() {
   return [...new Set(me.posts.map((held) => held.unit_id))]
 }
 
+// Every open case each unit holds: the gateway filters out the closed ones and pages the rest.
 export async function openCasesOfMyUnits() {
   const held = await Promise.all((await myUnitIds()).map(
-    (unitId) => api.get('/zzd/v1/cases', { unit_id: unitId, limit: 100 })))
+    (unitId) => allPages('/zzd/v1/cases', { unit_id: unitId, open: 'true' }, 200)))
   const seen = new Set()
-  return held.flat().filter((found) => found.status !== 'closed' && !seen.has(found.id) && seen.add(found.id))
+  return held.flat().filter((found) => !seen.has(found.id) && seen.add(found.id))
 }
