@@ -456,14 +456,15 @@ class AttendanceDatabase:
         return tuple(math.nan if value is None else float(value) for value in row)
 
     def stats(self) -> dict:
+        """The database's counters, and per table: seq scans, rows they read, index scans, rows fetched."""
         import sqlalchemy as sa
 
         with self.engine.connect() as connection:
             database = connection.execute(sa.text(
                 "SELECT xact_commit, xact_rollback, tup_returned, tup_fetched, tup_inserted, tup_updated "
                 "FROM pg_stat_database WHERE datname = current_database()")).one()._asdict()
-            tables = {row.relname: (row.seq_scan or 0, row.idx_scan or 0) for row in connection.execute(sa.text(
-                "SELECT relname, seq_scan, idx_scan FROM pg_stat_user_tables"))}
+            tables = {row[0]: tuple(value or 0 for value in row[1:]) for row in connection.execute(sa.text(
+                "SELECT relname, seq_scan, seq_tup_read, idx_scan, idx_tup_fetch FROM pg_stat_user_tables"))}
         return {"database": database, "tables": tables}
 
     def close(self) -> None:
@@ -473,13 +474,17 @@ class AttendanceDatabase:
 def report_database_work(label: str, before: dict, after: dict, checkins: int) -> None:
     per = max(1, checkins)
     db = {key: after["database"][key] - before["database"][key] for key in after["database"]}
-    scans = {name: (seq - before["tables"].get(name, (0, 0))[0], idx - before["tables"].get(name, (0, 0))[1])
-             for name, (seq, idx) in after["tables"].items()}
-    busiest = sorted(scans.items(), key=lambda item: -(item[1][0] + item[1][1]))[:6]
+    tables = {name: [now - then for now, then in zip(counters, before["tables"].get(name, (0, 0, 0, 0)),
+                                                     strict=True)]
+              for name, counters in after["tables"].items()}
+    # the tables read most (rows per check-in), with the scans that read them
+    busiest = sorted(tables.items(), key=lambda item: -(item[1][1] + item[1][3]))[:6]
     note(f"{label}: attendance database per check-in: {db['xact_commit'] / per:.2f} commits, "
          f"{(db['tup_returned'] + db['tup_fetched']) / per:.0f} rows read, "
-         f"{db['tup_inserted'] / per:.1f} inserted, {db['tup_updated'] / per:.1f} updated; scans per check-in "
-         + ", ".join(f"{name} {seq / per:.2f} seq + {idx / per:.2f} idx" for name, (seq, idx) in busiest))
+         f"{db['tup_inserted'] / per:.1f} inserted, {db['tup_updated'] / per:.1f} updated; tables read most: "
+         + ", ".join(f"{name} {(seq_rows + idx_rows) / per:.0f} rows ({seq / per:.2f} seq scans reading "
+                     f"{seq_rows / per:.0f}, {idx / per:.2f} index scans fetching {idx_rows / per:.0f})"
+                     for name, (seq, seq_rows, idx, idx_rows) in busiest))
 
 
 # --- the platform's metrics and profiles -------------------------------------------------------------------
