@@ -23,7 +23,9 @@ OWN_503 = {("get", "/readyz")}
 # A list pages: `limit` with a maximum, and `offset` or a cursor of its own. The public finder
 # answers its best matches only (a search, not a listing): one page of at most `limit`.
 CURSORS = {"offset", "before_id", "after"}
-FIRST_PAGE_ONLY = {("get", "/public/v1/projects")}
+FIRST_PAGE_ONLY = {("get", "/public/v1/projects"),
+                   # The console's figures per project: the first `limit` rows of a count, not a list to page.
+                   ("get", "/zzd/v1/stats/attendance-today"), ("get", "/zzd/v1/stats/open-warnings")}
 # Open311 GeoReport v2 fixes these answers as lists, each bounded: the eight services, the requests
 # named by at most 20 ids, one request, the receipt of one request.
 STANDARD_LISTS = {("get", "/public/v1/open311/v2/services.json"), ("get", "/public/v1/open311/v2/requests.json"),

@@ -53,3 +53,35 @@ def test_a_firms_token_is_refused_on_the_government_figures(client, fake, auth_h
 
     assert client.get("/zzd/v1/stats/projects", headers=firm).status_code == 403
     assert fake.calls == []
+
+
+@pytest.mark.parametrize(("path", "service", "method", "answer"), [
+    ("/zzd/v1/stats/attendance-today", "attendance", "attendance_today",
+     {"day": "2027-03-01", "expected": 0, "on_site": 0, "projects": []}),
+    ("/zzd/v1/stats/open-warnings", "complaints", "open_warnings_by_project", []),
+])
+def test_a_figure_per_project_is_bounded_by_a_limit_with_a_maximum(client, fake, auth_headers, path, service,
+                                                                     method, answer):
+    fake.answer(service, method, answer)
+    chief = auth_headers("zzd", roles=["leading_group"])
+
+    assert client.get(path, headers=chief).status_code == 200
+    assert client.get(path, headers=chief, params={"limit": 50}).status_code == 200
+    refused = client.get(path, headers=chief, params={"limit": 2001})
+
+    assert refused.status_code == 422 and refused.json()["error"]["details"][0]["field"] == "query.limit"
+    assert [call.kwargs["limit"] for call in fake.calls_to(method)] == [1000, 50]
+
+
+def test_the_scores_list_is_filtered_by_colour_by_the_service_and_a_colour_unknown_is_refused(client, fake,
+                                                                                               auth_headers):
+    fake.answer("scoring", "list_scores", [])
+    chief = auth_headers("zzd", roles=["leading_group"])
+
+    assert client.get("/zzd/v1/scores", headers=chief, params={"colour": "red", "limit": 20,
+                                                               "offset": 40}).status_code == 200
+    refused = client.get("/zzd/v1/scores", headers=chief, params={"colour": "purple"})
+
+    assert refused.status_code == 422 and refused.json()["error"]["details"][0]["field"] == "query.colour"
+    (call,) = fake.calls_to("list_scores")
+    assert (call.args[-2:], call.kwargs["colour"]) == ((20, 40), "red")

@@ -8,5 +8,5 @@ from common.service import query
 
 class OverviewEntrypoints:
     @query
-    def attendance_today(self, call) -> dict:
-        return overview.attendance_today(call)
+    def attendance_today(self, call, limit: int = 1000) -> dict:
+        return overview.attendance_today(call, limit)

@@ -14,7 +14,9 @@ from attendance.usecases.common import Call, calendar_days, in_scope, leave_days
 from common.clock import local_date
 
 
-def attendance_today(call: Call) -> dict:
+def attendance_today(call: Call, limit: int = 1000) -> dict:
+    """Today's figure: the totals over every project in scope, the first ``limit`` projects by name
+    listed (the answer stays bounded however wide the scope)."""
     actor, today = call.actor(), local_date(call.now)
     projects = [project for project in call.session.execute(
         sa.select(ProjectCopy).where(ProjectCopy.status == "in_construction",
@@ -38,4 +40,4 @@ def attendance_today(call: Call) -> dict:
         rows.append({"project_id": project.id, "name": project.name, "expected": expected,
                      "on_site": on_site.get(project.id, 0)})
     return {"day": today.isoformat(), "expected": sum(row["expected"] for row in rows),
-            "on_site": sum(row["on_site"] for row in rows), "projects": rows}
+            "on_site": sum(row["on_site"] for row in rows), "projects": rows[:limit]}

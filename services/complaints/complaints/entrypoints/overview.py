@@ -16,5 +16,5 @@ class OverviewEntrypoints:
         return overview.open_cases_by_level(call)
 
     @query
-    def open_warnings_by_project(self, call) -> list[dict]:
-        return overview.open_warnings_by_project(call)
+    def open_warnings_by_project(self, call, limit: int = 1000) -> list[dict]:
+        return overview.open_warnings_by_project(call, limit)

@@ -45,11 +45,12 @@ def open_cases_by_level(call: Call) -> list[dict]:
     return [{"level": row.level, "open": row.open, "overdue": int(row.overdue or 0)} for row in rows]
 
 
-def open_warnings_by_project(call: Call) -> list[dict]:
-    """The warnings not closed, per project, for the console's map: a project's colour."""
+def open_warnings_by_project(call: Call, limit: int = 1000) -> list[dict]:
+    """The warnings not closed, per project, for the console's map: a project's colour; the most
+    warned ``limit`` projects, so that the answer stays bounded in any scope."""
     rows = call.session.execute(
         sa.select(Case.project_id, sa.func.count().label("count"))
         .where(case_scope(call.actor()).condition(), Case.kind == dom.Kind.WARNING,
                Case.status != dom.Status.CLOSED, Case.project_id.is_not(None))
-        .group_by(Case.project_id).order_by(Case.project_id))
+        .group_by(Case.project_id).order_by(sa.func.count().desc(), Case.project_id).limit(limit))
     return [{"project_id": row.project_id, "count": row.count} for row in rows]

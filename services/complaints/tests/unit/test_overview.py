@@ -71,6 +71,18 @@ def test_open_warnings_are_counted_per_project_and_a_closed_one_is_not(session, 
     assert overview.open_warnings_by_project(call_as("owner2-chief")) == []
 
 
+def test_the_map_gets_the_most_warned_projects_first_and_no_more_than_asked(session, call_as):
+    rules = RULES.get(session)
+    warnings.open_for_warning(session, warning("w-0").model_copy(update={"project_id": "p0"}), NOW, rules)
+    for warning_id in ("w-1", "w-2"):
+        warnings.open_for_warning(session, warning(warning_id), NOW, rules)
+    session.flush()
+
+    assert overview.open_warnings_by_project(call_as("lg-staff"), 1) == [{"project_id": "p1", "count": 2}]
+    assert overview.open_warnings_by_project(call_as("lg-staff"), 5) == [
+        {"project_id": "p1", "count": 2}, {"project_id": "p0", "count": 1}]
+
+
 def test_a_discipline_complaint_is_counted_and_listed_for_discipline_inspection_not_the_chief(session, call_as):
     receipt = file(session, {**COMPLAINT, "category": "discipline", "text": "监管人员收受施工单位好处"})
     case_id = case_id_of(session, receipt["tracking_code"])

@@ -16,12 +16,16 @@ from common.contracts.overview import (
 )
 from common.principal import Principal
 from gateway.auth import zzd_principal
-from gateway.deps import services
+from gateway.deps import limit_only, services
 from gateway.errors import FACE_ERRORS, errors
 from gateway.openapi import ZZD_ATTENDANCE, ZZD_CASE_STATS, ZZD_PROJECTS, ZZD_SCORING, ContractRoute
 from gateway.rpc import ServiceClient
 
 router = APIRouter(prefix="/zzd/v1/stats", route_class=ContractRoute, responses=errors(*FACE_ERRORS))
+
+# A figure per project answers at most this many rows (`limit`): the district has a few hundred
+# projects, and a scope as wide as the leading group's must not make the answer unbounded.
+_PROJECT_ROWS = limit_only(default=1000, maximum=2000)
 
 
 @router.get("/projects", response_model=ProjectCounts, tags=[ZZD_PROJECTS],
@@ -33,9 +37,11 @@ def project_counts(principal: Principal = Depends(zzd_principal), rpc: ServiceCl
 @router.get("/attendance-today", response_model=AttendanceToday, tags=[ZZD_ATTENDANCE],
             description="Today in the district (Art. 26): in each project under construction in the caller's "
                         "scope, the people on site (checked in, accepted or flagged) out of those expected (on duty "
-                        "on a construction day, not on leave), and the totals.")
-def attendance_today(principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
-    return rpc.call("attendance", "attendance_today", principal=principal)
+                        "on a construction day, not on leave), and the totals over all of them; the projects "
+                        "listed are the first by name, bounded by `limit` (at most 2000), 1000 unless asked.")
+def attendance_today(limit: int = Depends(_PROJECT_ROWS), principal: Principal = Depends(zzd_principal),
+                     rpc: ServiceClient = Depends(services)):
+    return rpc.call("attendance", "attendance_today", limit=limit, principal=principal)
 
 
 @router.get("/warnings-this-week", response_model=WarningsThisWeek, tags=[ZZD_CASE_STATS],
@@ -53,9 +59,11 @@ def open_cases(principal: Principal = Depends(zzd_principal), rpc: ServiceClient
 
 
 @router.get("/open-warnings", response_model=OpenWarningsByProject, tags=[ZZD_CASE_STATS],
-            description="The warnings not closed in the caller's scope, counted by project (the console's map).")
-def open_warnings(principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
-    return {"rows": rpc.call("complaints", "open_warnings_by_project", principal=principal)}
+            description="The warnings not closed in the caller's scope, counted by project (the console's map), "
+                        "the most warned first, bounded by `limit` (at most 2000), 1000 unless asked.")
+def open_warnings(limit: int = Depends(_PROJECT_ROWS), principal: Principal = Depends(zzd_principal),
+                  rpc: ServiceClient = Depends(services)):
+    return {"rows": rpc.call("complaints", "open_warnings_by_project", limit=limit, principal=principal)}
 
 
 @router.get("/firm-colours", response_model=FirmColours, tags=[ZZD_SCORING],

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Path, Query, status
 
 from common.contracts.scoring import (
+    Colour,
     LedgerEntryView,
     MyScoresView,
     ObjectionDecisionRequest,
@@ -87,11 +88,13 @@ def preview_rule_set(rule_set_id: str = Path(max_length=32), year: int | None = 
 
 @zzd_router.get("/scores", response_model=list[ScoreView],
                 description="Annual composites with their five-colour code, within the caller's data scope, lowest "
-                            "first; " + PAGED)
+                            "first, of one colour if `colour` is given; " + PAGED)
 def list_scores(subject: str | None = Query(None, max_length=32), year: int | None = Year,
-                kind: SubjectKind | None = None, page: Page = Depends(paging(maximum=500)),
-                principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
-    return rpc.call("scoring", "list_scores", subject, year, kind, page.limit, page.offset, principal=principal)
+                kind: SubjectKind | None = None, colour: Colour | None = None,
+                page: Page = Depends(paging(maximum=500)), principal: Principal = Depends(zzd_principal),
+                rpc: ServiceClient = Depends(services)):
+    return rpc.call("scoring", "list_scores", subject, year, kind, page.limit, page.offset, colour=colour,
+                    principal=principal)
 
 
 @zzd_router.get("/scores/{subject_id}/ledger", response_model=list[LedgerEntryView], responses=errors(404),

@@ -10,8 +10,8 @@ from scoring.usecases import scores
 class ScoreEntrypoints:
     @query
     def list_scores(self, call, subject: str | None = None, year: int | None = None, kind: str | None = None,
-                    limit: int = 100, offset: int = 0) -> list[dict]:
-        return scores.list_scores(call, subject, year, kind, limit, offset)
+                    limit: int = 100, offset: int = 0, colour: str | None = None) -> list[dict]:
+        return scores.list_scores(call, subject, year, kind, limit, offset, colour)
 
     @query
     def subject_ledger(self, call, subject_id: str, year: int | None = None, limit: int = 100,

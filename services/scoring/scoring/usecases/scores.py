@@ -13,6 +13,7 @@ from common import registry_copy
 from common.clock import district_iso
 from common.errors import InvalidInput
 from scoring.domain.rules import ScoringRules
+from scoring.domain.scores import COLOURS
 from scoring.persistence import queries
 from scoring.persistence.models import (
     AnnualScore,
@@ -66,12 +67,16 @@ def _annual_views(call: Call, rows) -> list[dict]:
     return [_annual_view(row, tallies.get((row.subject_id, row.year))) for row in rows]
 
 
-def list_scores(call: Call, subject: str | None, year, kind: str | None, limit: int, offset: int) -> list[dict]:
-    """``GET /zzd/v1/scores``: the annual composites of the year, of one subject if asked, within scope."""
+def list_scores(call: Call, subject: str | None, year, kind: str | None, limit: int, offset: int,
+                colour: str | None = None) -> list[dict]:
+    """``GET /zzd/v1/scores``: the annual composites of the year, of one subject or one colour if asked,
+    within scope; the colour is filtered here, before the page is cut, so every page is full."""
     actor = call.actor()
     require_government(actor)
     if kind is not None and kind not in SUBJECT_KINDS:
         raise InvalidInput.field("kind", f"one of {', '.join(SUBJECT_KINDS)}")
+    if colour is not None and colour not in COLOURS:
+        raise InvalidInput.field("colour", f"one of {', '.join(COLOURS)}")
     statement = sa.select(AnnualScore).where(AnnualScore.year == _year(call, year))
     if not actor.is_back_office:
         statement = statement.where(AnnualScore.subject_id.in_(visible_subjects(call)))
@@ -79,6 +84,8 @@ def list_scores(call: Call, subject: str | None, year, kind: str | None, limit: 
         statement = statement.where(AnnualScore.subject_id == subject)
     if kind:
         statement = statement.where(AnnualScore.subject_kind == kind)
+    if colour:
+        statement = statement.where(AnnualScore.colour == colour)
     rows = call.session.execute(statement.order_by(AnnualScore.composite, AnnualScore.subject_id)
                                 .limit(limit).offset(offset)).scalars()
     return _annual_views(call, rows)

@@ -170,6 +170,19 @@ def test_scores_are_scoped(session, call_as):
     assert scores.my_scores(call_as("stranger", "zlb"), 2027, 10, 0)["ledger"] == []
 
 
+def test_scores_of_one_colour_are_filtered_before_the_page_is_cut(session, call_as):
+    for n, colour in enumerate(("green", "red", "green", "red", "red")):
+        session.add(AnnualScore(subject_id=f"firm-{n}", year=2027, subject_kind="firm", composite=Decimal(50 + n),
+                                colour=colour, projects=1, updated_at=START))
+    session.flush()
+    back_office = call_as("back-office", "zzd", roles=("leading_group",))
+    first = scores.list_scores(back_office, None, 2027, "firm", 2, 0, "red")
+    rest = scores.list_scores(back_office, None, 2027, "firm", 2, 2, "red")
+    assert [row["subject_id"] for row in first + rest] == ["firm-1", "firm-3", "firm-4"]
+    with pytest.raises(InvalidInput):
+        scores.list_scores(back_office, None, 2027, "firm", 2, 0, "purple")
+
+
 def test_partner_keys_are_shown_once_stored_hashed_and_revocable(session, call_as):
     back_office = call_as("back-office", "zzd", roles=("leading_group",))
     created = partners.create_partner(back_office, {"name": "tender system", "system": "tender"})
