@@ -85,3 +85,14 @@ def test_the_scores_list_is_filtered_by_colour_by_the_service_and_a_colour_unkno
     assert refused.status_code == 422 and refused.json()["error"]["details"][0]["field"] == "query.colour"
     (call,) = fake.calls_to("list_scores")
     assert (call.args[-2:], call.kwargs["colour"]) == ((20, 40), "red")
+
+
+def test_the_platforms_date_and_week_come_from_the_services_clock(client, fake, auth_headers):
+    fake.answer("attendance", "platform_time", "2027-03-03T23:30:00+08:00")  # a Wednesday night in Shangyu
+    line_head = auth_headers("zzd", roles=["line"], user_id="u-line-head")
+
+    response = client.get("/zzd/v1/stats/today", headers=line_head)
+
+    assert (response.status_code, response.json()) == (200, {"now": "2027-03-03T23:30:00+08:00", "day": "2027-03-03",
+                                                             "week_began": "2027-03-01"}), response.text
+    assert [call.service for call in fake.calls_to("platform_time")] == ["attendance"]

@@ -45,10 +45,8 @@ export async function unitNameMap() {
   return unitNames
 }
 
-let platformDay = null
-// The platform's date in the district (its clock may be a demo's manual one, not the browser's):
-// the day the attendance figure is counted for.
+// The platform's date in the district (its clock may be a demo's manual one, not the browser's),
+// asked each time: the back office may set the clock while the page is open.
 export async function platformToday() {
-  if (!platformDay) platformDay = (await api.get('/zzd/v1/stats/attendance-today')).day
-  return platformDay
+  return (await api.get('/zzd/v1/stats/today')).day
 }

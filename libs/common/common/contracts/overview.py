@@ -11,6 +11,12 @@ from pydantic import Field
 from common.contracts.types import View
 
 
+class PlatformToday(View):
+    now: str = Field(description="The platform's time in the district (+08:00): a demo's manual clock if set.")
+    day: str = Field(description="The platform's date in the district (Asia/Shanghai).")
+    week_began: str = Field(description="The Monday of the platform's week.")
+
+
 class ProjectCount(View):
     status: str
     industry: str

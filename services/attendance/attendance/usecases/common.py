@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -67,18 +68,29 @@ def require_project(session: Session, project_id: str) -> ProjectCopy:
 
 
 class _Placement:
-    def __init__(self, session: Session, project: ProjectCopy):
+    def __init__(self, project: ProjectCopy, participant_unit_ids: Iterable[str]):
         self.industry = project.industry
         self.supervising_unit_id = project.supervising_unit_id
         self.line_id = project.line_id
         self.owner_id = project.owner_id
-        self.participant_unit_ids = frozenset(session.execute(
-            sa.select(ParticipantCopy.unit_id).where(ParticipantCopy.project_id == project.id)).scalars())
+        self.participant_unit_ids = frozenset(participant_unit_ids)
 
 
 def in_scope(session: Session, actor: Actor, project: ProjectCopy) -> bool:
     """Whether the actor's data scope admits the project (Art. 10–21, common.scope)."""
-    return project_scope(actor).admits(_Placement(session, project))
+    return project_scope(actor).admits(_Placement(project, session.execute(
+        sa.select(ParticipantCopy.unit_id).where(ParticipantCopy.project_id == project.id)).scalars()))
+
+
+def projects_in_scope(session: Session, actor: Actor, projects: list[ProjectCopy]) -> list[ProjectCopy]:
+    """:func:`in_scope` of many projects at once: their participants read in one query."""
+    participants: dict[str, set[str]] = defaultdict(set)
+    if projects:
+        for project_id, unit_id in session.execute(sa.select(ParticipantCopy.project_id, ParticipantCopy.unit_id)
+                                                   .where(ParticipantCopy.project_id.in_([p.id for p in projects]))):
+            participants[project_id].add(unit_id)
+    scope = project_scope(actor)
+    return [project for project in projects if scope.admits(_Placement(project, participants[project.id]))]
 
 
 def visible_project(call: Call, project_id: str) -> tuple[Actor, ProjectCopy]:

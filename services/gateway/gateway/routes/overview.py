@@ -4,13 +4,17 @@ figure are the faces' own lists (projects, cases, scores)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from fastapi import APIRouter, Depends, Query
 
+from common.clock import local_date
 from common.contracts.overview import (
     AttendanceToday,
     FirmColours,
     OpenCasesByLevel,
     OpenWarningsByProject,
+    PlatformToday,
     ProjectCounts,
     WarningsThisWeek,
 )
@@ -26,6 +30,21 @@ router = APIRouter(prefix="/zzd/v1/stats", route_class=ContractRoute, responses=
 # A figure per project answers at most this many rows (`limit`): the district has a few hundred
 # projects, and a scope as wide as the leading group's must not make the answer unbounded.
 _PROJECT_ROWS = limit_only(default=1000, maximum=2000)
+
+
+def platform_today(rpc: ServiceClient, principal: Principal) -> dict:
+    """The platform's date, as the services count it (a demo's manual clock, not the browser's)."""
+    now = datetime.fromisoformat(rpc.call("attendance", "platform_time", principal=principal))
+    day = local_date(now)
+    return {"now": now.isoformat(), "day": day.isoformat(),
+            "week_began": (day - timedelta(days=day.weekday())).isoformat()}
+
+
+@router.get("/today", response_model=PlatformToday, tags=[ZZD_ATTENDANCE],
+            description="The platform's time, date and week in the district — a demo's manual clock, not the "
+                        "phone's or the desk's: the day the figures count and the month a page opens on.")
+def today(principal: Principal = Depends(zzd_principal), rpc: ServiceClient = Depends(services)):
+    return platform_today(rpc, principal)
 
 
 @router.get("/projects", response_model=ProjectCounts, tags=[ZZD_PROJECTS],
