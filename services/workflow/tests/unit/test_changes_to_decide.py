@@ -88,3 +88,19 @@ def test_each_decider_sees_the_changes_at_its_step_oldest_first(session, project
 def test_the_page_is_bounded(session, now):
     with pytest.raises(InvalidInput, match="limit"):
         changes.changes_to_decide(at(session, "demo-owner-chief", now), 101, 0)
+
+
+def test_only_the_changes_of_projects_in_the_callers_scope_are_read(session, project, now, monkeypatch):
+    pm = at(session, "demo-project-manager", now, "zlb")
+    changes.raise_change(pm, dict(
+        kind="engineering", project_id=project, description="路基加宽0.5米", reason="现场地质条件与设计不符",
+        affected_part="K1+200 路基", touches_concealed_works=False, planned_on="2026-12-05"))
+    facts_read = []
+    project_facts = changes.repo.project_facts
+    monkeypatch.setattr(changes.repo, "project_facts",
+                        lambda session, read: facts_read.append(read.id) or project_facts(session, read))
+
+    # The parks line's head has no project on the municipal line: its pending change is never read.
+    assert waiting_for(session, "demo-parks-line-head", now) == []
+    assert facts_read == []
+    assert waiting_for(session, "demo-owner-chief", now) != [] and facts_read == [project]

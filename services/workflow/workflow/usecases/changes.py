@@ -345,14 +345,20 @@ def list_changes(call: Call, project_id: str, limit: int = 100, offset: int = 0)
 
 def changes_to_decide(call: Call, limit: int = 100, offset: int = 0) -> list[dict]:
     """One page of the pending changes waiting for the caller's decision now (Art. 27), both kinds,
-    oldest first: the approvals of the caller's task list. Pending changes are few at any time, so
-    they are read whole and each project's facts decide whose step is open."""
+    oldest first: the approvals of the caller's task list. Only the pending changes of the projects
+    in the caller's scope are read (the scope filters in SQL, not after reading the district's), and
+    each project's facts decide whose step is open."""
     check_paging(limit, offset, max_limit=100)
     actor = call.actor()
     scope = project_scope(actor)
+    admitted = repo.scope_condition(scope)
+    if admitted is None:
+        return []
+    projects_admitted = sa.select(Project.id).where(admitted)
     pending = sorted((change for model in (EngineeringChange, PersonnelChange)
-                      for change in call.session.execute(sa.select(model).where(model.status == dom.PENDING))
-                      .scalars()), key=lambda change: (change.raised_at, change.id))
+                      for change in call.session.execute(sa.select(model).where(
+                          model.status == dom.PENDING, model.project_id.in_(projects_admitted))).scalars()),
+                     key=lambda change: (change.raised_at, change.id))
     steps = _steps_of(call.session, [change.id for change in pending])
     facts_by_project: dict[str, ProjectFacts | None] = {}
     waiting = []
