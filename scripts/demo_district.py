@@ -215,10 +215,9 @@ class Tally:
 
 
 class Seeder:
-    def __init__(self, gateway: Gateway, back_office: Person, projects: int, seed: int, concurrency: int,
-                 days: int | None, progress: Progress):
+    def __init__(self, gateway: Gateway, back_office: Person, seed: int, concurrency: int, progress: Progress):
         self.gw, self.back_office = gateway, back_office
-        self.size, self.seed, self.concurrency, self.days = projects, seed, concurrency, days
+        self.seed = seed
         self.progress = progress
         self.tally = Tally()
         self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="demo")
@@ -274,14 +273,24 @@ class Seeder:
         # Never set: each service shows its own system time; the latest is the platform's.
         return max(datetime.fromisoformat(status["now"]) for status in view["services"].values())
 
-    def set_clock(self, when: datetime) -> None:
-        answer = self.gw.send("PUT", "/admin/v1/clock", self.back_office, json={"now": when.isoformat()})
-        if answer.status_code == 409 and "manual" in answer.text:
-            raise DemoError("the platform's manual clock is off: the demo moves the clock through a month. "
-                            "Start the platform with SUPERVISION_MANUAL_CLOCK=true (make run does).")
-        if answer.status_code not in (200, 202):
-            raise DemoError(f"PUT /admin/v1/clock {when.isoformat()}: {answer.status_code} {answer.text[:300]}")
-        view, deadline = answer.json(), time.monotonic() + 600
+    def set_clock(self, when: datetime, attempts: int = 5) -> None:
+        """Move the platform clock and follow the services' catch-up to its end. A busy service may
+        let the answer go (503, 504): then the clock is read, and set again unless it moved."""
+        for attempt in range(attempts):
+            answer = self.gw.send("PUT", "/admin/v1/clock", self.back_office, json={"now": when.isoformat()})
+            if answer.status_code == 409 and "manual clock" in answer.text:
+                raise DemoError("the platform's manual clock is off: the demo moves the clock through a month. "
+                                "Start the platform with SUPERVISION_MANUAL_CLOCK=true (make run does).")
+            if answer.status_code in (200, 202):
+                view = answer.json()
+                break
+            if answer.status_code not in (503, 504) or attempt == attempts - 1:
+                raise DemoError(f"PUT /admin/v1/clock {when.isoformat()}: {answer.status_code} {answer.text[:300]}")
+            time.sleep(2 + 2 * attempt)
+            view = self.gw.call("GET", "/admin/v1/clock", self.back_office)
+            if view["consistent"] and view["now"] and datetime.fromisoformat(view["now"]) == when:
+                break
+        deadline = time.monotonic() + 600
         while not view["caught_up"]:
             if time.monotonic() > deadline:
                 raise DemoError(f"the services did not catch up with {when.isoformat()} within 10 minutes: {view}")
@@ -460,7 +469,7 @@ class Seeder:
         self._acceptance_steps(index)
         self._cases(day)
         self._leave_decisions()
-        self._public_reports(day, "morning")
+        self._public_reports(index, day, "morning")
         self._checkins(index, day, "morning")
 
     def _afternoon(self, index: int, day: date) -> None:
@@ -468,7 +477,7 @@ class Seeder:
         self._suspended_tries(index)
         self._patrols(index, day)
         self._leave_requests(index, day)
-        self._public_reports(day, "afternoon")
+        self._public_reports(index, day, "afternoon")
         ending = [p for p in self.district.projects if p.fate in ("acceptance", "accepted") and p.event_day == index]
         self.run_all("completion acceptances", [lambda p=p: self._start_acceptance(p) for p in ending])
 
@@ -545,7 +554,7 @@ class Seeder:
         if daily.random() > attends or here.random() > (0.9 if person.habit == "forgetful" else 0.99):
             return []
         device = {"id": person.device_id, "platform": person.device_platform, "mock_location": False}
-        if person.habit == "mock_location" and daily.random() < 0.15:
+        if daily.random() < {"mock_location": 0.15, "cheats_often": 0.5}.get(person.habit, 0):
             device["mock_location"] = True
         if person.habit == "borrows_phone" and daily.random() < 0.12 and day > self.district.walk.days[0] + \
                 timedelta(days=3):
@@ -715,17 +724,20 @@ class Seeder:
 
     # -- complaints and clues ----------------------------------------------------------------------------------
 
-    def _public_reports(self, day: date, slot: str) -> None:
+    def _public_reports(self, index: int, day: date, slot: str) -> None:
         """A few complaints from the public window (at most five an hour from one address) and now
         and then a clue from a supervising unit's staff (Art. 8, 30)."""
         rng = random.Random(f"{self.seed}:{day.isoformat()}:{slot}:public")
-        started = [p for p in self.district.projects if p.starts and p.start_day is not None]
+        started = [p for p in self.district.projects if self.in_construction(p, index)]
         if not started:
             return
         complaints = rng.randint(0, max(1, min(2, len(self.district.projects) // 100)))
         tasks = []
         for _ in range(complaints):
-            project, (category, text) = rng.choice(started), rng.choice(COMPLAINTS)
+            # The public sees the slack sites first.
+            slack = [p for p in started if self.district.units[p.contractor_key].slack]
+            project = rng.choice(slack if slack and rng.random() < 0.5 else started)
+            category, text = rng.choice(COMPLAINTS)
             body = {"project_id": project.project_id, "category": category, "text": text, "anonymous": True}
             if rng.random() < 0.4:
                 body.update(anonymous=False, contact={"name": rng.choice("王李张刘陈杨") + "先生",
@@ -769,15 +781,15 @@ class Seeder:
         holder = self.units_by_id.get(case.get("holder_unit_id"))
         status = case["status"]
 
-        def step(unit_key: str, name: str, body: dict) -> None:
-            self.gw.call("POST", f"/zzd/v1/cases/{case['id']}/{name}", self._actor(unit_key), json=body)
-            self.tally.count("steps", name)
+        def step(unit_key: str, name: str, body: dict) -> bool:
+            return self._take_step(case["id"], unit_key, name, body) == 200
 
         if status == "received":
             if opened < day and rng.random() < 0.75:
-                step("intake", "triage", {"category": case.get("category") or "other", "discipline": False,
-                                                 "project_id": project.project_id, "public_reply": "已受理，正在核查"})
-                step("leading_group", "dispatch", {"unit_id": units[project.line_key].unit_id, "text": "请核查处置"})
+                if step("intake", "triage", {"category": case.get("category") or "other", "discipline": False,
+                                             "project_id": project.project_id, "public_reply": "已受理，正在核查"}):
+                    step("leading_group", "dispatch", {"unit_id": units[project.line_key].unit_id,
+                                                       "text": "请核查处置"})
             return
         if holder is None:
             return
@@ -795,9 +807,10 @@ class Seeder:
                 step(holder.key, "accept", {"text": "本级直接处置"})
         elif status in ("accepted", "handled", "returned"):
             if rng.random() < (0.5 if status == "returned" else 0.4):
-                if status != "handled":
-                    step(holder.key, "handle", {"text": "已约谈相关责任人并督促整改"})
-                finding = rng.choices(["substantiated", "unsubstantiated", "withdrawn"], [0.8, 0.15, 0.05])[0]
+                if status != "handled" and not step(holder.key, "handle", {"text": "已约谈相关责任人并督促整改"}):
+                    return
+                weights = [0.95, 0.04, 0.01] if units[project.contractor_key].slack else [0.8, 0.15, 0.05]
+                finding = rng.choices(["substantiated", "unsubstantiated", "withdrawn"], weights)[0]
                 body = {"finding": finding, "text": "核查属实，已整改到位" if finding == "substantiated"
                         else "经核查情况不属实" if finding == "unsubstantiated" else "重复反映，予以撤回"}
                 if finding == "substantiated" and case["kind"] != "warning":
@@ -813,15 +826,26 @@ class Seeder:
         the platform passed the verification up (an escalation), the level above that."""
         verdict, body = ("verify", {"text": "经核实，同意办结"}) if rng.random() < 0.8 else \
             ("return", {"text": "整改材料不全，请补充后重新上报"})
-        above = list(reversed(chain[:chain.index(holder.key)])) if holder.key in chain else ["leading_group"]
+        # The units above the holder, nearest first; the back office verifies what no level is above.
+        above = list(reversed(chain[:chain.index(holder.key)])) if holder.key in chain else []
+        above = above or ["leading_group"]
         for unit_key in above:
-            answer = self.gw.send("POST", f"/zzd/v1/cases/{case['id']}/{verdict}", self._actor(unit_key), json=body)
-            if answer.status_code == 200:
-                self.tally.count("steps", verdict)
+            if self._take_step(case["id"], unit_key, verdict, body, refused_is_expected=True) != 403:
                 return
-            if answer.status_code != 403:
-                raise DemoError(f"POST /zzd/v1/cases/{case['id']}/{verdict}: {answer.status_code} {answer.text[:300]}")
         raise DemoError(f"nobody on the chain of case {case['id']} may verify it")
+
+    def _take_step(self, case_id: str, unit_key: str, name: str, body: dict, *,
+                   refused_is_expected: bool = False) -> int:
+        """One step of a case; its status. A step the case's state no longer allows (409) or whose
+        answer was lost (504) is counted and left: tomorrow's list shows where the case stands."""
+        answer = self.gw.send("POST", f"/zzd/v1/cases/{case_id}/{name}", self._actor(unit_key), json=body)
+        if answer.status_code == 200:
+            self.tally.count("steps", name)
+        elif answer.status_code in (409, 504):
+            self.tally.count("other", f"case steps {'refused' if answer.status_code == 409 else 'unanswered'}")
+        elif not (answer.status_code == 403 and refused_is_expected):
+            raise DemoError(f"POST /zzd/v1/cases/{case_id}/{name}: {answer.status_code} {answer.text[:300]}")
+        return answer.status_code
 
     def _actor(self, unit_key: str) -> Person:
         """Who acts for a unit: its chief (a line's head); for the leading group the back office,
@@ -871,7 +895,7 @@ class Seeder:
             f"platform time: {self.now.isoformat()}",
             f"projects: {sum(by_status.values())} ({joined(by_status.items())})",
             f"  by industry: {joined(by_industry.items())}",
-            f"people registered by the demo: {len(self.district.people)}, in {len(self.district.units) - 1} units",
+            f"people of the district: {len(self.district.people)}, in {len(self.district.units) - 1} units",
             f"today's attendance ({today['day']}): {today['on_site']} on site of {today['expected']} expected",
             f"check-ins sent: {sum(self.tally.checkins.values())} ({joined(self.tally.checkins.items())})",
             f"warnings: {sum(r['count'] for r in warnings)} ({joined((r['key'], r['count']) for r in warnings)})",
@@ -905,7 +929,7 @@ def seed_district(base_url: str, *, projects: int = 300, seed: int = 13, concurr
     back_office = back_office or Person(key="back-office", name="back office", portal="zzd", unit_key="leading_group",
                                         post="chief", user_id="demo-leading-group-chief")
     gateway = Gateway(base_url, login, concurrency)
-    seeder = Seeder(gateway, back_office, projects, seed, concurrency, days, progress)
+    seeder = Seeder(gateway, back_office, seed, concurrency, progress)
     try:
         seeder.preflight()
         now = seeder.platform_time().astimezone(DISTRICT_TZ)
@@ -968,37 +992,45 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--projects and --concurrency are at least 1")
     back_office = Person(key="back-office", name="back office", portal="zzd", unit_key="leading_group",
                          post="chief", user_id=args.back_office_user)
+    def interrupt(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)  # stopped like Ctrl-C (as run_platform.py is)
     launcher = None
     if args.start_platform:
+        # In a session of its own: Ctrl-C reaches this script only, which then stops the platform
+        # with one signal (a second one would cut short the launcher's own stopping).
         port = args.gateway.rsplit(":", 1)[-1].strip("/")
         launcher = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "run_platform.py"), "--port", port],
-                                    cwd=ROOT)
+                                    cwd=ROOT, start_new_session=True)
     try:
-        if launcher is not None:
-            wait_ready(args.gateway, launcher)
-        lines = seed_district(args.gateway, projects=args.projects, seed=args.seed, concurrency=args.concurrency,
-                              days=args.days, back_office=back_office, timings=args.timings)
-        print("\nThe demo district:\n  " + "\n  ".join(lines), flush=True)
-    except AlreadySeeded as already:
-        print(f"demo_district: {already}", file=sys.stderr, flush=True)
+        outcome = 0
+        try:
+            if launcher is not None:
+                wait_ready(args.gateway, launcher)
+            lines = seed_district(args.gateway, projects=args.projects, seed=args.seed,
+                                  concurrency=args.concurrency, days=args.days, back_office=back_office,
+                                  timings=args.timings)
+            print("\nThe demo district:\n  " + "\n  ".join(lines), flush=True)
+        except AlreadySeeded as already:
+            print(f"demo_district: {already}", file=sys.stderr, flush=True)
+        except DemoError as error:
+            print(f"demo_district: error: {error}", file=sys.stderr, flush=True)
+            outcome = 1
         if launcher is None:
-            return 0
-    except DemoError as error:
-        print(f"demo_district: error: {error}", file=sys.stderr, flush=True)
-        if launcher is None:
-            return 1
-    except KeyboardInterrupt:
-        print("demo_district: interrupted; the district is partly seeded", file=sys.stderr, flush=True)
-        if launcher is None:
-            return 130
-    if launcher is None:
-        return 0
-    print(f"The platform keeps running: {args.gateway}/docs (Ctrl-C stops it)", flush=True)
-    try:
+            return outcome
+        print(f"The platform keeps running: {args.gateway}/docs (Ctrl-C stops it)", flush=True)
         return launcher.wait()
     except KeyboardInterrupt:
-        launcher.send_signal(signal.SIGINT)
-        return launcher.wait()
+        print("demo_district: interrupted" + ("; stopping the platform" if launcher is not None else ""),
+              file=sys.stderr, flush=True)
+        return 130
+    finally:
+        if launcher is not None and launcher.poll() is None:
+            for number in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(number, signal.SIG_IGN)
+            launcher.send_signal(signal.SIGTERM)  # run_platform.py stops every service on it
+            launcher.wait()
 
 
 if __name__ == "__main__":

@@ -86,8 +86,10 @@ TENDER_THRESHOLD = Decimal("4000000")
 
 # How a person attends, with the share of the checking people who do so. Diligent people come
 # twice every working day; the others give the month its absences, low rates and spoofing flags.
+# The people of a slack firm are absent half the days or cheat with a simulated location often.
 HABITS = [("diligent", 0.78), ("forgetful", 0.06), ("absent", 0.04), ("mock_location", 0.03),
           ("borrows_phone", 0.02), ("wanders_outside", 0.04), ("weak_gps", 0.03)]
+SLACK_HABITS = ["absent", "cheats_often", "absent", "forgetful"]
 # What becomes of a project by the end of the walk, with its share of the projects.
 FATES = [("in_construction", 0.58), ("awarded", 0.15), ("readiness_missed", 0.03), ("suspended", 0.06),
          ("acceptance", 0.09), ("accepted", 0.09)]
@@ -174,7 +176,6 @@ class Walk:
     day of the next (whose first hour evaluates the month)."""
 
     days: list[date]
-    month: str  # YYYY-MM
 
     @property
     def working_days(self) -> list[date]:
@@ -210,7 +211,7 @@ def walk_of(month_first: date, days: int | None) -> Walk:
         day += timedelta(days=1)
     if days is not None:
         walk = walk[:max(1, days)]
-    return Walk(walk, f"{month_first.year:04d}-{month_first.month:02d}")
+    return Walk(walk)
 
 
 @dataclass
@@ -389,7 +390,7 @@ def _quotas(shares: list[tuple[str, float]], count: int, rng: random.Random) -> 
 
 def _habit(rng: random.Random, slack_firm: bool) -> str:
     if slack_firm:
-        return rng.choice(["absent", "forgetful", "mock_location", "absent"])
+        return rng.choice(SLACK_HABITS)
     return _share(rng, HABITS)
 
 
