@@ -5,9 +5,10 @@ signed form."""
 
 import time
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -140,6 +141,19 @@ def test_a_contractor_checks_in_inside_and_outside_the_fence_and_reads_the_answe
     # Both at the same platform instant when the manual clock stands still: in either order.
     assert sorted(row.inner_text().split("\n")[-1] for row in month.get_by_test_id("month-checkin").all()) == [
         "打卡成功", "打卡未成功"]
+
+
+def test_my_month_opens_on_the_platforms_month_whatever_the_phones_clock(new_page, portals, site_project,
+                                                                         platform_now):
+    page = new_page()
+    page.set_viewport_size(PHONE)
+    page.clock.set_fixed_time(datetime(2020, 6, 15, 12, tzinfo=UTC))  # a phone years off
+    open_from_portal(page, portals, "zlb", MANAGER_ZLB_ID)
+
+    page.get_by_test_id("tabbar").get_by_text("我的考勤").click()
+
+    platform_month = (platform_now or datetime.now(timezone(timedelta(hours=8)))).strftime("%Y-%m")
+    expect(page.get_by_test_id("month")).to_have_text(platform_month)
 
 
 def test_an_owners_project_lead_approves_a_leave_request_from_the_task_list(

@@ -96,3 +96,14 @@ def test_the_platforms_date_and_week_come_from_the_services_clock(client, fake, 
     assert (response.status_code, response.json()) == (200, {"now": "2027-03-03T23:30:00+08:00", "day": "2027-03-03",
                                                              "week_began": "2027-03-01"}), response.text
     assert [call.service for call in fake.calls_to("platform_time")] == ["attendance"]
+
+
+def test_the_zlb_face_has_the_platforms_date_too(client, fake, auth_headers):
+    fake.answer("attendance", "platform_time", "2027-02-28T23:59:00+08:00")  # a Sunday, the month's last day
+    firm = auth_headers("zlb", roles=["contractor"], user_id="u-pm")
+
+    response = client.get("/zlb/v1/today", headers=firm)
+
+    assert (response.status_code, response.json()["day"], response.json()["week_began"]) == (
+        200, "2027-02-28", "2027-02-22"), response.text
+    assert fake.calls_to("platform_time")[0].principal.user_id == "u-pm"

@@ -35,6 +35,7 @@ from common.contracts.attendance import (
     ProjectAttendanceView,
     checkin_id_of,
 )
+from common.contracts.overview import PlatformToday
 from common.contracts.types import PlatformMonth
 from common.principal import Principal
 from gateway import examples
@@ -42,6 +43,7 @@ from gateway.auth import zlb_principal, zzd_principal
 from gateway.deps import Page, paging, payload, services
 from gateway.errors import FACE_ERRORS, errors
 from gateway.openapi import ZLB_ATTENDANCE, ZZD_ATTENDANCE, ContractRoute
+from gateway.routes.overview import platform_today
 from gateway.rpc import ServiceClient
 
 zlb_router = APIRouter(prefix="/zlb/v1", tags=[ZLB_ATTENDANCE], route_class=ContractRoute,
@@ -52,6 +54,13 @@ zzd_router = APIRouter(prefix="/zzd/v1", tags=[ZZD_ATTENDANCE], route_class=Cont
 # In Annotated, so that the type's own checks (the years) run as well as Query's.
 Month = Annotated[PlatformMonth, Query(description="YYYY-MM, a month of the years 2000 to 2100.")]
 
+
+
+@zlb_router.get("/today", response_model=PlatformToday,
+                description="The platform's time, date and week in the district — a demo's manual clock, not the "
+                            "phone's: the month \"my month\" opens on, the first day leave may start from.")
+def today(principal: Principal = Depends(zlb_principal), rpc: ServiceClient = Depends(services)):
+    return platform_today(rpc, principal)
 
 
 CheckinId = Annotated[str, FastApiPath(min_length=32, max_length=32, pattern="^[0-9a-f]{32}$",
