@@ -2,15 +2,16 @@
 
 The platform is started by ``scripts/run_platform.py`` with the system clock, every service on a
 fresh PostgreSQL database of this run, on a fresh vhost and ports of its own; the attendance
-service's copy of the registry is seeded directly with BENCH_PEOPLE people on projects of 1,000
-(this measures check-ins, not registration). The load is driven by ``wrk`` (Debian package
-``wrk``, installed with apt-get when missing) with ``scripts/bench_checkins.lua``: for each run
-the bench issues every person a token (it knows the platform's JWT secret) and writes one line
-per check-in, ``<token>\\t<body>``, each body with its own ``client_request_id`` and each person
-once, into one file per wrk thread; wrk keeps one connection per thread, so that its Lua knows
-which check-in each answer is for. Each thread stops sending at the end of its window and waits
-for its last answer, so that every check-in sent is answered (or counted lost) before the
-figures are read.
+database is seeded directly as it stands on a working morning (this measures check-ins, not
+registration): BENCH_PEOPLE people on projects of 1,000 in its copy of the registry, each with
+the device bound a month ago and yesterday's two check-ins. The load is driven by ``wrk``
+(Debian package ``wrk``, installed with apt-get when missing) with
+``scripts/bench_checkins.lua``: for each run the bench issues every person a token (it knows the
+platform's JWT secret) and writes one line per check-in, ``<token>\\t<body>``, each body with
+its own ``client_request_id`` and each person once, into one file per wrk thread; wrk keeps one
+connection per thread, so that its Lua knows which check-in each answer is for. Each thread
+stops sending at the end of its window and waits for its last answer, so that every check-in
+sent is answered (or counted lost) before the figures are read.
 
 Figures (``BENCH <name> <value> <unit>``, the same names on every run, ``nan`` when not measured):
 
@@ -365,8 +366,10 @@ def report_cpu(load: Load, label: str) -> dict[str, float]:
 
 
 def seed_attendance(url: str, people: int) -> int:
-    """Migrate the attendance database and seed its registry copy: ``people`` people on projects
-    of 1,000 (person i on project i mod n). Returns the number of projects."""
+    """Migrate the attendance database and seed it as it stands on a working morning: its copy of
+    the registry with ``people`` people on projects of 1,000 (person i on project i mod n, on the
+    roster for a month), and what the days before left (:func:`seed_yesterday`). Returns the
+    number of projects."""
     import sqlalchemy as sa
     from sqlalchemy.orm import Session
 
@@ -384,31 +387,70 @@ def seed_attendance(url: str, people: int) -> int:
     today = now.astimezone(bench.DISTRICT_TZ).date()
     engine = sa.create_engine(url)
     with Session(engine) as session:
-        bench.seed_registry_copy(session, projects, today, now - timedelta(days=1))
+        bench.seed_registry_copy(session, projects, today - timedelta(days=30), now - timedelta(days=30))
         # The nightly evaluation is not measured here: were the run to cross local midnight, the
         # service's evaluation timer would otherwise run in the middle of it.
         session.add(EvaluationMark(name="days", through=today))
         session.commit()
+    seed_yesterday(engine, people, n_projects, today - timedelta(days=1))
     with engine.connect() as connection:
-        connection.execute(sa.text("ANALYZE"))
+        connection.execute(sa.text("ANALYZE"))  # as autovacuum would have on tables of that size
         connection.commit()
     engine.dispose()
     return n_projects
 
 
-def people_clause(ranges: list[tuple[int, int]]) -> tuple[str, dict]:
-    """SQL condition on ``person_id`` for the people of ``ranges`` (person indexes [lo, hi))."""
-    parts, params = [], {}
+def seed_yesterday(engine, people: int, n_projects: int, yesterday) -> None:
+    """What a working day leaves for each person: the device bound a month ago and its last use,
+    the last accepted check-in, and yesterday's two accepted check-ins (08:30 and 17:30 local, at
+    the fence's centre), so that this morning's check-ins are decided against tables of a district's
+    size, as they would be, and not against empty ones. Ids as :func:`bench.person_id`,
+    :func:`bench.project_id` and the devices of :meth:`Wrk.write` make them."""
+    import sqlalchemy as sa
+
+    person = "'bp' || lpad(i::text, 7, '0')"
+    project = f"'bench-prj-' || lpad((i % {n_projects})::text, 4, '0')"
+    device = "'bench-device-' || lpad(i::text, 7, '0')"
+    morning = f"timestamptz '{yesterday.isoformat()} 08:30:00+08:00'"
+    evening = f"timestamptz '{yesterday.isoformat()} 17:30:00+08:00'"
+    lat, lng = bench.FENCE_CENTER
+    people_series = f"FROM generate_series(0, {people - 1}) AS i"
+    statements = [
+        f"INSERT INTO device_binding (person_id, device_id, platform, bound_at) "
+        f"SELECT {person}, {device}, 'android', {morning} - interval '30 days' {people_series}",
+        f"INSERT INTO device_use (device_id, person_id, last_used_at) SELECT {device}, {person}, {evening} "
+        f"{people_series}",
+        f"INSERT INTO checkin_person (person_id, last_accepted_at, last_accepted_lat, last_accepted_lng, "
+        f"last_accepted_project_id) SELECT {person}, {evening}, {lat}, {lng}, {project} {people_series}",
+        f"INSERT INTO checkin (id, project_id, person_id, client_request_id, recorded_at, local_day, outcome, "
+        f"reason, flags, lat, lng, accuracy_m, device_id, client_time, distance_outside_m, received_at, "
+        f"decided_at) SELECT md5(i::text || at::text), {project}, {person}, md5(at::text || i::text), at, "
+        f"date '{yesterday.isoformat()}', 'accepted', NULL, '[]', {lat}, {lng}, 10, {device}, at, 0, at, "
+        f"at + interval '50 milliseconds' {people_series} CROSS JOIN (VALUES ({morning}), ({evening})) AS day(at)",
+    ]
+    with engine.connect() as connection:
+        for statement in statements:
+            connection.execute(sa.text(statement))
+        connection.commit()
+
+
+def people_clause(ranges: list[tuple[int, int]], since: datetime) -> tuple[str, dict]:
+    """SQL condition on the check-ins of the people of ``ranges`` (person indexes [lo, hi))
+    recorded from ``since`` on (not the days seeded before)."""
+    parts, params = [], {"since": since}
     for number, (lo, hi) in enumerate(r for r in ranges if r[1] > r[0]):
         parts.append(f"(person_id >= :lo{number} AND person_id < :hi{number})")
         params[f"lo{number}"], params[f"hi{number}"] = bench.person_id(lo), bench.person_id(hi)
-    return (" OR ".join(parts) or "false"), params
+    return f"recorded_at >= :since AND ({' OR '.join(parts) or 'false'})", params
 
 
 class AttendanceDatabase:
-    def __init__(self, url: str):
+    """The attendance database of the run, read for the check-ins recorded from ``since`` on."""
+
+    def __init__(self, url: str, since: datetime):
         import sqlalchemy as sa
 
+        self.since = since
         self.engine = sa.create_engine(url, pool_size=1)
         with self.engine.connect() as connection:
             self.columns = set(connection.execute(sa.text(
@@ -417,7 +459,7 @@ class AttendanceDatabase:
     def stored(self, ranges: list[tuple[int, int]]) -> int:
         import sqlalchemy as sa
 
-        condition, params = people_clause(ranges)
+        condition, params = people_clause(ranges, self.since)
         with self.engine.connect() as connection:
             return connection.execute(sa.text(f"SELECT count(*) FROM checkin WHERE {condition}"),
                                       params).scalar_one()
@@ -439,6 +481,17 @@ class AttendanceDatabase:
             note(f"the intake queue drained {waited:.0f} s after the last answer")
         return count
 
+    def outcomes(self, ranges: list[tuple[int, int]]) -> str:
+        """The stored decisions of ``ranges`` by outcome and reason, as text."""
+        import sqlalchemy as sa
+
+        condition, params = people_clause(ranges, self.since)
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.text(
+                f"SELECT outcome, coalesce(reason, ''), count(*) FROM checkin WHERE {condition} "
+                "GROUP BY 1, 2 ORDER BY 3 DESC"), params).all()
+        return ", ".join(f"{outcome}{f' ({reason})' if reason else ''} {count}" for outcome, reason, count in rows)
+
     def decision_percentiles(self, ranges: list[tuple[int, int]]) -> tuple[float, float, float] | None:
         """p50, p99 and max of ``decided_at - received_at`` in ms, or None before the intake
         stores them."""
@@ -446,7 +499,7 @@ class AttendanceDatabase:
 
         if not {"received_at", "decided_at"} <= self.columns:
             return None
-        condition, params = people_clause(ranges)
+        condition, params = people_clause(ranges, self.since)
         with self.engine.connect() as connection:
             row = connection.execute(sa.text(
                 "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY waited), "
@@ -676,6 +729,7 @@ def report_sustained(load: Load, stored: int, database: AttendanceDatabase, seco
          f"{values.get('lost', 0):.0f}, socket errors {values.get('socket_errors', 0):.0f}; wrk's max latency "
          f"{values.get('wrk_latency_max_ms', math.nan):.0f} ms; without wrk's correction p99 "
          f"{percentile(load.latencies, 0.99):.0f} ms")
+    note(f"sustained: the stored decisions: {database.outcomes(load.sent)}")
     if decision is None:
         note("decision latency: the attendance database keeps no received_at/decided_at yet "
              "(the synchronous intake answers with the decision itself)")
@@ -802,7 +856,7 @@ def bench_checkins(resources: bench.Resources, var_dir: Path) -> None:
     env.update({f"SUPERVISION_{service.upper()}_DATABASE_URL": url for service, url in urls.items()})
     platform = bench.Platform(env, port, var_dir / "platform.log")
     second = SecondConsumer(env, var_dir / "attendance-2.log")
-    database = AttendanceDatabase(attendance_url)
+    database = AttendanceDatabase(attendance_url, datetime.now(UTC))
     watch = None
     try:
         started = time.perf_counter()
