@@ -362,6 +362,17 @@ def report_cpu(load: Load, label: str) -> dict[str, float]:
     return {key: seconds / done * 1000 for key, seconds in by_figure.items()}
 
 
+def report_idle(watch: CpuWatch, seconds: float = 5) -> None:
+    """What the platform's processes use with no load (timers, relays and consumers polling): the
+    floor under the CPU per check-in of the runs."""
+    before = watch.snapshot()
+    time.sleep(seconds)
+    used, window, busy = CpuWatch.difference(before, watch.snapshot())
+    note(f"idle platform over {window:.0f} s (100% = one core): " + ", ".join(
+        f"{role} {value / window * 100:.1f}%" for role, value in sorted(used.items(), key=lambda item: -item[1])
+        if value >= 0.001 * window) + f"; machine busy {busy * 100:.0f}%")
+
+
 # --- the attendance database -------------------------------------------------------------------------------
 
 
@@ -868,6 +879,7 @@ def bench_checkins(resources: bench.Resources, var_dir: Path) -> None:
                              database, f"{platform.base_url}/metrics",
                              f"http://127.0.0.1:{env['SUPERVISION_ATTENDANCE_METRICS_PORT']}/metrics",
                              env_int("BENCH_CONCURRENCY", 64), env_float("BENCH_WARMUP_SECONDS", 5), seconds)
+        report_idle(watch)
         spy = py_spy()
         profiled = {pid: role for pid, role in platform.children.items() if role in ("gateway", "attendance")}
 
