@@ -4,22 +4,31 @@
 import { request } from './api.js'
 import { saveSession } from './session.js'
 
-const PORTAL_CODE = { zzd: 'auth_code', zlb: 'ticket' }
+// The name of the one-time code each portal puts in the URL.
+export const PORTAL_CODE = { zzd: 'auth_code', zlb: 'ticket' }
+
+// A hash route and its own query: '#/tasks?auth_code=x' → ['#/tasks', URLSearchParams('auth_code=x')].
+function hashRoute(hash) {
+  const at = hash.indexOf('?')
+  return at < 0 ? [hash, new URLSearchParams()] : [hash.slice(0, at), new URLSearchParams(hash.slice(at + 1))]
+}
 
 // The one-time code the portal put in the page's URL (query or hash), if any.
 export function portalCodeInUrl(portal, location = window.location) {
   const name = PORTAL_CODE[portal]
-  const fromQuery = new URLSearchParams(location.search).get(name)
-  if (fromQuery) return fromQuery
-  const hashQuery = location.hash.includes('?') ? location.hash.slice(location.hash.indexOf('?') + 1) : ''
-  return new URLSearchParams(hashQuery).get(name)
+  return new URLSearchParams(location.search).get(name) || hashRoute(location.hash)[1].get(name)
 }
 
-// Drops the used code from the address bar, so that a reload does not send it again.
+// Drops the used code from the address bar, from the query and from the hash route's query
+// (the H5 pages route in the hash), so that a reload does not send it again.
 function forgetPortalCode(portal) {
+  const name = PORTAL_CODE[portal]
   const url = new URL(window.location.href)
-  url.searchParams.delete(PORTAL_CODE[portal])
-  window.history.replaceState(window.history.state, '', url.pathname + url.search + url.hash)
+  url.searchParams.delete(name)
+  const [route, hashQuery] = hashRoute(url.hash)
+  hashQuery.delete(name)
+  const hash = hashQuery.toString() ? `${route}?${hashQuery}` : route
+  window.history.replaceState(window.history.state, '', url.pathname + url.search + hash)
 }
 
 export async function portalLogin(portal, code) {

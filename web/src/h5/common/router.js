@@ -4,13 +4,19 @@
 import { createRouter, createWebHashHistory } from 'vue-router'
 import { currentSession } from '@shared/session.js'
 import { whenUnauthenticated } from '@shared/api.js'
-import { portalCodeInUrl } from '@shared/login.js'
+import { PORTAL_CODE, portalCodeInUrl } from '@shared/login.js'
 
 export function createH5Router(portal, routes) {
   const router = createRouter({ history: createWebHashHistory(), routes })
   router.beforeEach((to) => {
     if (to.name === 'login') return true
-    if (!currentSession() || portalCodeInUrl(portal)) return { name: 'login', query: { next: to.fullPath } }
+    if (!currentSession() || portalCodeInUrl(portal)) {
+      // A code in the hash route goes to the login page as it is, never inside `next`: the login
+      // finds it there, uses it once and drops it from the address bar.
+      const { [PORTAL_CODE[portal]]: code, ...query } = to.query
+      const next = router.resolve({ path: to.path, query }).fullPath
+      return { name: 'login', query: code ? { next, [PORTAL_CODE[portal]]: code } : { next } }
+    }
     return true
   })
   whenUnauthenticated(() => {
