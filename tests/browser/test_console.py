@@ -22,8 +22,12 @@ def test_a_line_head_sees_only_the_lines_projects_listed_and_mapped_and_may_swit
     shown = page.get_by_test_id("project-name")
     shown.first.wait_for()
 
+    # Other tests may add projects to the municipal line: the list is the API's, with the scene's
+    # project of the line and never the parks line's.
     listed = api.call("demo-line-head", "GET", "/zzd/v1/projects")
-    assert sorted(shown.all_inner_texts()) == sorted(project["name"] for project in listed) == ["曹娥江堤防加固工程"]
+    names = sorted(shown.all_inner_texts())
+    assert names == sorted(project["name"] for project in listed)
+    assert "曹娥江堤防加固工程" in names and "百官街道口袋公园" not in names
     page.get_by_test_id("menu-map").click()
     expect(page.get_by_test_id(f"site-{scene['built']}")).to_be_visible()
     assert page.get_by_test_id(f"site-{scene['parks']}").count() == 0
@@ -66,7 +70,8 @@ def test_the_home_page_charts_the_figures_the_api_counts(new_page, api, scene, s
     projects = sum(row["count"] for row in figures["projects"]["rows"])
     attendance = figures["attendance-today"]
     warned = sum(row["count"] for row in figures["warnings-this-week"]["rows"])
-    assert (projects, attendance["expected"] > 0, warned > 0) == (2, True, True)  # the scene's, not zeros
+    # The scene's two projects at least (other tests may add theirs), its people and warnings: not zeros.
+    assert (projects >= 2, attendance["expected"] > 0, warned > 0) == (True, True, True), (projects, attendance)
     expect(page.get_by_test_id("figure-projects-total")).to_have_text(str(projects))
     expect(page.get_by_test_id("figure-attendance")).to_have_text(f"{attendance['on_site']} / {attendance['expected']}")
     expect(page.get_by_test_id("figure-warnings-total")).to_have_text(str(warned))
