@@ -80,6 +80,7 @@ CLUES = [("attendance", "巡查发现项目负责人连续多日不在岗，疑�
 # Check-ins go to the gateway's intake, which waits for the attendance service's batch decision
 # without holding a worker: more of them are in flight at once than of the other requests.
 CHECKIN_CONCURRENCY_FACTOR = 3
+VERIFY_DAYS = 3  # the complaints service's verify_days (its default): then a verification passes up
 
 
 class DemoError(RuntimeError):
@@ -230,6 +231,7 @@ class Seeder:
         self.projects_by_id: dict[str, Project] = {}
         self.leave: dict[str, set[date]] = {}  # person key -> days of approved leave
         self.pending_leave: list[tuple[Project, str, str, list[date]]] = []  # asked today, decided tomorrow
+        self.reported_on: dict[str, date] = {}  # case id -> the day its holder reported
 
     # -- running many calls at once ----------------------------------------------------------------------------
 
@@ -550,11 +552,11 @@ class Seeder:
         another (the habits of demo_district_plan)."""
         daily = random.Random(f"{self.seed}:{person.key}:{day.isoformat()}")
         here = random.Random(f"{self.seed}:{person.key}:{day.isoformat()}:{slot}")
-        attends = {"forgetful": 0.86, "absent": 0.5}.get(person.habit, 0.985)
+        attends = {"forgetful": 0.86, "absent": 0.5, "slack": 0.55}.get(person.habit, 0.985)
         if daily.random() > attends or here.random() > (0.9 if person.habit == "forgetful" else 0.99):
             return []
         device = {"id": person.device_id, "platform": person.device_platform, "mock_location": False}
-        if daily.random() < {"mock_location": 0.15, "cheats_often": 0.5}.get(person.habit, 0):
+        if daily.random() < {"mock_location": 0.15, "slack": 0.5}.get(person.habit, 0):
             device["mock_location"] = True
         if person.habit == "borrows_phone" and daily.random() < 0.12 and day > self.district.walk.days[0] + \
                 timedelta(days=3):
@@ -801,7 +803,7 @@ class Seeder:
                     step(holder.key, "accept", {"text": "已签收，安排核查"})
                 elif case["kind"] == "warning" and rng.random() < 0.03:
                     step("leading_group", "close", {"finding": "withdrawn", "text": "预警重复，予以撤销"})
-            elif below is not None and rng.random() < 0.55:
+            elif below is not None and rng.random() < 0.45:
                 step(holder.key, "dispatch", {"unit_id": units[below].unit_id, "text": "请下级单位核实处置"})
             elif rng.random() < 0.15:
                 step(holder.key, "accept", {"text": "本级直接处置"})
@@ -829,7 +831,11 @@ class Seeder:
         # The units above the holder, nearest first; the back office verifies what no level is above.
         above = list(reversed(chain[:chain.index(holder.key)])) if holder.key in chain else []
         above = above or ["leading_group"]
-        for unit_key in above:
+        # A verification not done within its limit (3 days) passed one level up each time: ask first
+        # the unit it has probably reached.
+        reported = self.reported_on.get(case["id"])
+        passed_up = min(len(above) - 1, (self.now.date() - reported).days // VERIFY_DAYS) if reported else 0
+        for unit_key in [above[passed_up], *above[:passed_up], *above[passed_up + 1:]]:
             if self._take_step(case["id"], unit_key, verdict, body, refused_is_expected=True) != 403:
                 return
         raise DemoError(f"nobody on the chain of case {case['id']} may verify it")
@@ -841,6 +847,8 @@ class Seeder:
         answer = self.gw.send("POST", f"/zzd/v1/cases/{case_id}/{name}", self._actor(unit_key), json=body)
         if answer.status_code == 200:
             self.tally.count("steps", name)
+            if name == "report":
+                self.reported_on[case_id] = self.now.date()
         elif answer.status_code in (409, 504):
             self.tally.count("other", f"case steps {'refused' if answer.status_code == 409 else 'unanswered'}")
         elif not (answer.status_code == 403 and refused_is_expected):

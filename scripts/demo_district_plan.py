@@ -86,10 +86,10 @@ TENDER_THRESHOLD = Decimal("4000000")
 
 # How a person attends, with the share of the checking people who do so. Diligent people come
 # twice every working day; the others give the month its absences, low rates and spoofing flags.
-# The people of a slack firm are absent half the days or cheat with a simulated location often.
+# The people of a slack firm are "slack": absent half the days, a simulated location on half the
+# others — the firm ends orange or red.
 HABITS = [("diligent", 0.78), ("forgetful", 0.06), ("absent", 0.04), ("mock_location", 0.03),
           ("borrows_phone", 0.02), ("wanders_outside", 0.04), ("weak_gps", 0.03)]
-SLACK_HABITS = ["absent", "cheats_often", "absent", "forgetful"]
 # What becomes of a project by the end of the walk, with its share of the projects.
 FATES = [("in_construction", 0.58), ("awarded", 0.15), ("readiness_missed", 0.03), ("suspended", 0.06),
          ("acceptance", 0.09), ("accepted", 0.09)]
@@ -390,7 +390,7 @@ def _quotas(shares: list[tuple[str, float]], count: int, rng: random.Random) -> 
 
 def _habit(rng: random.Random, slack_firm: bool) -> str:
     if slack_firm:
-        return rng.choice(SLACK_HABITS)
+        return "slack"
     return _share(rng, HABITS)
 
 
