@@ -784,10 +784,12 @@ def run_steps(runner: CheckinRuns, connections: int, seconds: float) -> None:
         if all_held:
             held_up_to = rate
         late = load.values.get("late_sends", 0)
+        decision = runner.database.decision_percentiles(load.sent) or (math.nan, math.nan, math.nan)
         note(f"step {rate}/s: {scheduled} due, {load.answered} answered 200/202 ({load.status_text()}), "
              f"{load.rate:.0f}/s answered within the window, {late:.0f} sent more than 10 ms late; p99 from "
              f"the due moment {'' if measured else '>= '}{p99:.0f} ms (from the send: "
-             f"{load.values.get('service_latency_p99_ms', math.nan):.0f} ms); stored {stored}; "
+             f"{load.values.get('service_latency_p99_ms', math.nan):.0f} ms); stored {stored}, decision p99 "
+             f"{decision[1]:.0f} ms; "
              f"wrk cpu {load.cpu.get('wrk', 0) / max(1, load.answered) * 1000:.3f} ms per check-in; "
              f"{'held' if held else 'NOT held'}")
         if load.rate < rate / 2:
