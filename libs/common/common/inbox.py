@@ -170,12 +170,14 @@ def _handle_batch_once(service, method, batch, unit_of_work, clock_attr: str, ha
 
 
 class _WindowedQueueConsumer(QueueConsumer):
-    """The queue consumer of batch handlers: a connection of its own whose prefetch window is as
-    wide as its handlers' batches, handing each message straight to its handler (which queues it)."""
+    """The queue consumer of batch handlers: a connection of its own whose prefetch window holds
+    two of its handlers' batches, handing each message straight to its handler (which queues it)."""
 
     @property
     def prefetch_count(self):
-        return max((provider.window for provider in self._providers), default=self.container.max_workers)
+        # Twice the widest batch: while one batch is decided (its messages still unacknowledged),
+        # the next can gather a whole window.
+        return 2 * max((provider.window for provider in self._providers), default=self.container.max_workers)
 
     def handle_message(self, provider, body, message):
         provider.handle_message(body, message)
@@ -185,7 +187,7 @@ class BatchingEntrypoint:
     """An entrypoint whose worker takes every message waiting (up to ``window``) at once.
 
     One batch runs at a time: while it runs, the next messages gather (the broker lets up to
-    ``window`` be unacknowledged), so a batch grows with the load and a lone message waits for
+    twice ``window`` be unacknowledged), so a batch grows with the load and a lone message waits for
     nothing. The messages of a batch are acknowledged after its worker committed; a batch that
     fails is run again one message at a time, so one bad message holds up no other, and a message
     that fails alone goes back to the broker (nothing dropped)."""
