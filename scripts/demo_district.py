@@ -16,9 +16,10 @@ that the services raise the end-of-day and month-end warnings themselves, open t
 escalate the late ones and score the firms. What the console shows afterwards are the
 platform's own figures.
 
-The month walked is the calendar month after the platform's time, up to the first working day of
-the next month (its first hour evaluates the month); the clock is left there. Working days are
-Monday to Friday: each project's owner declares the weekends non-working days in advance.
+The month walked is the calendar month after the platform's time (January when that is December),
+up to the first working day of the next month (its first hour evaluates the month); the clock is
+left on that morning. Working days are Monday to Friday: each project's owner declares the
+weekends non-working days in advance.
 
 It refuses to run twice on one platform (it finds its firms by their credit codes): start from
 an empty var/ to seed again. Knobs: --projects, --seed, --concurrency, --days; the dev login is
@@ -29,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import random
 import signal
 import subprocess
@@ -303,7 +303,11 @@ class Seeder:
     # -- preflight ---------------------------------------------------------------------------------------------
 
     def preflight(self) -> None:
-        ready = self.gw.send("GET", "/readyz", None)
+        try:
+            ready = self.gw.send("GET", "/readyz", None)
+        except DemoError as error:
+            raise DemoError(f"{error}; is the platform running? Start it with `make run`, or seed it at start "
+                            "with `make run SEED=district`") from None
         if ready.status_code != 200:
             raise DemoError(f"the platform is not ready ({ready.status_code} {ready.text[:200]}); is it running?")
         firms = self.gw.pages("/zzd/v1/units", self.back_office, {"kind": "contractor"})
@@ -552,11 +556,11 @@ class Seeder:
         another (the habits of demo_district_plan)."""
         daily = random.Random(f"{self.seed}:{person.key}:{day.isoformat()}")
         here = random.Random(f"{self.seed}:{person.key}:{day.isoformat()}:{slot}")
-        attends = {"forgetful": 0.86, "absent": 0.5, "slack": 0.55}.get(person.habit, 0.985)
+        attends = {"forgetful": 0.86, "absent": 0.5, "slack": 0.45}.get(person.habit, 0.985)
         if daily.random() > attends or here.random() > (0.9 if person.habit == "forgetful" else 0.99):
             return []
         device = {"id": person.device_id, "platform": person.device_platform, "mock_location": False}
-        if daily.random() < {"mock_location": 0.15, "slack": 0.5}.get(person.habit, 0):
+        if daily.random() < {"mock_location": 0.15, "slack": 0.6}.get(person.habit, 0):
             device["mock_location"] = True
         if person.habit == "borrows_phone" and daily.random() < 0.12 and day > self.district.walk.days[0] + \
                 timedelta(days=3):
@@ -733,12 +737,12 @@ class Seeder:
         started = [p for p in self.district.projects if self.in_construction(p, index)]
         if not started:
             return
-        complaints = rng.randint(0, max(1, min(2, len(self.district.projects) // 100)))
+        complaints = rng.randint(0, max(1, min(3, len(self.district.projects) // 100)))
         tasks = []
         for _ in range(complaints):
             # The public sees the slack sites first.
             slack = [p for p in started if self.district.units[p.contractor_key].slack]
-            project = rng.choice(slack if slack and rng.random() < 0.5 else started)
+            project = rng.choice(slack if slack and rng.random() < 0.7 else started)
             category, text = rng.choice(COMPLAINTS)
             body = {"project_id": project.project_id, "category": category, "text": text, "anonymous": True}
             if rng.random() < 0.4:
@@ -981,9 +985,10 @@ def wait_ready(base_url: str, launcher: subprocess.Popen, seconds: float = 180) 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Seed the larger demo district through the platform's own routes "
+                                                 "(README.md, \"A larger demo district\").")
     parser.add_argument("--gateway", default="http://127.0.0.1:8000", help="the running platform's gateway")
-    parser.add_argument("--projects", type=int, default=int(os.environ.get("DEMO_PROJECTS", 300)))
+    parser.add_argument("--projects", type=int, default=300, help="how many projects the district has")
     parser.add_argument("--seed", type=int, default=13, help="the same seed gives the same district")
     parser.add_argument("--concurrency", type=int, default=12, help="requests in flight at once")
     parser.add_argument("--days", type=int, default=None,

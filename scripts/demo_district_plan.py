@@ -86,8 +86,8 @@ TENDER_THRESHOLD = Decimal("4000000")
 
 # How a person attends, with the share of the checking people who do so. Diligent people come
 # twice every working day; the others give the month its absences, low rates and spoofing flags.
-# The people of a slack firm are "slack": absent half the days, a simulated location on half the
-# others — the firm ends orange or red.
+# The people of a slack firm are "slack": absent more than half the days, a simulated location on
+# most of the others — with the public's complaints about its sites the firm ends orange or red.
 HABITS = [("diligent", 0.78), ("forgetful", 0.06), ("absent", 0.04), ("mock_location", 0.03),
           ("borrows_phone", 0.02), ("wanders_outside", 0.04), ("weak_gps", 0.03)]
 # What becomes of a project by the end of the walk, with its share of the projects.
