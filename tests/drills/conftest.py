@@ -242,8 +242,10 @@ def drill_platform(amqp_uri, tmp_path_factory):
         "SUPERVISION_AMQP_URI": proxied_uri,
         "SUPERVISION_VAR_DIR": str(var),
         "SUPERVISION_GATEWAY_FILE_STORE_DIR": str(var / "files"),
-        "SUPERVISION_WORKFLOW_METRICS_PORT": str(free_port()),
-        "SUPERVISION_ATTENDANCE_METRICS_PORT": str(free_port()),
+        # Every service on metrics ports of the run's own: another platform (a developer's `make run`)
+        # holds the default ones.
+        **{f"SUPERVISION_{service.upper()}_METRICS_PORT": str(free_port())
+           for service in ("workflow", "attendance", "complaints", "notification", "scoring")},
         "SUPERVISION_GATEWAY_RPC_TIMEOUT_SECONDS": str(RPC_TIMEOUT),
         "SUPERVISION_OUTBOX_RELAY_INTERVAL_SECONDS": "0.5",
         "SUPERVISION_LOG_FORMAT": "json",
