@@ -171,13 +171,15 @@ def _handle_batch_once(service, method, batch, unit_of_work, clock_attr: str, ha
 
 class _WindowedQueueConsumer(QueueConsumer):
     """The queue consumer of batch handlers: a connection of its own whose prefetch window holds
-    two of its handlers' batches, handing each message straight to its handler (which queues it)."""
+    the batches its handlers run at once and one more, handing each message straight to its
+    handler (which queues it)."""
 
     @property
     def prefetch_count(self):
-        # Twice the widest batch: while one batch is decided (its messages still unacknowledged),
-        # the next can gather a whole window.
-        return 2 * max((provider.window for provider in self._providers), default=self.container.max_workers)
+        # While the batches in flight run (their messages still unacknowledged), the next can
+        # gather a whole window.
+        return max(((provider.in_flight + 1) * provider.window for provider in self._providers),
+                   default=self.container.max_workers)
 
     def handle_message(self, provider, body, message):
         provider.handle_message(body, message)
@@ -186,14 +188,17 @@ class _WindowedQueueConsumer(QueueConsumer):
 class BatchingEntrypoint:
     """An entrypoint whose worker takes every message waiting (up to ``window``) at once.
 
-    One batch runs at a time: while it runs, the next messages gather (the broker lets up to
-    twice ``window`` be unacknowledged), so a batch grows with the load and a lone message waits for
-    nothing. The messages of a batch are acknowledged after its worker committed; a batch that
+    Up to ``in_flight`` batches run at a time: while they run, the next messages gather (the broker
+    lets up to ``in_flight + 1`` windows be unacknowledged), so a batch grows with the load and a
+    lone message waits for nothing. More than one in flight lets one batch's work overlap another's
+    waits on the database; the method must then be safe beside itself (the check-ins lock their
+    people). The messages of a batch are acknowledged after its worker committed; a batch that
     fails is run again one message at a time, so one bad message holds up no other, and a message
     that fails alone goes back to the broker (nothing dropped)."""
 
     queue_consumer = _WindowedQueueConsumer()
     window: int
+    in_flight: int = 1
 
     @property
     def queue_policy(self) -> queues.QueuePolicy:
@@ -201,13 +206,13 @@ class BatchingEntrypoint:
 
     def setup(self):
         self._waiting: list = []
-        self._draining = False
+        self._draining = 0
         super().setup()
 
     def handle_message(self, body, message):
         self._waiting.append((body, message))
-        if not self._draining:
-            self._draining = True
+        if self._draining < self.in_flight:
+            self._draining += 1
             self.container.spawn_managed_thread(self._drain, identifier=f"{self.method_name}.batches")
 
     def _drain(self):
@@ -218,7 +223,7 @@ class BatchingEntrypoint:
                     for one in batch:
                         self._run([one])
         finally:
-            self._draining = False
+            self._draining -= 1
 
     def _run(self, batch) -> bool:
         """Run one worker on ``batch``; True when it committed (the messages are acknowledged)."""
@@ -265,9 +270,10 @@ class BatchCommandConsumer(BatchingEntrypoint, Consumer):
     batches (:class:`BatchingEntrypoint`). The queue is declared by its publishers too, with the
     same arguments, so that nothing sent before the service first started is lost."""
 
-    def __init__(self, queue_name: str, window: int = 200, **kwargs):
+    def __init__(self, queue_name: str, window: int = 200, in_flight: int = 1, **kwargs):
         self.queue_name = queue_name
         self.window = window
+        self.in_flight = in_flight
         super().__init__(queue=None, requeue_on_error=True, **kwargs)
 
     def setup(self):
@@ -316,10 +322,10 @@ def handles_batch(event_cls, *, window: int = 200, database_attr: str = "db", cl
     return decorate
 
 
-def consumes_batch(queue_name: str, message_model, *, source: str, window: int = 200, database_attr: str = "db",
-                   clock_attr: str = "clock"):
+def consumes_batch(queue_name: str, message_model, *, source: str, window: int = 200, in_flight: int = 1,
+                   database_attr: str = "db", clock_attr: str = "clock"):
     """Make a service method the consumer of the command queue ``queue_name``, in batches
-    (:class:`BatchCommandConsumer`).
+    (:class:`BatchCommandConsumer`), up to ``in_flight`` at once.
 
     The method receives the list of validated commands of a batch (``message_model``, in the order
     of delivery, never empty) and must commit, and be idempotent: a batch is delivered again after a
@@ -349,7 +355,7 @@ def consumes_batch(queue_name: str, message_model, *, source: str, window: int =
                         raise
             return result
 
-        return BatchCommandConsumer.decorator(queue_name, window=window)(wrapper)
+        return BatchCommandConsumer.decorator(queue_name, window=window, in_flight=in_flight)(wrapper)
 
     return decorate
 

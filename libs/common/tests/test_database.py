@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -106,3 +107,30 @@ def test_after_commit_runs_once_kept_and_never_after_a_rollback(session):
     session.commit()
     session.commit()
     assert ran == ["second"]
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_execute_many_sends_an_upsert_of_many_rows_as_one_statement(dialect, tmp_path, postgres_database):
+    from common.database import dialect_insert, execute_many
+
+    url = f"sqlite:///{tmp_path}/many.db" if dialect == "sqlite" else postgres_database("execute_many")
+    engine = engine_for(url)
+    metadata = sa.MetaData()
+    table = sa.Table("latest", metadata, sa.Column("key", sa.String(10), primary_key=True),
+                     sa.Column("value", sa.Integer, nullable=False))
+    metadata.create_all(engine)
+    statements = []
+    sa.event.listen(engine, "before_cursor_execute",
+                    lambda connection, cursor, statement, *rest: statements.append(statement))
+    with Session(engine) as session:
+        execute_many(session, dialect_insert(session, table).on_conflict_do_nothing(),
+                     [{"key": f"k{index}", "value": index} for index in range(300)])
+        upsert = dialect_insert(session, table)
+        execute_many(session, upsert.on_conflict_do_update(
+            index_elements=["key"], set_={"value": upsert.excluded.value}, where=table.c.value < upsert.excluded.value),
+            [{"key": f"k{index}", "value": index + (index % 2)} for index in range(300)])
+        execute_many(session, upsert.on_conflict_do_nothing(), [])
+        session.commit()
+        assert len(statements) == 2  # one multi-row statement each, nothing for no rows
+        assert session.execute(sa.select(sa.func.count(), sa.func.sum(table.c.value))).one() == (300, 44850 + 150)
+    engine.dispose()

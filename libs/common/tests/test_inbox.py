@@ -4,6 +4,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import ClassVar
 
+import eventlet
 import pytest
 import sqlalchemy as sa
 from nameko.testing.services import worker_factory
@@ -13,7 +14,14 @@ from common.clock import FixedClock
 from common.clock_provider import PlatformClock
 from common.database import Database
 from common.events import AttendanceWarningRaised, Event, UnitRegistered
-from common.inbox import BatchEventHandler, first_deliveries, first_delivery, handles, handles_batch
+from common.inbox import (
+    BatchCommandConsumer,
+    BatchEventHandler,
+    first_deliveries,
+    first_delivery,
+    handles,
+    handles_batch,
+)
 from common.schema import dead_letter, inbox_message
 
 NOW = datetime(2026, 3, 1, 16, 30, tzinfo=UTC)
@@ -187,3 +195,88 @@ def test_handles_accepts_a_warning_of_one_source():
     [handler] = CaseService.on_warning.nameko_entrypoints
     assert handler.source_service == "attendance"
     assert handler.event_type == "warning.raised"
+
+
+class _BatchContainer:
+    """Just what a batching entrypoint asks of its container: green threads and workers."""
+
+    max_workers = 10
+    service_name = "intake"
+    config: ClassVar[dict] = {"QUEUE_REDELIVERY_DELAY": 0.001}
+
+    def __init__(self, body):
+        self.body = body
+
+    def spawn_managed_thread(self, run, identifier=None):
+        return eventlet.spawn(run)
+
+    def spawn_worker(self, entrypoint, args, kwargs, context_data=None, handle_result=None):
+        def work():
+            try:
+                handle_result(None, self.body(args[0]), None)
+            except Exception as error:
+                handle_result(None, None, (type(error), error, None))
+        return eventlet.spawn(work)
+
+
+class _Acks:
+    def __init__(self):
+        self.acked, self.requeued = [], []
+
+    def ack_message(self, message):
+        self.acked.append(message.body)
+
+    def requeue_message(self, message):
+        self.requeued.append(message.body)
+
+
+class _Message:
+    headers: ClassVar[dict] = {}
+
+    def __init__(self, body):
+        self.body = body
+
+
+def _batching(body, *, window: int, in_flight: int) -> tuple[BatchCommandConsumer, _Acks]:
+    consumer = BatchCommandConsumer("intake-queue", window=window, in_flight=in_flight)
+    consumer.container, consumer.queue_consumer, consumer.method_name = _BatchContainer(body), _Acks(), "decide"
+    consumer._waiting, consumer._draining = [], 0
+    return consumer, consumer.queue_consumer
+
+
+@pytest.mark.parametrize("in_flight", [1, 2])
+def test_batches_in_flight_at_most_as_set_each_message_acknowledged_once_after_its_batch(in_flight):
+    running, most, batches = [0], [0], []
+
+    def decide(batch):
+        running[0] += 1
+        most[0] = max(most[0], running[0])
+        eventlet.sleep(0.01)  # the database's wait, during which another batch may run
+        batches.append(batch)
+        running[0] -= 1
+
+    consumer, acks = _batching(decide, window=4, in_flight=in_flight)
+    for number in range(20):
+        consumer.handle_message(number, _Message(number))
+    while consumer._draining:
+        eventlet.sleep(0.005)
+    assert most[0] == in_flight
+    assert all(1 <= len(batch) <= 4 for batch in batches)
+    assert sorted(acks.acked) == sorted(number for batch in batches for number in batch) == list(range(20))
+    assert acks.requeued == []
+
+
+def test_a_failed_batch_is_run_again_one_by_one_and_only_the_bad_message_goes_back():
+    def decide(batch):
+        eventlet.sleep(0)
+        if 3 in batch:
+            raise RuntimeError("no retry mends this one")
+
+    consumer, acks = _batching(decide, window=5, in_flight=2)
+    for number in range(5):
+        consumer.handle_message(number, _Message(number))
+    while consumer._draining:
+        eventlet.sleep(0.005)
+    eventlet.sleep(0.01)  # the bad message is given back after its wait
+    assert sorted(acks.acked) == [0, 1, 2, 4]
+    assert acks.requeued == [3]

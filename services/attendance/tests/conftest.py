@@ -84,7 +84,8 @@ class IntakeCall(Call):
         request = usecase.parse(CheckinRequest, data)
         command = CheckinCommand(checkin_id=checkin_id_of(self.principal.user_id, request.client_request_id),
                                  person_id=self.principal.user_id, received_at=self.now, request=request)
-        [decided] = decide_checkins(self.session, [command], self.rules(), platform_time=None, decided_at=self.now)
+        [decided] = decide_checkins(self.session, [command], self.rules(), platform_time=None,
+                                     wall_clock=lambda: self.now)
         self.session.commit()  # as the intake's consumer does, before the answer goes out
         return decided.view
 

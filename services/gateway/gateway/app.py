@@ -128,7 +128,8 @@ def create_app(settings: GatewaySettings | None = None, services: ServiceClient 
 
     app.add_middleware(Measured)
 
-    for router in (ops.router, auth.router, zzd.router, zlb.router, attendance.zzd_router, attendance.zlb_router,
+    # Routes are tried in order: the check-in peak's routes (attendance.zlb_router) first.
+    for router in (attendance.zlb_router, ops.router, auth.router, zzd.router, zlb.router, attendance.zzd_router,
                    processes.zzd_router, processes.zlb_router, concealed.zzd_router, concealed.zlb_router,
                    supervision.zzd_router, supervision.zlb_router, changes.zzd_router, changes.zlb_router,
                    public.router, admin.router, cases.zzd_router, cases.zlb_router, complaint_window.router,

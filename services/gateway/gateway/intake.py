@@ -2,10 +2,12 @@
 the decisions of the ones whose phone waits for them.
 
 A route hands a :class:`~common.contracts.attendance.CheckinCommand` to :meth:`CheckinIntake.submit`
-and awaits it. One publishing thread takes every command waiting, publishes them together to the
+and awaits it. A publishing thread takes every command waiting, publishes them together to the
 durable intake queue (declared here as the attendance service declares it) and waits once for the
 broker's confirms of the whole batch, instead of one round trip per check-in; each request learns
-whether *its* command was confirmed. Only a confirmed command is answered 202: a broker that is
+whether *its* command was confirmed. ``INTAKE_PUBLISHERS`` threads, each on its own connection, take
+turns: while one waits for its batch's confirms the next gathers and publishes, so that a check-in
+does not wait for the confirms of the batch before its own. Only a confirmed command is answered 202: a broker that is
 down, refuses, or confirms too slowly gives :class:`~gateway.rpc.BrokerUnavailable` (503) within
 ``intake_confirm_timeout_seconds``, never a hang.
 
@@ -37,7 +39,8 @@ from gateway.rpc import BrokerUnavailable
 logger = logging.getLogger(__name__)
 
 INTAKE_BATCH = 500  # commands published before one wait for their confirms
-INTAKE_BACKLOG = 20_000  # commands waiting for the publishing thread; past it, 503 at once
+INTAKE_BACKLOG = 20_000  # commands waiting for a publishing thread; past it, 503 at once
+INTAKE_PUBLISHERS = 3
 RECONNECT_PAUSE_SECONDS = 1.0
 
 INTAKE_PUBLISHED = Counter("gateway_checkin_intake_total",
@@ -134,12 +137,11 @@ class CheckinIntake:
         self.waiters = DecisionWaiters(amqp_uri, confirm_timeout)
         self._outbox: queue.Queue[tuple[OutgoingMessage, Future, float]] = queue.Queue(INTAKE_BACKLOG)
         self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         self.waiters.start()
-        self._thread = threading.Thread(target=self._publish_forever, name="checkin-intake", daemon=True)
-        self._thread.start()
+        for number in range(INTAKE_PUBLISHERS):
+            threading.Thread(target=self._publish_forever, name=f"checkin-intake-{number}", daemon=True).start()
 
     def stop(self) -> None:
         self._stopping.set()

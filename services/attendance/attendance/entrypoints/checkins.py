@@ -12,12 +12,13 @@ from common.service import query
 
 
 class CheckinEntrypoints:
-    @consumes_batch(CHECKIN_INTAKE_QUEUE, CheckinCommand, source="gateway")
+    # Two batches in flight: one is decided while the other waits on the database.
+    @consumes_batch(CHECKIN_INTAKE_QUEUE, CheckinCommand, source="gateway", in_flight=2)
     def decide_checkins(self, commands: list[CheckinCommand]) -> None:
         platform_time = self.clock.now() if self.clock.shows_a_set_time() else None
         session = self.db.session
         decided = checkins.decide_checkins(session, commands, self.rules(), platform_time=platform_time,
-                                           decided_at=datetime.now(UTC))
+                                           wall_clock=lambda: datetime.now(UTC))
         self.db.commit()
         # The gateways waiting for these decisions (wait_ms) hear them now; the others read them
         # from the status URL.

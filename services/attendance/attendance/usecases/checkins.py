@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import SimpleNamespace
@@ -63,7 +64,7 @@ from common import events
 from common.clock import local_date
 from common.contracts.attendance import CheckinCommand
 from common.contracts.registry import Post
-from common.database import after_commit, dialect_insert
+from common.database import after_commit, dialect_insert, execute_many
 from common.errors import NotFound
 from common.outbox import stage_events
 from common.principal import SYSTEM
@@ -127,11 +128,12 @@ class _Facts:
 
 
 def decide_checkins(session: Session, commands: list[CheckinCommand], rules: AttendanceRules, *,
-                    platform_time: datetime | None, decided_at: datetime) -> list[Decided]:
+                    platform_time: datetime | None, wall_clock: Callable[[], datetime]) -> list[Decided]:
     """Decide and stage the storage of ``commands`` (the caller commits); the answers in order.
 
     ``platform_time`` is the time the back office set on a demo's manual clock (None otherwise:
-    each check-in is judged at its ``received_at``); ``decided_at`` the wall clock now."""
+    each check-in is judged at its ``received_at``); ``wall_clock`` gives the real time, read as the
+    decisions are stored (``decided_at``: after the waits for the people's locks and the facts)."""
     waiting: dict[str, list[str]] = defaultdict(list)  # check-in id -> the gateways waiting for it
     first_of: dict[str, CheckinCommand] = {}
     for command in commands:
@@ -146,6 +148,7 @@ def decide_checkins(session: Session, commands: list[CheckinCommand], rules: Att
     stored = _already_stored(session, commands)
     fresh = [command for command in commands if command.checkin_id not in stored]
     facts = _load_facts(session, fresh, at)
+    decided_at = wall_clock()
     answers: dict[str, Decided] = {}
     rows, staged, warnings = [], [], []
     for command in fresh:
@@ -181,8 +184,8 @@ def _count(rows: list[dict], decided_at: datetime) -> None:
 
 def _lock_people(session: Session, people: list[str]) -> None:
     """One row per person, locked in person order (two batches sharing people wait, never deadlock)."""
-    session.execute(dialect_insert(session, CheckinPerson.__table__).on_conflict_do_nothing(),
-                    [{"person_id": person} for person in people])
+    execute_many(session, dialect_insert(session, CheckinPerson.__table__).on_conflict_do_nothing(),
+                 [{"person_id": person} for person in people])
     if session.get_bind().dialect.name == "postgresql":  # SQLite has one writer at a time anyway
         session.execute(sa.select(CheckinPerson.person_id).where(CheckinPerson.person_id.in_(people))
                         .order_by(CheckinPerson.person_id).with_for_update()).all()
@@ -342,7 +345,7 @@ def _store(session: Session, rows: list[dict], facts: _Facts, staged: list[event
     if last:
         # The people's rows exist (locked at the start of the batch): only ever moved forward.
         upsert = dialect_insert(session, CheckinPerson.__table__)
-        session.execute(upsert.on_conflict_do_update(
+        execute_many(session, upsert.on_conflict_do_update(
             index_elements=["person_id"],
             set_={column: upsert.excluded[column] for column in
                   ("last_accepted_at", "last_accepted_lat", "last_accepted_lng", "last_accepted_project_id")},
@@ -352,7 +355,7 @@ def _store(session: Session, rows: list[dict], facts: _Facts, staged: list[event
             for device_id, person_id in sorted(facts.used)]
     if uses:
         upsert = dialect_insert(session, DeviceUse.__table__)
-        session.execute(upsert.on_conflict_do_update(
+        execute_many(session, upsert.on_conflict_do_update(
             index_elements=["device_id", "person_id"], set_={"last_used_at": upsert.excluded.last_used_at},
             where=DeviceUse.last_used_at < upsert.excluded.last_used_at), uses)
     stage_events(session, staged)

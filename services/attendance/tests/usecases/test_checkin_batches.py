@@ -32,7 +32,7 @@ def command(person: str, received_at: datetime, *, lat=30.03, device=None, proje
 
 def decide(session, commands, *, decided_at=None, platform_time=None):
     answers = decide_checkins(session, commands, RULES, platform_time=platform_time,
-                              decided_at=decided_at or commands[-1].received_at + timedelta(milliseconds=40))
+                              wall_clock=lambda: decided_at or commands[-1].received_at + timedelta(milliseconds=40))
     session.commit()
     return [answer.view for answer in answers]
 
@@ -145,7 +145,7 @@ def test_a_batch_keeps_the_order_of_receipt_and_answers_every_gateway_waiting(se
         update={"reply_to": "gateway-b"})
     first = first.model_copy(update={"reply_to": "gateway-a"})
     answers = decide_checkins(session, [first, other, retry], RULES, platform_time=None,
-                              decided_at=START + timedelta(seconds=3))
+                              wall_clock=lambda: START + timedelta(seconds=3))
     session.commit()
     assert [answer.view["id"] for answer in answers] == [first.checkin_id, other.checkin_id]
     assert answers[0].reply_to == ("gateway-a", "gateway-b")

@@ -10,7 +10,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from common.database import dialect_insert
+from common.database import dialect_insert, execute_many
 from common.registry_copy import copy_participant, copy_project, copy_unit
 from scoring.domain import scores as dom_scores
 from scoring.domain.ledger import Deducted
@@ -163,7 +163,7 @@ def store_project_scores(session: Session, rows: list[dict]) -> None:
     if not rows:
         return
     statement = dialect_insert(session, ProjectScore.__table__)
-    session.execute(statement.on_conflict_do_update(
+    execute_many(session, statement.on_conflict_do_update(
         index_elements=["subject_id", "project_id", "year"],
         set_={"score": statement.excluded.score, "updated_at": statement.excluded.updated_at}), rows)
 
