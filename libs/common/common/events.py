@@ -256,6 +256,21 @@ class CheckinRecorded(Event):
     flags: list[str] = Field(default_factory=list)
 
 
+class CheckinFlagged(Event):
+    """A check-in was accepted with risk flags (Art. 47: a mocked location, another's phone, an
+    impossible journey…), for the owner's side to look at. Published beside its ``checkin.recorded``,
+    so that those who act on flags need not take every check-in of the morning peak."""
+
+    source: ClassVar[str] = "attendance"
+    event_type: ClassVar[str] = "checkin.flagged"
+
+    checkin_id: str
+    project_id: str
+    person_id: str
+    recorded_at: AwareDatetime
+    flags: list[str]
+
+
 # --- complaints: cases down the four-level chain -----------------------------------------------------
 
 
@@ -384,6 +399,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ProjectSuspended,
         ProjectResumed,
         CheckinRecorded,
+        CheckinFlagged,
         ReminderDue,
         PersonnelReplaced,
         ProjectTerminated,

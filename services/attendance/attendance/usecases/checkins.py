@@ -161,6 +161,10 @@ def decide_checkins(session: Session, commands: list[CheckinCommand], rules: Att
                 occurred_at=now, checkin_id=command.checkin_id, project_id=attempt.project_id,
                 person_id=attempt.person_id, recorded_at=now, outcome=str(decision.outcome),
                 flags=list(decision.flags)))
+            if decision.flags:
+                staged.append(events.CheckinFlagged(
+                    occurred_at=now, checkin_id=command.checkin_id, project_id=attempt.project_id,
+                    person_id=attempt.person_id, recorded_at=now, flags=list(decision.flags)))
         warning = evaluate_checkin(attempt, decision, firm_id, now)
         if warning is not None:
             warnings.append((warning, now))

@@ -48,7 +48,11 @@ def test_two_checkins_four_hours_apart_make_a_valid_day(session, call_as):
     checkin(call_as("pm", hours(4)))
     month = my_attendance(call_as("pm", hours(5)), "2026-12")[0]
     assert month["valid_days"] == ["2026-12-01"] and month["rate"] == 1.0
-    assert len(staged(session, "checkin.recorded")) == 3
+    recorded = staged(session, "checkin.recorded")
+    assert len(recorded) == 3
+    # The same spot twice is a risk flag: those check-ins are flagged as well as recorded.
+    assert [event["checkin_id"] for event in staged(session, "checkin.flagged")] == [
+        event["checkin_id"] for event in recorded if event["outcome"] == "flagged"] != []
 
 
 def test_a_retried_checkin_is_recorded_once(session, call_as):
@@ -91,6 +95,10 @@ def test_the_first_device_binds_and_another_is_flagged(session, call_as):
     assert session.get(DeviceBinding, "pm").device_id == "phone-pm-1"
     answer = checkin(call_as("pm", hours(4)), device="phone-new-9", lat=30.0301)
     assert answer["outcome"] == "flagged" and answer["flags"] == ["unbound_device"]
+    # Both facts: recorded (as every accepted check-in) and flagged (for those who act on flags).
+    assert [event["outcome"] for event in staged(session, "checkin.recorded")] == ["accepted", "flagged"]
+    [flagged] = staged(session, "checkin.flagged")
+    assert (flagged["checkin_id"], flagged["flags"]) == (answer["id"], ["unbound_device"])
     warning = staged(session, "warning.raised")[0]
     assert warning["rule_id"] == "art47.suspected-spoofing" and warning["article"] == "Art. 47"
     assert warning["must_act"] == "owner" or warning["must_act"] == "owner"

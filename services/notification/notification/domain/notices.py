@@ -67,10 +67,8 @@ def of_case_step(event: events.CaseStepRecorded) -> Notice | None:
                   must_act=event.next_unit_id)
 
 
-def of_checkin(event: events.CheckinRecorded) -> Notice | None:
-    """The notice of a flagged check-in to the owner's side (Art. 26, 47); None for an accepted one."""
-    if event.outcome != "flagged":
-        return None
+def of_flagged_checkin(event: events.CheckinFlagged) -> Notice:
+    """The notice of a flagged check-in to the owner's side (Art. 26, 47)."""
     return Notice(event_key=f"{event.event_type}:{event.event_id}", kind=NoticeKind.ATTENDANCE_FLAG,
                   article="Art. 26, 47", title="考勤异常",
                   text=f"check-in {event.checkin_id} of {event.person_id} flagged: {', '.join(event.flags)}",

@@ -1,7 +1,7 @@
 """Event handlers of the intake: warnings (attendance, workflow), deadline reminders, case steps and
-check-ins, each idempotent through the inbox and one line into :mod:`notification.usecases.intake`.
-Check-ins come hundreds a second at the morning peak (and concern few: only the flagged ones are
-told), so they are taken in batches."""
+flagged check-ins, each idempotent through the inbox and one line into
+:mod:`notification.usecases.intake`. Only the flagged check-ins (``checkin.flagged``) are taken, not
+every ``checkin.recorded`` of the morning peak; in batches all the same, for a morning of many."""
 
 from __future__ import annotations
 
@@ -29,6 +29,6 @@ class IntakeEntrypoints:
     def case_step_recorded(self, event):
         intake.case_step_recorded(self._call(), event)
 
-    @handles_batch(events.CheckinRecorded)
-    def checkin_recorded(self, batch):
-        intake.checkins_recorded(self._call(), batch)
+    @handles_batch(events.CheckinFlagged)
+    def checkin_flagged(self, batch):
+        intake.checkins_flagged(self._call(), batch)

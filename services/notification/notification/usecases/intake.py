@@ -32,10 +32,9 @@ def case_step_recorded(call: Call, event: events.CaseStepRecorded) -> list[str]:
     return [] if notice is None else notify(call, notice)
 
 
-def checkins_recorded(call: Call, batch: list[events.CheckinRecorded]) -> list[str]:
+def checkins_flagged(call: Call, batch: list[events.CheckinFlagged]) -> list[str]:
     """The deliveries of the flagged check-ins of ``batch`` (Art. 26, 47)."""
-    return [delivery for notice in map(notices.of_checkin, batch) if notice is not None
-            for delivery in notify(call, notice)]
+    return [delivery for notice in map(notices.of_flagged_checkin, batch) for delivery in notify(call, notice)]
 
 
 def notify(call: Call, notice: Notice) -> list[str]:

@@ -107,12 +107,10 @@ def test_a_failing_delivery_is_retried_with_backoff_then_parked_and_the_back_off
     assert [entry["outcome"] for entry in log] == ["failed"] * 5 + ["resend", "sent"]
 
 
-def test_of_a_batch_of_check_ins_only_the_flagged_ones_reach_the_owners_project_lead(session, call_as):
-    def checkin(outcome, flags=()):
-        return events.CheckinRecorded(occurred_at=START, checkin_id=f"c-{outcome}", project_id=PROJECT,
-                                      person_id="pm", recorded_at=START, outcome=outcome, flags=list(flags))
-
-    intake.checkins_recorded(call_as(session, START), [checkin("accepted"), checkin("flagged", ["mock_location"])])
+def test_a_flagged_check_in_reaches_the_owners_project_lead(session, call_as):
+    flagged = events.CheckinFlagged(occurred_at=START, checkin_id="c-flagged", project_id=PROJECT, person_id="pm",
+                                    recorded_at=START, flags=["mock_location"])
+    intake.checkins_flagged(call_as(session, START), [flagged])
     channels = Recording()
     run(session, START, channels)
     assert [(m.recipient_user_id, m.channel) for m in channels.sent] == [("lead", "zzd")]
