@@ -577,15 +577,35 @@ def metric_delta(before: dict, after: dict, name: str, *label_parts: str) -> flo
                if key.startswith(name) and all(part in key for part in label_parts))
 
 
+def histogram_p99(before: dict, after: dict, name: str, *label_parts: str) -> float:
+    """The 99th percentile over the window of a Prometheus histogram (the upper bound of the bucket
+    it falls in, as ``histogram_quantile`` would interpolate no finer)."""
+    buckets = []
+    for key, value in after.items():
+        if key.startswith(f"{name}_bucket{{") and all(part in key for part in label_parts):
+            bound = key.split('le="', 1)[1].split('"', 1)[0]
+            buckets.append((math.inf if bound == "+Inf" else float(bound), value - before.get(key, 0.0)))
+    by_bound: dict[float, float] = {}
+    for bound, count in buckets:
+        by_bound[bound] = by_bound.get(bound, 0.0) + count
+    ordered = sorted(by_bound.items())
+    if not ordered or ordered[-1][1] <= 0:
+        return math.nan
+    rank = 0.99 * ordered[-1][1]
+    return next(bound for bound, count in ordered if count >= rank)
+
+
 def report_metrics(label: str, gateway: tuple[dict, dict], attendance: tuple[dict, dict]) -> None:
-    """Mean times over the window from the platform's own metrics: inside the gateway per check-in
-    POST, from hand-over to the broker's confirm, and the attendance entrypoints that ran most."""
+    """Mean times (and the p99's bucket) over the window from the platform's own metrics: inside the
+    gateway per check-in POST, from hand-over to the broker's confirm, and the attendance entrypoints
+    that ran most."""
     parts = []
     for name, labels, what in (("gateway_http_request_seconds", ("/zlb/v1/checkins",), "inside the gateway per POST"),
                                ("gateway_checkin_confirm_seconds", (), "hand-over to the broker's confirm")):
         count = metric_delta(*gateway, f"{name}_count", *labels)
         if count:
-            parts.append(f"{what} {metric_delta(*gateway, f'{name}_sum', *labels) / count * 1000:.1f} ms")
+            parts.append(f"{what} {metric_delta(*gateway, f'{name}_sum', *labels) / count * 1000:.1f} ms "
+                         f"(p99 <= {histogram_p99(*gateway, name, *labels) * 1000:.0f} ms)")
     before, after = attendance
     entrypoints = Counter({key: value - before.get(key, 0.0) for key, value in after.items()
                            if key.startswith("supervision_entrypoint_latency_seconds_count")})
@@ -775,7 +795,11 @@ def run_steps(runner: CheckinRuns, connections: int, seconds: float) -> None:
         scheduled = math.ceil(rate * seconds)
         threads = min(connections, scheduled)
         per_thread = math.ceil(scheduled / threads) + 1
+        gateway_before = scrape(runner.gateway_metrics)
         load = runner.wrk.run(runner.people.take(per_thread * threads), threads, seconds, rate=rate)
+        gateway_after = scrape(runner.gateway_metrics)
+        inside = histogram_p99(gateway_before, gateway_after, "gateway_http_request_seconds", "/zlb/v1/checkins")
+        confirm = histogram_p99(gateway_before, gateway_after, "gateway_checkin_confirm_seconds")
         stored = runner.database.wait_drained(load.sent, load.answered)
         p99, measured = step_p99(load, scheduled)
         figure(f"checkin_p99_ms_at_{rate}", p99)
@@ -791,7 +815,8 @@ def run_steps(runner: CheckinRuns, connections: int, seconds: float) -> None:
              f"{load.values.get('service_latency_p99_ms', math.nan):.0f} ms); stored {stored}, decision p99 "
              f"{decision[1]:.0f} ms; "
              f"wrk cpu {load.cpu.get('wrk', 0) / max(1, load.answered) * 1000:.3f} ms per check-in; "
-             f"{'held' if held else 'NOT held'}")
+             f"p99 inside the gateway <= {inside * 1000:.0f} ms, of the broker's confirm <= {confirm * 1000:.0f} ms; "
+             f"machine busy {load.busy * 100:.0f}%; {'held' if held else 'NOT held'}")
         if load.rate < rate / 2:
             note(f"the platform held less than half of {rate}/s: the higher steps are not run")
             break

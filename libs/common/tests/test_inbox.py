@@ -280,3 +280,21 @@ def test_a_failed_batch_is_run_again_one_by_one_and_only_the_bad_message_goes_ba
     eventlet.sleep(0.01)  # the bad message is given back after its wait
     assert sorted(acks.acked) == [0, 1, 2, 4]
     assert acks.requeued == [3]
+
+
+def test_a_batch_short_of_its_window_lingers_for_more_and_a_full_one_does_not():
+    batches = []
+    consumer, acks = _batching(batches.append, window=4, in_flight=1)
+    consumer.linger = 0.05
+    consumer.handle_message(0, _Message(0))
+    eventlet.sleep(0.01)
+    for number in range(1, 3):  # arrive while the first lingers: one batch of three
+        consumer.handle_message(number, _Message(number))
+    while consumer._draining:
+        eventlet.sleep(0.005)
+    assert batches == [[0, 1, 2]]
+    for number in range(3, 7):  # a whole window waiting: decided at once, no linger
+        consumer.handle_message(number, _Message(number))
+    eventlet.sleep(0.01)
+    assert batches == [[0, 1, 2], [3, 4, 5, 6]]
+    assert sorted(acks.acked) == list(range(7))

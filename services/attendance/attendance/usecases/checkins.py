@@ -144,10 +144,10 @@ def decide_checkins(session: Session, commands: list[CheckinCommand], rules: Att
     if not commands:
         return []
     at = {command.checkin_id: platform_time or command.received_at for command in commands}
-    _lock_people(session, sorted({command.person_id for command in commands}))
+    people = _lock_people(session, sorted({command.person_id for command in commands}))
     stored = _already_stored(session, commands)
     fresh = [command for command in commands if command.checkin_id not in stored]
-    facts = _load_facts(session, fresh, at)
+    facts = _load_facts(session, fresh, at, people)
     decided_at = wall_clock()
     answers: dict[str, Decided] = {}
     rows, staged, warnings = [], [], []
@@ -186,13 +186,15 @@ def _count(rows: list[dict], decided_at: datetime) -> None:
         DECISION_DELAY.observe(max(0.0, (decided_at - row["received_at"]).total_seconds()))
 
 
-def _lock_people(session: Session, people: list[str]) -> None:
-    """One row per person, locked in person order (two batches sharing people wait, never deadlock)."""
+def _lock_people(session: Session, people: list[str]) -> dict[str, CheckinPerson]:
+    """One row per person, locked in person order (two batches sharing people wait, never deadlock);
+    the rows, read once locked."""
     execute_many(session, dialect_insert(session, CheckinPerson.__table__).on_conflict_do_nothing(),
                  [{"person_id": person} for person in people])
+    query = sa.select(CheckinPerson).where(CheckinPerson.person_id.in_(people)).order_by(CheckinPerson.person_id)
     if session.get_bind().dialect.name == "postgresql":  # SQLite has one writer at a time anyway
-        session.execute(sa.select(CheckinPerson.person_id).where(CheckinPerson.person_id.in_(people))
-                        .order_by(CheckinPerson.person_id).with_for_update()).all()
+        query = query.with_for_update()
+    return {row.person_id: row for row in session.execute(query).scalars()}
 
 
 def _already_stored(session: Session, commands: list[CheckinCommand]) -> dict[str, Checkin]:
@@ -201,7 +203,8 @@ def _already_stored(session: Session, commands: list[CheckinCommand]) -> dict[st
     return {checkin.id: checkin for checkin in found.scalars()}
 
 
-def _load_facts(session: Session, commands: list[CheckinCommand], at: dict[str, datetime]) -> _Facts:
+def _load_facts(session: Session, commands: list[CheckinCommand], at: dict[str, datetime],
+                people_rows: dict[str, CheckinPerson]) -> _Facts:
     people = sorted({command.person_id for command in commands})
     project_ids = sorted({command.request.project_id for command in commands})
     devices = sorted({command.request.device.id for command in commands})
@@ -224,8 +227,7 @@ def _load_facts(session: Session, commands: list[CheckinCommand], at: dict[str, 
     last_accepted = {
         row.person_id: PreviousCheckin(row.last_accepted_at, row.last_accepted_lat, row.last_accepted_lng,
                                        row.last_accepted_project_id)
-        for row in session.execute(sa.select(CheckinPerson).where(CheckinPerson.person_id.in_(people))).scalars()
-        if row.last_accepted_at is not None and row.last_accepted_lat is not None}
+        for row in people_rows.values() if row.last_accepted_at is not None and row.last_accepted_lat is not None}
     device_uses: dict[str, dict[str, datetime]] = defaultdict(dict)
     for device_id, person_id, used_at in session.execute(sa.select(
             DeviceUse.device_id, DeviceUse.person_id, DeviceUse.last_used_at).where(DeviceUse.device_id.in_(devices))):
