@@ -223,6 +223,8 @@ class BatchingEntrypoint:
             while self._waiting:
                 if self.linger and len(self._waiting) < self.window:
                     eventlet.sleep(self.linger)
+                    if not self._waiting:  # the other batch in flight took them meanwhile
+                        continue
                 batch, self._waiting = self._waiting[:self.window], self._waiting[self.window:]
                 if not self._run(batch) and len(batch) > 1:
                     for one in batch:

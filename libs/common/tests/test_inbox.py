@@ -206,9 +206,15 @@ class _BatchContainer:
 
     def __init__(self, body):
         self.body = body
+        self.thread_errors = []  # nameko kills the container when a managed thread dies
 
     def spawn_managed_thread(self, run, identifier=None):
-        return eventlet.spawn(run)
+        def managed():
+            try:
+                run()
+            except Exception as error:
+                self.thread_errors.append(error)
+        return eventlet.spawn(managed)
 
     def spawn_worker(self, entrypoint, args, kwargs, context_data=None, handle_result=None):
         def work():
@@ -263,7 +269,7 @@ def test_batches_in_flight_at_most_as_set_each_message_acknowledged_once_after_i
     assert most[0] == in_flight
     assert all(1 <= len(batch) <= 4 for batch in batches)
     assert sorted(acks.acked) == sorted(number for batch in batches for number in batch) == list(range(20))
-    assert acks.requeued == []
+    assert acks.requeued == [] and consumer.container.thread_errors == []
 
 
 def test_a_failed_batch_is_run_again_one_by_one_and_only_the_bad_message_goes_back():
@@ -298,3 +304,15 @@ def test_a_batch_short_of_its_window_lingers_for_more_and_a_full_one_does_not():
     eventlet.sleep(0.01)
     assert batches == [[0, 1, 2], [3, 4, 5, 6]]
     assert sorted(acks.acked) == list(range(7))
+
+
+def test_two_lingering_batches_never_start_empty():
+    batches = []
+    consumer, acks = _batching(batches.append, window=4, in_flight=2)
+    consumer.linger = 0.02
+    consumer.handle_message(0, _Message(0))  # the first batch lingers...
+    eventlet.sleep(0.005)
+    consumer.handle_message(1, _Message(1))  # ...and so does the second, which then finds nothing left
+    eventlet.sleep(0.06)
+    assert consumer.container.thread_errors == []
+    assert batches == [[0, 1]] and acks.acked == [0, 1]
