@@ -341,7 +341,7 @@ def _store(session: Session, rows: list[dict], facts: _Facts, staged: list[event
     events: one statement each."""
     if not rows:
         return
-    session.execute(sa.insert(Checkin), rows)
+    session.execute(sa.insert(Checkin.__table__), rows)  # Core: the ORM's bulk insert adds nothing here
     if facts.new_bindings:
         session.execute(sa.insert(DeviceBinding), facts.new_bindings)
     last = [{"person_id": person, "last_accepted_at": facts.last_accepted[person].time,
