@@ -288,9 +288,9 @@ def test_a_failed_batch_is_run_again_one_by_one_and_only_the_bad_message_goes_ba
     assert acks.requeued == [3]
 
 
-def test_a_batch_short_of_its_window_lingers_for_more_and_a_full_one_does_not():
+def test_a_small_batch_lingers_for_more_and_a_bigger_one_does_not():
     batches = []
-    consumer, acks = _batching(batches.append, window=4, in_flight=1)
+    consumer, acks = _batching(batches.append, window=40, in_flight=1)
     consumer.linger = 0.05
     consumer.handle_message(0, _Message(0))
     eventlet.sleep(0.01)
@@ -299,7 +299,7 @@ def test_a_batch_short_of_its_window_lingers_for_more_and_a_full_one_does_not():
     while consumer._draining:
         eventlet.sleep(0.005)
     assert batches == [[0, 1, 2]]
-    for number in range(3, 7):  # a whole window waiting: decided at once, no linger
+    for number in range(3, 7):  # a tenth of the window waiting: decided at once, no linger
         consumer.handle_message(number, _Message(number))
     eventlet.sleep(0.01)
     assert batches == [[0, 1, 2], [3, 4, 5, 6]]
@@ -308,7 +308,7 @@ def test_a_batch_short_of_its_window_lingers_for_more_and_a_full_one_does_not():
 
 def test_two_lingering_batches_never_start_empty():
     batches = []
-    consumer, acks = _batching(batches.append, window=4, in_flight=2)
+    consumer, acks = _batching(batches.append, window=40, in_flight=2)
     consumer.linger = 0.02
     consumer.handle_message(0, _Message(0))  # the first batch lingers...
     eventlet.sleep(0.005)
