@@ -295,7 +295,8 @@ def execute_many(session: Session, statement, rows: list[dict]) -> None:
     SQLAlchemy batches an INSERT's rows into multi-row VALUES ("insertmanyvalues") only when it
     returns something or has no ``ON CONFLICT``; otherwise the driver sends it row by row, a round
     trip each (200 rows took 40 ms on PostgreSQL instead of 10). Returning the table's first key
-    column makes every INSERT batch; what it returns is not needed."""
+    column makes every INSERT batch; what it returns is not needed. As one statement, ``ON CONFLICT
+    DO UPDATE`` may not meet one key twice (PostgreSQL refuses): give each key once."""
     if rows:
         key = next(iter(statement.table.primary_key.columns))
         session.execute(statement.returning(key), rows).all()

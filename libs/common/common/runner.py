@@ -19,7 +19,6 @@ import eventlet
 eventlet.monkey_patch()
 
 import argparse  # noqa: E402
-import gc  # noqa: E402
 import importlib  # noqa: E402
 import logging  # noqa: E402
 import signal  # noqa: E402
@@ -32,6 +31,7 @@ from tenacity import RetryError, Retrying, stop_after_delay, wait_exponential  #
 from common.database import migrate, wait_for_database  # noqa: E402
 from common.logs import configure_logging  # noqa: E402
 from common.settings import database_url, platform_settings  # noqa: E402
+from common.startup import freeze_start_up  # noqa: E402
 
 logger = logging.getLogger("common.runner")
 
@@ -130,9 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, request_stop)
 
     runner.start()
-    # What start-up made (modules, models, compiled statements) lives as long as the process: out of
-    # the collector's generations, so that a full collection under load does not walk it again.
-    gc.freeze()
+    freeze_start_up()
     eventlet.spawn(watch_containers)
     logger.info("services started", extra={"services": args.services})
     death = finished.wait()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import time
 from contextlib import asynccontextmanager
@@ -14,6 +13,7 @@ from prometheus_client import Counter, Histogram
 from common.logs import configure_logging
 from common.queues import QueuePolicy
 from common.settings import platform_settings
+from common.startup import freeze_start_up
 from gateway.errors import install_error_handlers
 from gateway.intake import CheckinIntake
 from gateway.limits import RequestGuard
@@ -101,9 +101,7 @@ def create_app(settings: GatewaySettings | None = None, services: ServiceClient 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         intake.start()
-        # The routes, models and OpenAPI made at start-up live as long as the process: out of the
-        # collector's generations, so that a full collection at the morning peak does not walk them.
-        gc.freeze()
+        freeze_start_up()
         yield
         intake.stop()
         services.close()

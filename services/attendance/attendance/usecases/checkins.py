@@ -80,6 +80,10 @@ DECISION_DELAY = Histogram(
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300))
 
 
+# The class of the transaction-scoped advisory locks of the phones a batch decides on (two-key form;
+# an arbitrary number of this service's own).
+DEVICE_LOCK_CLASS = 4726
+
 @dataclass(frozen=True)
 class Decided:
     """The answer to one check-in of a batch, and where the gateway waits for it (if it does)."""
@@ -144,7 +148,8 @@ def decide_checkins(session: Session, commands: list[CheckinCommand], rules: Att
     if not commands:
         return []
     at = {command.checkin_id: platform_time or command.received_at for command in commands}
-    people = _lock_people(session, sorted({command.person_id for command in commands}))
+    people = _lock_batch(session, sorted({command.person_id for command in commands}),
+                         sorted({command.request.device.id for command in commands}))
     stored = _already_stored(session, commands)
     fresh = [command for command in commands if command.checkin_id not in stored]
     facts = _load_facts(session, fresh, at, people)
@@ -186,15 +191,24 @@ def _count(rows: list[dict], decided_at: datetime) -> None:
         DECISION_DELAY.observe(max(0.0, (decided_at - row["received_at"]).total_seconds()))
 
 
-def _lock_people(session: Session, people: list[str]) -> dict[str, CheckinPerson]:
-    """One row per person, locked in person order (two batches sharing people wait, never deadlock);
-    the rows, read once locked."""
+def _lock_batch(session: Session, people: list[str], devices: list[str]) -> dict[str, CheckinPerson]:
+    """Lock the batch's people — one row each, in person order — then its phones, so that two
+    batches deciding at once (of one instance or two) share neither: one person's check-ins are never
+    decided twice at once, and a phone two people use is seen used by the other (Art. 47). People
+    first, then phones, each in one order: two batches wait for each other, never deadlock. The
+    people's rows, read once locked."""
     execute_many(session, dialect_insert(session, CheckinPerson.__table__).on_conflict_do_nothing(),
                  [{"person_id": person} for person in people])
     query = sa.select(CheckinPerson).where(CheckinPerson.person_id.in_(people)).order_by(CheckinPerson.person_id)
-    if session.get_bind().dialect.name == "postgresql":  # SQLite has one writer at a time anyway
-        query = query.with_for_update()
-    return {row.person_id: row for row in session.execute(query).scalars()}
+    on_postgresql = session.get_bind().dialect.name == "postgresql"  # SQLite has one writer at a time anyway
+    rows = {row.person_id: row for row in session.execute(
+        query.with_for_update() if on_postgresql else query).scalars()}
+    if on_postgresql and devices:
+        session.execute(sa.text(
+            "SELECT pg_advisory_xact_lock(:lock_class, device_key) FROM (SELECT DISTINCT hashtext(device) AS "
+            "device_key FROM unnest(CAST(:devices AS text[])) AS device ORDER BY device_key OFFSET 0) AS ordered"),
+            {"lock_class": DEVICE_LOCK_CLASS, "devices": devices}).all()
+    return rows
 
 
 def _already_stored(session: Session, commands: list[CheckinCommand]) -> dict[str, Checkin]:

@@ -133,3 +133,43 @@ def test_a_consumer_killed_mid_batch_leaves_nothing_decided_twice(postgres_datab
         assert_each_decided_once(url, sent)
     finally:
         successor.stop()
+
+
+def test_two_batches_at_once_see_a_phone_they_share(postgres_database, registry_feeder):
+    """Two batches decided at once (two instances, or two batches in flight in one) hold different
+    people; the second to reach a phone both use waits for the first and sees the other person's use
+    of it (Art. 47: shared device), instead of both missing it."""
+    import threading
+
+    from attendance.domain.rules import AttendanceRules
+    from attendance.usecases.checkins import decide_checkins
+
+    url = seeded_database(postgres_database, registry_feeder, "intake_shared_phone")
+    first, second = command(SAFETY_OFFICERS[0]), command(SAFETY_OFFICERS[1])
+    shared = first.request.device.id
+    second = second.model_copy(update={"request": second.request.model_copy(update={
+        "device": second.request.device.model_copy(update={"id": shared})})})
+    engine = engine_for(url)
+
+    def decide(session, batch):
+        return decide_checkins(session, batch, AttendanceRules(), platform_time=JUDGED_AT,
+                               wall_clock=lambda: datetime.now(UTC))
+
+    holder = Session(engine)
+    [held] = decide(holder, [first])  # decided, not yet committed: it holds the phone
+    answers = []
+    waiter = threading.Thread(target=lambda: answers.append(_decided_and_committed(engine, decide, second)))
+    waiter.start()
+    waiter.join(timeout=1.0)
+    assert waiter.is_alive(), "the second batch waits for the phone the first holds"
+    holder.commit()
+    holder.close()
+    waiter.join(timeout=30)
+    assert held.view["flags"] == [] and answers[0]["flags"] == ["shared_device"]
+
+
+def _decided_and_committed(engine, decide, command_) -> dict:
+    with Session(engine) as session:
+        [answer] = decide(session, [command_])
+        session.commit()
+        return answer.view

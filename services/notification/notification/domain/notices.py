@@ -68,8 +68,9 @@ def of_case_step(event: events.CaseStepRecorded) -> Notice | None:
 
 
 def of_flagged_checkin(event: events.CheckinFlagged) -> Notice:
-    """The notice of a flagged check-in to the owner's side (Art. 26, 47)."""
-    return Notice(event_key=f"{event.event_type}:{event.event_id}", kind=NoticeKind.ATTENDANCE_FLAG,
+    """The notice of a flagged check-in to the owner's side (Art. 26, 47); one per check-in, whatever
+    event announced it (``checkin.recorded`` did, before ``checkin.flagged``)."""
+    return Notice(event_key=f"checkin:{event.checkin_id}", kind=NoticeKind.ATTENDANCE_FLAG,
                   article="Art. 26, 47", title="考勤异常",
                   text=f"check-in {event.checkin_id} of {event.person_id} flagged: {', '.join(event.flags)}",
                   project_id=event.project_id, person_id=event.person_id)
