@@ -191,9 +191,9 @@ class BatchingEntrypoint:
     Up to ``in_flight`` batches run at a time: while they run, the next messages gather (the broker
     lets up to ``in_flight + 1`` windows be unacknowledged), so a batch grows with the load. A batch
     that would start with less than a tenth of its window first waits ``linger`` seconds for more (0:
-    a lone message waits for nothing), so that its fixed cost (a dozen statements and a commit) is
-    shared by the messages of a moderate stream rather than paid for each; under a heavy one the
-    batches start at once. More than one in flight lets one
+    a lone message waits for nothing; one batch gathers at a time), so that its fixed cost (a dozen
+    statements and a commit) is shared by the messages of a moderate stream rather than paid for
+    each; under a heavy one the batches start at once. More than one in flight lets one
     batch's work overlap another's waits on the database; the method must then be safe beside itself
     (the check-ins lock their people). The messages of a batch are acknowledged after its worker committed; a batch that
     fails is run again one message at a time, so one bad message holds up no other, and a message
@@ -211,6 +211,7 @@ class BatchingEntrypoint:
     def setup(self):
         self._waiting: list = []
         self._draining = 0
+        self._lingering = False
         super().setup()
 
     def handle_message(self, body, message):
@@ -223,7 +224,13 @@ class BatchingEntrypoint:
         try:
             while self._waiting:
                 if self.linger and len(self._waiting) < self.window / 10:
-                    eventlet.sleep(self.linger)
+                    if self._lingering:  # another batch is gathering already: these are its
+                        break
+                    self._lingering = True
+                    try:
+                        eventlet.sleep(self.linger)
+                    finally:
+                        self._lingering = False
                     if not self._waiting:  # the other batch in flight took them meanwhile
                         continue
                 batch, self._waiting = self._waiting[:self.window], self._waiting[self.window:]

@@ -246,7 +246,7 @@ class _Message:
 def _batching(body, *, window: int, in_flight: int) -> tuple[BatchCommandConsumer, _Acks]:
     consumer = BatchCommandConsumer("intake-queue", window=window, in_flight=in_flight)
     consumer.container, consumer.queue_consumer, consumer.method_name = _BatchContainer(body), _Acks(), "decide"
-    consumer._waiting, consumer._draining = [], 0
+    consumer._waiting, consumer._draining, consumer._lingering = [], 0, False
     return consumer, consumer.queue_consumer
 
 
@@ -316,3 +316,18 @@ def test_two_lingering_batches_never_start_empty():
     eventlet.sleep(0.06)
     assert consumer.container.thread_errors == []
     assert batches == [[0, 1]] and acks.acked == [0, 1]
+
+
+def test_one_batch_gathers_at_a_time_so_a_trickle_is_not_split_between_two():
+    batches = []
+    consumer, acks = _batching(batches.append, window=400, in_flight=2)
+    consumer.linger = 0.02
+    for number in range(20):  # one message every 5 ms for 100 ms
+        consumer.handle_message(number, _Message(number))
+        eventlet.sleep(0.005)
+    while consumer._draining:
+        eventlet.sleep(0.005)
+    assert consumer.container.thread_errors == []
+    assert sorted(acks.acked) == list(range(20))
+    # About one batch per 20 ms of gathering; two batches gathering side by side made twice as many.
+    assert len(batches) <= 6, [len(batch) for batch in batches]
